@@ -1,0 +1,281 @@
+"""Elastic-Net and Lasso estimators, solved by fastreg's coordinate-descent kernels.
+
+Flow: estimator (parameters, validation) -> ``preprocess`` (centering,
+weights) -> ``solve_enet`` (unit conversion, kernel choice) -> kernel.
+"""
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+
+from ._base import LinearRegressorBase
+from ._cd_dense import enet_cd_dense
+from ._cd_sparse import enet_cd_sparse
+from ._preprocess import preprocess
+from ._validation import (check_bool, check_choice, check_int, check_real,
+                          check_sample_weight)
+
+
+def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
+               seed, random):
+    """Solve one Elastic-Net problem on a preprocessed design, in place.
+
+    This is the single place where scikit-learn's units become kernel units:
+    the objective ``1/(2n) ||yt - Xt w||^2 + alpha*l1_ratio*||w||_1
+    + alpha*(1-l1_ratio)/2*||w||^2`` is multiplied by ``n`` (the total weight,
+    which equals n_samples after weight normalisation).
+
+    Parameters
+    ----------
+    design : Design
+        Output of :func:`fastreg._preprocess.preprocess`.
+    y : ndarray of shape (n_samples,)
+        One column of ``design.y``, C-contiguous.
+    coef : ndarray of shape (n_features,)
+        Initial coefficients; overwritten with the solution.
+    alpha, l1_ratio, tol, max_iter, positive : see :class:`ElasticNet`.
+    seed : int
+        PRNG seed for ``random`` selection.
+    random : bool
+        Random instead of cyclic coordinate selection.
+
+    Returns
+    -------
+    dual_gap : float
+        Final duality gap, in scikit-learn's units (divided by n).
+    n_iter : int
+        Epochs run.
+    """
+    X = design.X
+    n = X.shape[0]
+    l1_reg = alpha * l1_ratio * n
+    l2_reg = alpha * (1.0 - l1_ratio) * n
+    args = (y, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
+    if design.sparse:
+        gap, tol_scaled, n_iter, converged = enet_cd_sparse(
+            X.data, X.indices, X.indptr, design.x_mean, design.sqrt_sw, *args)
+    else:
+        gap, tol_scaled, n_iter, converged = enet_cd_dense(X, *args)
+    if not converged:
+        msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
+               f"{gap / n:.3e} > tolerance {tol_scaled / n:.3e}. Increase max_iter, "
+               "or scale the features.")
+        if alpha == 0:
+            msg += " With alpha=0 no dual certificate exists: use a least-squares solver."
+        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+    return gap / n, n_iter
+
+
+class ElasticNet(LinearRegressorBase):
+    """Linear regression with combined L1 and L2 priors as regulariser.
+
+    Minimises, exactly as :class:`sklearn.linear_model.ElasticNet`::
+
+        1 / (2 * n_samples) * ||y - Xw - b||^2_2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    by cyclic (or random) coordinate descent in compiled kernels that release
+    the GIL, stopping on the duality gap.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Constant that multiplies the penalty terms.
+    l1_ratio : float, default=0.5
+        The Elastic-Net mixing parameter, in [0, 1]: 1 is the Lasso, 0 a
+        ridge penalty.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept, by centering the data.
+    precompute : bool or 'auto', default=False
+        Accepted for compatibility with scikit-learn; the Gram-matrix kernel
+        is not available yet, so the coordinate descent always works on X
+        (same solution).
+    max_iter : int, default=1000
+        Maximum number of epochs.
+    copy_X : bool, default=True
+        If False, a dense Fortran-ordered float X may be centred in place.
+    tol : float, default=1e-4
+        Stop when the duality gap is at most ``tol * ||y_centred||^2 / n``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` when refitting.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate selection when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate selection rule.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept.
+    n_iter_ : int or list of int
+        Epochs run by the solver for each target.
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Final duality gap(s), in the units of the objective above.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+
+    Notes
+    -----
+    Dense X is used in place when it is Fortran-ordered and needs neither
+    centering nor weighting; otherwise one working copy is made (C-ordered
+    input is copied once to Fortran order). Sparse X is converted once to
+    canonical CSC (a copy from CSR) and is never densified: centering is
+    implicit in the kernel.
+    """
+
+    def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
+                 max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
+                 random_state=None, selection="cyclic"):
+        self.alpha = alpha
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.copy_X = copy_X
+        self.tol = tol
+        self.warm_start = warm_start
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+
+    def _check_params(self):
+        alpha = check_real(self.alpha, "alpha", low=0.0)
+        l1_ratio = check_real(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
+        check_int(self.max_iter, "max_iter", low=1)
+        check_real(self.tol, "tol", low=0.0, low_open=True)
+        for name in ("fit_intercept", "copy_X", "warm_start", "positive"):
+            check_bool(getattr(self, name), name)
+        check_choice(self.selection, "selection", {"cyclic", "random"})
+        if not (isinstance(self.precompute, (bool, np.bool_)) or self.precompute == "auto"
+                or hasattr(self.precompute, "shape")):
+            raise ValueError("precompute must be a bool, 'auto' or a Gram matrix, got "
+                             f"{self.precompute!r}.")
+        return alpha, l1_ratio
+
+    def fit(self, X, y, sample_weight=None, check_input=True):
+        """Fit the model by coordinate descent.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Training data (dense, or scipy.sparse CSC/CSR).
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Target; each column of a 2-D y is an independent problem.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Sample weights, rescaled internally to sum to n_samples.
+        check_input : bool, default=True
+            If False, skip the finiteness checks of X and y (for callers that
+            validated them already).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        alpha, l1_ratio = self._check_params()
+        if alpha == 0:
+            warnings.warn("With alpha=0, this algorithm does not converge well. You are "
+                          "advised to use the LinearRegression estimator", stacklevel=2)
+        X, y = self._validate_Xy(X, y, check_input)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
+                            normalize_weights=True)
+        Y = design.y.reshape(X.shape[0], -1)
+        n_targets, n_features = Y.shape[1], X.shape[1]
+
+        coef = np.zeros((n_targets, n_features), dtype=X.dtype)
+        if self.warm_start and hasattr(self, "coef_"):
+            previous = np.atleast_2d(self.coef_)
+            if previous.shape == coef.shape:
+                coef[:] = previous
+        rng = check_random_state(self.random_state)
+        gaps = np.zeros(n_targets, dtype=X.dtype)
+        n_iters = []
+        for k in range(n_targets):
+            seed = int(rng.randint(np.iinfo(np.int32).max))
+            gaps[k], n_iter = solve_enet(
+                design, np.ascontiguousarray(Y[:, k]), coef[k], alpha, l1_ratio,
+                tol=self.tol, max_iter=self.max_iter, positive=self.positive,
+                seed=seed, random=self.selection == "random")
+            n_iters.append(n_iter)
+
+        single = n_targets == 1  # scikit-learn's rule, also for y of shape (n, 1)
+        self.coef_ = coef[0] if single else coef
+        self.dual_gap_ = gaps[0] if single else gaps
+        self.n_iter_ = n_iters[0] if single else n_iters
+        self._set_intercept(design)
+        if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
+            raise ValueError("Coordinate descent produced non-finite coefficients; the "
+                             "input has values too large for the dtype: rescale X or y.")
+        return self
+
+    @property
+    def sparse_coef_(self):
+        """Sparse (CSR) representation of the fitted ``coef_``."""
+        return sp.csr_matrix(np.atleast_2d(self.coef_))
+
+
+class Lasso(ElasticNet):
+    """Linear model trained with an L1 prior as regulariser (the Lasso).
+
+    Minimises, exactly as :class:`sklearn.linear_model.Lasso`::
+
+        1 / (2 * n_samples) * ||y - Xw - b||^2_2 + alpha * ||w||_1
+
+    This is :class:`ElasticNet` with ``l1_ratio=1``; see it for the solver,
+    the parameters and the fitted attributes.
+
+    Parameters
+    ----------
+    alpha : float, default=1.0
+        Constant that multiplies the L1 term.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept.
+    precompute : bool or 'auto', default=False
+        Accepted for compatibility; see :class:`ElasticNet`.
+    copy_X : bool, default=True
+        If False, a dense Fortran-ordered float X may be centred in place.
+    max_iter : int, default=1000
+        Maximum number of epochs.
+    tol : float, default=1e-4
+        Duality-gap tolerance, relative to ``||y_centred||^2 / n``.
+    warm_start : bool, default=False
+        Start from the previous ``coef_`` when refitting.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate selection when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate selection rule.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept.
+    n_iter_ : int or list of int
+        Epochs run by the solver for each target.
+    dual_gap_ : float or ndarray of shape (n_targets,)
+        Final duality gap(s).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
+                 max_iter=1000, tol=1e-4, warm_start=False, positive=False,
+                 random_state=None, selection="cyclic"):
+        super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
+                         precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
+                         warm_start=warm_start, positive=positive,
+                         random_state=random_state, selection=selection)

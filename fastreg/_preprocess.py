@@ -1,0 +1,148 @@
+"""Centering and sample-weight preprocessing, shared by every estimator.
+
+The weighted, centred problem that all solvers see is
+
+    Xt = diag(sqrt(s)) (X - 1 x_mean^T),    yt = diag(sqrt(s)) (y - y_mean),
+
+with ``x_mean``, ``y_mean`` the s-weighted means (zeros without an intercept),
+so that the intercept is recovered as ``y_mean - x_mean . coef``.
+
+Dense X is centred and rescaled explicitly, in one copy (or in place when the
+caller allows it). Sparse X is never densified: it becomes canonical CSC (one
+copy from CSR, none for canonical CSC), its data are rescaled by sqrt(s) on a
+copy of ``data`` only, and the centering stays implicit (the kernels and the
+linear operators receive ``x_mean``).
+"""
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+
+@dataclass
+class Design:
+    """A preprocessed design: what the solvers consume.
+
+    Attributes
+    ----------
+    X : ndarray (Fortran-ordered, already centred and rescaled) or CSC sparse
+        For sparse input, the rows are rescaled by ``sqrt_sw`` but not centred.
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Centred, rescaled target (a private copy).
+    x_mean, y_mean : ndarrays
+        Weighted means removed (zeros when ``fit_intercept=False``).
+    sqrt_sw : ndarray of shape (n_samples,)
+        Square roots of the sample weights (ones when unweighted).
+    """
+
+    X: object
+    y: np.ndarray
+    x_mean: np.ndarray
+    y_mean: np.ndarray
+    sqrt_sw: np.ndarray
+
+    @property
+    def sparse(self):
+        return sp.issparse(self.X)
+
+    @property
+    def center_implicitly(self):
+        """Whether ``X`` still has to be centred by the consumer (sparse case)."""
+        return self.sparse and bool(np.any(self.x_mean != 0))
+
+    def matvec(self, v):
+        """Xt @ v for the centred, weighted design (never densifies)."""
+        out = self.X @ v
+        if self.center_implicitly:
+            out -= np.multiply.outer(self.sqrt_sw, self.x_mean @ v)
+        return out
+
+    def rmatvec(self, u):
+        """Xt.T @ u for the centred, weighted design (never densifies)."""
+        out = self.X.T @ u
+        if self.center_implicitly:
+            out -= np.multiply.outer(self.x_mean, self.sqrt_sw @ u)
+        return out
+
+
+def _canonical_csc(X):
+    """CSC with sorted, summed duplicates and one index dtype; never touches X."""
+    X = sp.csc_matrix(X) if X.format != "csc" else X  # CSR -> CSC copies once
+    if not X.has_canonical_format:
+        X = X.copy()
+        X.sum_duplicates()
+    if X.indices.dtype != X.indptr.dtype:
+        idx = np.promote_types(X.indices.dtype, X.indptr.dtype)
+        X = sp.csc_matrix((X.data, X.indices.astype(idx), X.indptr.astype(idx)),
+                          shape=X.shape)
+    return X
+
+
+def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weights=False):
+    """Centre and weight (X, y) for the solvers; see the module docstring.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or sparse CSC/CSR
+        Validated float32/float64 data (dense: any order).
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+        Validated target, same dtype as X.
+    sample_weight : ndarray of shape (n_samples,) or None
+        Validated weights.
+    fit_intercept : bool
+        Whether to centre.
+    copy_X : bool, default=True
+        If False and X is a Fortran-ordered dense array, centre it in place.
+    normalize_weights : bool, default=False
+        Rescale the weights to sum to n_samples (the Elastic-Net convention,
+        whose objective divides the data-fit term by the total weight).
+
+    Returns
+    -------
+    design : Design
+    """
+    n_samples = X.shape[0]
+    dtype = X.dtype
+    if sample_weight is None:
+        sw = None
+        sqrt_sw = np.ones(n_samples, dtype=dtype)
+    else:
+        sw = sample_weight.astype(np.float64)
+        if normalize_weights:
+            sw *= n_samples / sw.sum()
+        sqrt_sw = np.sqrt(sw).astype(dtype)
+
+    if fit_intercept:
+        # Means in float64 whatever the data dtype, for accuracy.
+        if sp.issparse(X):
+            wts = np.ones(n_samples) if sw is None else sw
+            x_mean = np.asarray(X.T @ wts, dtype=np.float64).ravel() / wts.sum()
+        else:
+            x_mean = np.average(X, axis=0, weights=sw)
+        y_mean = np.average(y, axis=0, weights=sw)
+    else:
+        x_mean = np.zeros(X.shape[1])
+        y_mean = np.zeros(y.shape[1:]) if y.ndim > 1 else np.float64(0.0)
+    x_mean = x_mean.astype(dtype)
+    y_mean = np.asarray(y_mean, dtype=dtype)
+
+    y = np.array(y, dtype=dtype, copy=True)
+    y -= y_mean
+    if sw is not None:
+        y *= sqrt_sw.reshape((-1,) + (1,) * (y.ndim - 1))
+
+    if sp.issparse(X):
+        X = _canonical_csc(X)
+        if sw is not None:
+            X = sp.csc_matrix((X.data * sqrt_sw[X.indices], X.indices, X.indptr),
+                              shape=X.shape)
+    elif fit_intercept or sw is not None:
+        if copy_X or not X.flags.f_contiguous:
+            X = np.array(X, order="F", copy=True)
+        if fit_intercept:
+            X -= x_mean
+        if sw is not None:
+            X *= sqrt_sw[:, np.newaxis]
+    else:
+        X = np.asfortranarray(X)
+    return Design(X=X, y=y, x_mean=x_mean, y_mean=y_mean, sqrt_sw=sqrt_sw)

@@ -1,0 +1,299 @@
+"""Ridge regression: closed form through LAPACK, on dense and sparse X.
+
+Objective, exactly scikit-learn's ``Ridge`` (not divided by n)::
+
+    sum_i s_i (y_i - x_i.w - b)^2 + alpha * ||w||^2
+
+Routes (``solver_`` records the one taken):
+
+- ``'cholesky'``: the normal equations in closed form. Primal when
+  n_samples >= n_features: ``(Xt^T Xt + alpha I) w = Xt^T yt`` with the Gram
+  matrix from one SYRK; dual otherwise: ``(Xt Xt^T + alpha I) a = yt``,
+  ``w = Xt^T a``. Both factorised by Cholesky (POTRF/POTRS). On sparse X the
+  Gram matrix is a sparse product and the centering a rank-one correction,
+  so X is never densified.
+- ``'svd'``: thin SVD of the (dense) centred design.
+- ``'lsqr'``, ``'sparse_cg'``: iterative, through matrix-free operators that
+  centre implicitly; for problems whose Gram matrix would not fit in memory.
+- ``'cd'``: coordinate descent (the Elastic-Net kernel with no L1 term),
+  used for ``positive=True``.
+"""
+import warnings
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+import scipy.sparse.linalg as spla
+from scipy.linalg import LinAlgWarning
+
+from ._base import LinearRegressorBase
+from ._coordinate_descent import solve_enet
+from ._preprocess import preprocess
+from ._validation import (check_bool, check_choice, check_int, check_penalty,
+                          check_real, check_sample_weight)
+
+SOLVERS = {"auto", "cholesky", "svd", "lsqr", "sparse_cg", "cd",
+           # scikit-learn's stochastic/quasi-Newton solvers reach the same
+           # minimiser; fastreg answers them with its exact routes.
+           "sag", "saga", "lbfgs"}
+
+# Largest Gram matrix (entries) the automatic choice forms: 2**27 doubles = 1 GiB.
+_MAX_GRAM_ENTRIES = 2 ** 27
+
+
+def _gram(design, primal):
+    """Xt^T Xt (primal) or Xt Xt^T (dual) of the centred, weighted design, float64 or 32."""
+    X = design.X
+    if not design.sparse:
+        syrk = la.get_blas_funcs("syrk", (X,))
+        # X is Fortran-ordered (n, p): trans=1 gives X^T X, trans=0 gives X X^T.
+        G = syrk(1.0, X, trans=1 if primal else 0, lower=1)
+        return G
+    m, s = design.x_mean.astype(np.float64), design.sqrt_sw.astype(np.float64)
+    if primal:
+        G = (X.T @ X).toarray().astype(np.float64)
+        if design.center_implicitly:
+            # Xt^T Xt = Xs^T Xs - sum(s) m m^T, with Xs^T sqrt_sw = sum(s) m.
+            G -= (s @ s) * np.outer(m, m)
+    else:
+        G = (X @ X.T).toarray().astype(np.float64)
+        if design.center_implicitly:
+            # Xt = Xs - sqrt_sw m^T: Xt Xt^T = G - u sqrt_sw^T - sqrt_sw u^T + (m.m) s s^T
+            u = np.asarray(X @ m).ravel()
+            G -= np.outer(u, s) + np.outer(s, u) - (m @ m) * np.outer(s, s)
+    return G.astype(X.dtype, copy=False)
+
+
+def _solve_spd(G, alpha, B):
+    """Solve (G + alpha I) Z = B by Cholesky; least squares if it is singular."""
+    A = G.copy()
+    A[np.diag_indices_from(A)] += alpha
+    potrf, potrs = la.get_lapack_funcs(("potrf", "potrs"), (A,))
+    c, info = potrf(A, lower=1, overwrite_a=1, clean=0)
+    if info == 0:
+        Z, info = potrs(c, B, lower=1)
+        if info == 0:
+            return Z
+    warnings.warn("Singular matrix in the Ridge normal equations (alpha too small for a "
+                  "rank-deficient X); using the least-squares solution instead.",
+                  LinAlgWarning, stacklevel=4)
+    A = G.copy()
+    A[np.diag_indices_from(A)] += alpha
+    return la.lstsq(A, B)[0]
+
+
+def _solve_cholesky(design, alphas):
+    X, Y = design.X, design.y2d
+    n, p = X.shape
+    primal = n >= p
+    G = _gram(design, primal)
+    G = G + np.tril(G, -1).T  # SYRK fills one triangle; make it symmetric
+    rhs = design.rmatvec(Y) if primal else Y
+    coef = np.empty((Y.shape[1], p), dtype=X.dtype)
+    for a in np.unique(alphas):
+        cols = np.flatnonzero(alphas == a)
+        Z = _solve_spd(G, a, np.asarray(rhs[:, cols], dtype=G.dtype))
+        coef[cols] = (Z if primal else design.rmatvec(Z)).T
+    return coef, None
+
+
+def _solve_svd(design, alphas):
+    X = design.X.toarray() if design.sparse else design.X  # 'svd' densifies (documented)
+    if design.center_implicitly:
+        X = X - np.multiply.outer(design.sqrt_sw, design.x_mean)
+    U, s, Vt = la.svd(X, full_matrices=False, lapack_driver="gesdd")
+    UtY = U.T @ design.y2d
+    d = s[:, None] / (s[:, None] ** 2 + alphas[None, :])
+    d[s == 0] = 0
+    return (Vt.T @ (d * UtY)).T.astype(X.dtype), None
+
+
+def _operator(design):
+    n, p = design.X.shape
+    return spla.LinearOperator((n, p), matvec=design.matvec, rmatvec=design.rmatvec,
+                               matmat=design.matvec, rmatmat=design.rmatvec,
+                               dtype=design.X.dtype)
+
+
+def _solve_lsqr(design, alphas, tol, max_iter):
+    op = _operator(design)
+    coef, n_iter = [], []
+    for k, a in enumerate(alphas):
+        out = spla.lsqr(op, design.y2d[:, k], damp=np.sqrt(a), atol=tol, btol=tol,
+                        iter_lim=max_iter)
+        coef.append(out[0])
+        n_iter.append(out[2])
+    return np.array(coef, dtype=design.X.dtype), np.array(n_iter)
+
+
+def _solve_sparse_cg(design, alphas, tol, max_iter):
+    n, p = design.X.shape
+    coef, n_iter = [], []
+    for k, a in enumerate(alphas):
+        y = design.y2d[:, k]
+        count = [0]
+
+        def callback(_):
+            count[0] += 1
+
+        if n >= p:
+            A = spla.LinearOperator((p, p), dtype=design.X.dtype,
+                                    matvec=lambda v, a=a: design.rmatvec(design.matvec(v)) + a * v)
+            w, info = spla.cg(A, design.rmatvec(y), rtol=tol, maxiter=max_iter,
+                              callback=callback)
+        else:
+            A = spla.LinearOperator((n, n), dtype=design.X.dtype,
+                                    matvec=lambda v, a=a: design.matvec(design.rmatvec(v)) + a * v)
+            z, info = spla.cg(A, y, rtol=tol, maxiter=max_iter, callback=callback)
+            w = design.rmatvec(z)
+        if info > 0:
+            warnings.warn(f"sparse_cg did not converge in {max_iter} iterations.",
+                          _convergence_warning(), stacklevel=4)
+        coef.append(w)
+        n_iter.append(count[0])
+    return np.array(coef, dtype=design.X.dtype), np.array(n_iter)
+
+
+def _convergence_warning():
+    from sklearn.exceptions import ConvergenceWarning
+    return ConvergenceWarning
+
+
+def _solve_cd(design, alphas, tol, max_iter, positive, random_state):
+    """Ridge as an Elastic-Net with l1_ratio=0: the kernel's l2_reg is alpha."""
+    n, p = design.X.shape
+    coef = np.zeros((design.y2d.shape[1], p), dtype=design.X.dtype)
+    n_iter = []
+    for k, a in enumerate(alphas):
+        # solve_enet multiplies by n: alpha_enet * n = alpha_ridge.
+        _, it = solve_enet(design, np.ascontiguousarray(design.y2d[:, k]), coef[k],
+                           a / n, 0.0, tol=tol, max_iter=max_iter, positive=positive,
+                           seed=0, random=False)
+        n_iter.append(it)
+    return coef, np.array(n_iter)
+
+
+def choose_solver(solver, design, positive):
+    """The route taken for ``solver`` on this design (the value of ``solver_``)."""
+    if positive:
+        if solver not in ("auto", "cd", "lbfgs"):
+            raise ValueError(f"positive=True is solved by coordinate descent; solver must "
+                             f"be 'auto' or 'cd', got {solver!r}.")
+        return "cd"
+    if solver == "cd":
+        return "cd"
+    if solver in ("cholesky", "svd", "lsqr", "sparse_cg"):
+        return solver
+    n, p = design.X.shape
+    if min(n, p) ** 2 <= _MAX_GRAM_ENTRIES:
+        return "cholesky"
+    return "lsqr"
+
+
+class Ridge(LinearRegressorBase):
+    """Linear least squares with L2 regularisation, solved in closed form.
+
+    Minimises, exactly as :class:`sklearn.linear_model.Ridge`::
+
+        ||y - Xw - b||^2_2 + alpha * ||w||^2_2
+
+    Parameters
+    ----------
+    alpha : float or ndarray of shape (n_targets,), default=1.0
+        Regularisation strength, >= 0; one value per target is allowed.
+    fit_intercept : bool, default=True
+        Whether to fit an (unpenalised) intercept, by centering.
+    copy_X : bool, default=True
+        If False, a dense Fortran-ordered float X may be centred in place.
+    max_iter : int, default=None
+        Iteration cap of the iterative solvers ('lsqr', 'sparse_cg', 'cd');
+        None means their default (1000 for 'cd', solver-chosen otherwise).
+    tol : float, default=1e-4
+        Tolerance of the iterative solvers (unused by the closed forms).
+    solver : {'auto', 'cholesky', 'svd', 'lsqr', 'sparse_cg', 'cd'}, default='auto'
+        'auto' takes the closed form ('cholesky', primal if n_samples >=
+        n_features, dual otherwise) whenever the smaller Gram matrix fits in
+        1 GiB, 'lsqr' beyond, and 'cd' when ``positive=True``. scikit-learn's
+        'sag', 'saga' and 'lbfgs' are accepted and answered by the 'auto' route
+        (the same minimiser).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative (solved by coordinate
+        descent).
+    random_state : int, RandomState instance or None, default=None
+        Unused; accepted for compatibility with scikit-learn.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
+        Coefficients.
+    intercept_ : float or ndarray of shape (n_targets,)
+        Intercept.
+    n_iter_ : None or ndarray of shape (n_targets,)
+        Iterations of the iterative solvers; None for the closed forms.
+    solver_ : str
+        The route actually used.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+    """
+
+    def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
+                 tol=1e-4, solver="auto", positive=False, random_state=None):
+        self.alpha = alpha
+        self.fit_intercept = fit_intercept
+        self.copy_X = copy_X
+        self.max_iter = max_iter
+        self.tol = tol
+        self.solver = solver
+        self.positive = positive
+        self.random_state = random_state
+
+    def fit(self, X, y, sample_weight=None):
+        """Fit the Ridge model.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Training data (dense, or scipy.sparse CSC/CSR).
+        y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+            Target values.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Individual weights for each sample (not normalised, as in
+            scikit-learn's Ridge).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        for name in ("fit_intercept", "copy_X", "positive"):
+            check_bool(getattr(self, name), name)
+        check_choice(self.solver, "solver", SOLVERS)
+        tol = check_real(self.tol, "tol", low=0.0, low_open=True)
+        max_iter = None if self.max_iter is None else check_int(self.max_iter, "max_iter",
+                                                                 low=1)
+        X, y = self._validate_Xy(X, y)
+        n_targets = 1 if y.ndim == 1 else y.shape[1]
+        alphas = check_penalty(self.alpha, "alpha", n_targets)
+        alphas = np.full(n_targets, alphas) if np.ndim(alphas) == 0 else alphas
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X)
+        design.y2d = design.y.reshape(X.shape[0], -1)
+
+        self.solver_ = choose_solver(self.solver, design, self.positive)
+        if self.solver_ == "cholesky":
+            coef, n_iter = _solve_cholesky(design, alphas)
+        elif self.solver_ == "svd":
+            coef, n_iter = _solve_svd(design, alphas)
+        elif self.solver_ == "lsqr":
+            coef, n_iter = _solve_lsqr(design, alphas, tol, max_iter)
+        elif self.solver_ == "sparse_cg":
+            coef, n_iter = _solve_sparse_cg(design, alphas, tol, max_iter)
+        else:
+            coef, n_iter = _solve_cd(design, alphas, tol, max_iter or 1000, self.positive,
+                                     self.random_state)
+        self.coef_ = coef[0] if y.ndim == 1 else coef
+        self.n_iter_ = n_iter
+        self._set_intercept(design)
+        return self

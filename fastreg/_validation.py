@@ -1,0 +1,110 @@
+"""Input and parameter validation: done once, in Python, before any kernel runs.
+
+Kernels trust what they are given; every check that protects them lives here,
+and every error names the argument at fault.
+"""
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+
+
+def check_real(value, name, *, low=None, high=None, low_open=False, high_open=False):
+    """Return ``value`` as a float after checking it is a finite real in range."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} of type "
+                        f"{type(value).__name__}.")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}.")
+    if low is not None and (value < low or (low_open and value == low)):
+        raise ValueError(f"{name} must be {'>' if low_open else '>='} {low}, got {value!r}.")
+    if high is not None and (value > high or (high_open and value == high)):
+        raise ValueError(f"{name} must be {'<' if high_open else '<='} {high}, got {value!r}.")
+    return value
+
+
+def check_int(value, name, *, low=None):
+    """Return ``value`` as an int after checking it is an integer >= ``low``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r} of type "
+                        f"{type(value).__name__}.")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be >= {low}, got {value!r}.")
+    return int(value)
+
+
+def check_bool(value, name):
+    """Return ``value`` as a bool after checking it is one."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a bool, got {value!r}.")
+    return bool(value)
+
+
+def check_choice(value, name, choices):
+    """Check that ``value`` is one of ``choices``."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {sorted(choices)}, got {value!r}.")
+    return value
+
+
+def check_penalty(alpha, name="alpha", n_targets=None):
+    """Check a penalty strength: a finite float >= 0, or one per target."""
+    if np.ndim(alpha) == 0:
+        return check_real(alpha, name, low=0.0)
+    alpha = np.asarray(alpha)
+    if n_targets is None or alpha.ndim != 1 or alpha.shape[0] not in (1, n_targets):
+        raise ValueError(f"{name} must be a scalar or a 1-D array with one value per "
+                         f"target ({n_targets}), got shape {alpha.shape}.")
+    if alpha.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must hold real numbers, got dtype {alpha.dtype}.")
+    alpha = alpha.astype(np.float64)
+    if not np.all(np.isfinite(alpha)) or np.any(alpha < 0):
+        raise ValueError(f"{name} must hold finite values >= 0, got {alpha!r}.")
+    return alpha if alpha.shape[0] == n_targets else np.full(n_targets, alpha[0])
+
+
+def check_sample_weight(sample_weight, n_samples, dtype):
+    """Validate ``sample_weight``; return None (uniform) or a float array of shape (n,).
+
+    Weights must be finite and non-negative, with a positive sum.
+    """
+    if sample_weight is None:
+        return None
+    if np.ndim(sample_weight) == 0:
+        sample_weight = np.full(n_samples, check_real(sample_weight, "sample_weight"))
+    sw = np.asarray(sample_weight)
+    if sw.dtype.kind not in "biuf":
+        raise TypeError(f"sample_weight must hold real numbers, got dtype {sw.dtype}.")
+    if sw.ndim != 1 or sw.shape[0] != n_samples:
+        raise ValueError(f"sample_weight must have shape ({n_samples},), got {sw.shape}.")
+    sw = sw.astype(dtype, copy=True)
+    if not np.all(np.isfinite(sw)):
+        raise ValueError("sample_weight must be finite (it contains NaN or inf).")
+    if np.any(sw < 0):
+        raise ValueError("sample_weight must be non-negative.")
+    if not np.any(sw > 0):
+        raise ValueError("sample_weight must have a positive sum (all weights are 0).")
+    return sw
+
+
+def check_sparse_structure(X):
+    """Reject a scipy.sparse matrix whose index arrays are inconsistent.
+
+    scipy does not always check this at construction time, and a kernel that
+    trusts the structure would read out of bounds.
+    """
+    if not sp.issparse(X) or X.format not in ("csr", "csc"):
+        return
+    n_major = X.shape[0] if X.format == "csr" else X.shape[1]
+    n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
+    indptr, indices = X.indptr, X.indices
+    if indptr.ndim != 1 or indptr.shape[0] != n_major + 1:
+        raise ValueError(f"X: sparse indptr has length {indptr.shape[0]}, expected "
+                         f"{n_major + 1} for a {X.format} matrix of shape {X.shape}.")
+    if indptr[0] != 0 or np.any(np.diff(indptr) < 0):
+        raise ValueError("X: sparse indptr must start at 0 and be non-decreasing.")
+    if indptr[-1] != indices.shape[0] or X.data.shape[0] != indices.shape[0]:
+        raise ValueError("X: sparse indptr[-1], len(indices) and len(data) disagree.")
+    if indices.size and (indices.min() < 0 or indices.max() >= n_minor):
+        raise ValueError(f"X: sparse indices out of range [0, {n_minor}).")

@@ -1,0 +1,434 @@
+"""Plain NumPy reference implementations: the oracle for tests and benchmarks.
+
+Everything here favours readability over speed.  ``X`` may be a dense array or
+a ``scipy.sparse`` matrix/array (CSC or CSR); sparse ``X`` is never densified,
+except in :func:`ridge_closed_form`.  All computations are done in float64 and
+float64 is returned, whatever the input dtype.
+
+Objectives, in public units (the scaling used by scikit-learn), for
+coefficients ``w`` of shape (p,), intercept ``b`` and sample weights ``s``
+(default ones)::
+
+    Elastic-Net:  P(w, b) = 1 / (2 sum(s)) * sum_i s_i (y_i - x_i.w - b)^2
+                            + alpha * l1_ratio * ||w||_1
+                            + alpha * (1 - l1_ratio) / 2 * ||w||_2^2
+    Ridge:        sum_i s_i (y_i - x_i.w - b)^2 + alpha * ||w||_2^2
+
+Lasso is ``l1_ratio=1``.  The intercept is not penalised; with
+``fit_intercept=True`` its optimal value is ``b = ybar - xbar.w`` (means
+weighted by ``s``).  ``positive=True`` adds the constraint ``w >= 0``.
+With ``fit_intercept=False`` the given intercept (normally 0) is treated as a
+fixed offset subtracted from ``y``.
+"""
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import LinearOperator
+
+__all__ = [
+    "enet_objective_terms", "enet_objective", "alpha_max", "enet_duality_gap",
+    "enet_kkt_violation", "enet_coordinate_descent", "ridge_closed_form",
+    "ridge_objective",
+]
+
+
+def _validate(X, y, sample_weight, multi_output=False):
+    """Return float64 copies/views of X (ndarray or canonical CSC), y and s."""
+    if sp.issparse(X):
+        X = sp.csc_array(X, dtype=np.float64, copy=True)
+        X.sum_duplicates()
+    else:
+        X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    if X.ndim != 2:
+        raise ValueError("X must be 2-D.")
+    if y.ndim not in ((1, 2) if multi_output else (1,)):
+        raise ValueError(f"y has unsupported shape {y.shape}.")
+    n = X.shape[0]
+    if y.shape[0] != n:
+        raise ValueError("X and y have inconsistent numbers of samples.")
+    if sample_weight is None:
+        s = np.ones(n)
+    else:
+        s = np.array(np.broadcast_to(np.asarray(sample_weight, np.float64), (n,)))
+    if np.any(s < 0) or not s.sum() > 0:
+        raise ValueError("sample_weight must be non-negative with a positive sum.")
+    return X, y, s
+
+
+def _coef(coef, p):
+    coef = np.array(coef, dtype=np.float64).reshape(-1)
+    if coef.shape != (p,):
+        raise ValueError(f"coef must have shape ({p},).")
+    return coef
+
+
+def _centered_problem(X, y, s, fit_intercept, offset=0.0):
+    """Weighted, centred design ``Xc`` and target ``yc``.
+
+    ``Xc = sqrt(s) * (X - xbar)`` and ``yc = sqrt(s) * (y - ybar)`` row-wise
+    (``xbar = 0`` and ``ybar = offset`` without intercept).  ``Xc`` is an
+    explicit array for dense ``X`` and a ``LinearOperator`` doing the
+    centring implicitly for sparse ``X``.  Returns ``Xc, yc, xbar, ybar``.
+    """
+    n_eff = s.sum()
+    if fit_intercept:
+        xbar, ybar = (X.T @ s) / n_eff, s @ y / n_eff
+    else:
+        xbar, ybar = np.zeros(X.shape[1]), offset
+    sqrt_s = np.sqrt(s)
+    yc = sqrt_s * (y - ybar)
+    if not sp.issparse(X):
+        return sqrt_s[:, None] * (X - xbar), yc, xbar, ybar
+    Xc = LinearOperator(
+        X.shape, dtype=np.float64,
+        matvec=lambda w: sqrt_s * (X @ w - xbar @ w),
+        rmatvec=lambda r: X.T @ (sqrt_s * r) - xbar * (sqrt_s @ r))
+    return Xc, yc, xbar, ybar
+
+
+def _penalty(w, l1, l2):
+    return l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
+
+
+def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive):
+    """Duality gap of ``min_w 1/2 ||yc - Xc w||^2 + l1 |w|_1 + l2/2 |w|^2``.
+
+    ``R = yc - Xc w``; ``primal`` is any upper bound of the primal value at
+    ``w``.  The dual is ``D(theta) = theta.yc - 1/2 ||theta||^2 - g*(Xc^T
+    theta)`` with ``g`` the penalty (plus the indicator of ``w >= 0`` when
+    ``positive``); by weak duality every ``D(theta)`` is <= the optimum.
+    Three dual points are tried: ``theta = 0`` (always feasible, D = 0),
+    (a) the residual of the equivalent Lasso on ``[Xc; sqrt(l2) I]``,
+    ``[yc; 0]`` rescaled into the dual-feasible set (needs ``l1 > 0``) and
+    (b) ``theta = R`` for which ``g*`` is finite (needs ``l2 > 0``).
+    """
+    XtR = Xc.T @ R
+    duals = [0.0]
+    if l1 > 0:
+        XtA = XtR - l2 * w
+        dual_norm = np.max(XtA if positive else np.abs(XtA), initial=0.0)
+        c = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
+        duals.append(c * (R @ yc) - 0.5 * c * c * (R @ R + l2 * (w @ w)))
+    if l2 > 0:
+        excess = np.maximum((XtR if positive else np.abs(XtR)) - l1, 0.0)
+        duals.append(R @ yc - 0.5 * (R @ R) - (excess @ excess) / (2 * l2))
+    dual = max(duals)
+    gap = primal - dual
+    assert gap >= -1e-9 * max(abs(primal), abs(dual), yc @ yc, 1e-300), (
+        f"significantly negative duality gap {gap}: weak duality violated")
+    return max(gap, 0.0)
+
+
+def enet_objective_terms(X, y, coef, intercept=0.0, alpha=1.0, l1_ratio=1.0,
+                         sample_weight=None):
+    """Data-fit and penalty terms of the Elastic-Net objective.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    coef : ndarray of shape (n_features,)
+    intercept : float, default=0.0
+    alpha : float, default=1.0
+    l1_ratio : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Weights ``s``; None means all ones.
+
+    Returns
+    -------
+    datafit : float
+        ``1 / (2 sum(s)) * sum_i s_i (y_i - x_i.coef - intercept)^2``.
+    penalty : float
+        ``alpha * (l1_ratio * |coef|_1 + (1 - l1_ratio) / 2 * |coef|_2^2)``.
+    """
+    X, y, s = _validate(X, y, sample_weight)
+    w = _coef(coef, X.shape[1])
+    r = y - X @ w - intercept
+    datafit = (s @ (r * r)) / (2 * s.sum())
+    return float(datafit), float(_penalty(w, alpha * l1_ratio, alpha * (1 - l1_ratio)))
+
+
+def enet_objective(X, y, coef, intercept=0.0, alpha=1.0, l1_ratio=1.0,
+                   sample_weight=None):
+    """Elastic-Net objective ``P(coef, intercept)`` in public units.
+
+    Parameters are those of :func:`enet_objective_terms`.
+
+    Returns
+    -------
+    objective : float
+        Sum of the data-fit and penalty terms.
+    """
+    return sum(enet_objective_terms(X, y, coef, intercept, alpha, l1_ratio, sample_weight))
+
+
+def alpha_max(X, y, l1_ratio=1.0, sample_weight=None, fit_intercept=True):
+    """Smallest ``alpha`` for which ``coef = 0`` is optimal.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    l1_ratio : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+    fit_intercept : bool, default=True
+        Whether ``X`` and ``y`` are centred (weighted means) first.
+
+    Returns
+    -------
+    alpha_max : float
+        ``max_j |xc_j^T S yc| / (sum(s) * l1_ratio)``; ``inf`` if
+        ``l1_ratio == 0``.
+    """
+    X, y, s = _validate(X, y, sample_weight)
+    if l1_ratio == 0:
+        return np.inf
+    Xc, yc, _, _ = _centered_problem(X, y, s, fit_intercept)
+    return float(np.max(np.abs(Xc.T @ yc), initial=0.0) / (s.sum() * l1_ratio))
+
+
+def enet_duality_gap(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None,
+                     fit_intercept=True, positive=False):
+    """Duality gap of the Elastic-Net at ``(coef, intercept)``, public units.
+
+    The primal value is ``P(coef, intercept)`` at the given intercept (an upper
+    bound of ``P`` at the optimal intercept).  Dual points are built from the
+    residual of the weighted, centred problem, see the module docstring; with
+    ``alpha = 0`` only ``theta = 0`` is cheaply available and the "gap" is
+    ``P`` itself.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    coef : ndarray of shape (n_features,)
+    intercept : float
+    alpha : float
+    l1_ratio : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+    fit_intercept : bool, default=True
+    positive : bool, default=False
+
+    Returns
+    -------
+    gap : float
+        Upper bound ``>= 0`` of ``P(coef, intercept) - min P``; ``inf`` if
+        ``positive`` and some coefficient is negative (infeasible point).
+    """
+    X, y, s = _validate(X, y, sample_weight)
+    w = _coef(coef, X.shape[1])
+    if positive and np.any(w < 0):
+        return np.inf
+    n_eff = s.sum()
+    Xc, yc, _, _ = _centered_problem(X, y, s, fit_intercept, offset=intercept)
+    primal = n_eff * enet_objective(X, y, w, intercept, alpha, l1_ratio, s)
+    l1, l2 = alpha * l1_ratio * n_eff, alpha * (1 - l1_ratio) * n_eff
+    return float(_gap_unscaled(Xc, yc, w, yc - Xc @ w, primal, l1, l2, positive) / n_eff)
+
+
+def enet_kkt_violation(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None,
+                       fit_intercept=True, positive=False):
+    """Largest violation of the Elastic-Net optimality conditions.
+
+    With ``r = y - X coef - intercept`` and the smooth gradient
+    ``g_j = -x_j^T S r / sum(s) + alpha (1 - l1_ratio) coef_j``, coordinate
+    ``j`` violates by ``|g_j + alpha l1_ratio sign(coef_j)|`` if ``coef_j != 0``
+    and by ``max(|g_j| - alpha l1_ratio, 0)`` if ``coef_j == 0`` (with
+    ``positive``: ``max(-g_j - alpha l1_ratio, 0)``, and ``|coef_j|`` for a
+    negative ``coef_j``).  With ``fit_intercept`` the intercept condition adds
+    ``|sum_i s_i r_i| / sum(s)``.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,)
+    coef : ndarray of shape (n_features,)
+    intercept : float
+    alpha : float
+    l1_ratio : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+    fit_intercept : bool, default=True
+    positive : bool, default=False
+
+    Returns
+    -------
+    violation : float
+        Maximum over all conditions, in public (gradient) units.
+    """
+    X, y, s = _validate(X, y, sample_weight)
+    w = _coef(coef, X.shape[1])
+    n_eff, a1 = s.sum(), alpha * l1_ratio
+    r = y - X @ w - intercept
+    g = -(X.T @ (s * r)) / n_eff + alpha * (1 - l1_ratio) * w
+    viol = np.where(w != 0, np.abs(g + a1 * np.sign(w)),
+                    np.maximum((-g if positive else np.abs(g)) - a1, 0.0))
+    if positive:
+        viol = np.where(w < 0, -w, viol)
+    worst = np.max(viol, initial=0.0)
+    if fit_intercept:
+        worst = max(worst, abs(s @ r) / n_eff)
+    return float(worst)
+
+
+def _cd_columns(X, Xc, xbar, s):
+    """Per feature: ``(rows, values, sqrt(s)[rows], mean, squared norm)``.
+
+    Column ``j`` of the centred design is ``values`` at ``rows`` minus
+    ``mean * sqrt(s)``: for dense ``X`` the explicit centred column with
+    ``mean = 0``; for sparse ``X`` the stored entries times ``sqrt(s)`` with
+    ``mean = xbar_j``.
+    """
+    sqrt_s = np.sqrt(s)
+    if not sp.issparse(X):
+        return [(slice(None), Xc[:, j], sqrt_s, 0.0, Xc[:, j] @ Xc[:, j])
+                for j in range(X.shape[1])]
+    columns = []
+    for j in range(X.shape[1]):
+        start, stop = X.indptr[j], X.indptr[j + 1]
+        rows, x = X.indices[start:stop], X.data[start:stop]
+        # ||sqrt(s) (x_j - xbar_j)||^2 split into stored and implicit-zero rows
+        norm = s[rows] @ (x - xbar[j]) ** 2 + xbar[j] ** 2 * (s.sum() - s[rows].sum())
+        columns.append((rows, x * sqrt_s[rows], sqrt_s[rows], xbar[j], norm))
+    return columns
+
+
+def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
+                            fit_intercept=True, positive=False, tol=1e-4,
+                            max_iter=1000, coef_init=None):
+    """Elastic-Net by cyclic coordinate descent, one Python loop over features.
+
+    Solves ``min_w 1/2 ||yc - Xc w||^2 + l1 |w|_1 + l2/2 |w|^2`` on the
+    weighted, centred problem (``l1 = alpha l1_ratio sum(s)``,
+    ``l2 = alpha (1 - l1_ratio) sum(s)``), which is ``sum(s)`` times ``P``
+    minimised over the intercept.  After each epoch the residual is recomputed
+    from scratch and the solver stops when the duality gap in these units is
+    ``<= tol * ||yc||^2``.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Sparse input is centred implicitly, never densified.
+    y : ndarray of shape (n_samples,)
+    alpha : float
+    l1_ratio : float, default=1.0
+    sample_weight : ndarray of shape (n_samples,), default=None
+    fit_intercept : bool, default=True
+    positive : bool, default=False
+    tol : float, default=1e-4
+    max_iter : int, default=1000
+        Maximum number of epochs (at least 1).
+    coef_init : ndarray of shape (n_features,), default=None
+        Starting point; zeros if None.
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features,)
+    intercept : float
+        ``ybar - xbar.coef`` with ``fit_intercept``, else 0.0.
+    dual_gap : float
+        Duality gap at the returned point, in public units.  No warning is
+        issued when ``max_iter`` is reached: compare it with the tolerance.
+    n_iter : int
+        Number of epochs run.
+    """
+    X, y, s = _validate(X, y, sample_weight)
+    if max_iter < 1:
+        raise ValueError("max_iter must be at least 1.")
+    n_eff = s.sum()
+    l1, l2 = alpha * l1_ratio * n_eff, alpha * (1 - l1_ratio) * n_eff
+    Xc, yc, xbar, ybar = _centered_problem(X, y, s, fit_intercept)
+    columns = _cd_columns(X, Xc, xbar, s)
+    w = np.zeros(X.shape[1]) if coef_init is None else _coef(coef_init, X.shape[1])
+    threshold = tol * (yc @ yc)
+    for n_iter in range(1, max_iter + 1):
+        # Residual yc - Xc w == R + shift * sqrt(s) throughout the epoch.
+        R, shift = yc - Xc @ w, 0.0
+        for j, (rows, values, sqrt_s_rows, mean, norm) in enumerate(columns):
+            w_old = w[j]
+            # xc_j . residual; the term -mean * (sqrt(s) . residual) is dropped
+            # because that product is 0 when centring (and mean = 0 otherwise).
+            rho = values @ (R[rows] + shift * sqrt_s_rows) + norm * w_old
+            if norm == 0:
+                w_new = 0.0
+            elif positive:
+                w_new = max(rho - l1, 0.0) / (norm + l2)
+            else:
+                w_new = np.sign(rho) * max(abs(rho) - l1, 0.0) / (norm + l2)
+            if w_new != w_old:
+                R[rows] -= (w_new - w_old) * values
+                shift += (w_new - w_old) * mean
+                w[j] = w_new
+        R = yc - Xc @ w
+        primal = 0.5 * (R @ R) + _penalty(w, l1, l2)
+        gap = _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive)
+        if gap <= threshold:
+            break
+    intercept = ybar - xbar @ w if fit_intercept else 0.0
+    return w, float(intercept), float(gap / n_eff), n_iter
+
+
+def ridge_closed_form(X, y, alpha, sample_weight=None, fit_intercept=True):
+    """Ridge solution by least squares on an augmented system.
+
+    Minimises ``sum_i s_i (y_i - x_i.w - b)^2 + alpha ||w||^2`` for each target
+    by solving ``[Xc; sqrt(alpha) I] w = [yc; 0]`` with
+    :func:`numpy.linalg.lstsq` (minimum-norm solution when ``alpha = 0``).
+    Sparse ``X`` is densified: this oracle is meant for small problems.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    alpha : float or ndarray of shape (n_targets,)
+    sample_weight : ndarray of shape (n_samples,), default=None
+    fit_intercept : bool, default=True
+
+    Returns
+    -------
+    coef : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept : float or ndarray of shape (n_targets,)
+    """
+    X, y, s = _validate(X, y, sample_weight, multi_output=True)
+    X = X.toarray() if sp.issparse(X) else X
+    n, p = X.shape
+    Y = y.reshape(n, -1)
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    if np.any(alphas < 0):
+        raise ValueError("alpha must be non-negative.")
+    Xc, _, xbar, _ = _centered_problem(X, Y[:, 0], s, fit_intercept)
+    ybar = s @ Y / s.sum() if fit_intercept else np.zeros(Y.shape[1])
+    Yc = np.sqrt(s)[:, None] * (Y - ybar)
+    coef = np.empty((Y.shape[1], p))
+    for k, a in enumerate(alphas):
+        A = np.vstack([Xc, np.sqrt(a) * np.eye(p)])
+        coef[k] = np.linalg.lstsq(A, np.concatenate([Yc[:, k], np.zeros(p)]), rcond=None)[0]
+    intercept = ybar - coef @ xbar
+    if y.ndim == 1:
+        return coef[0], float(intercept[0])
+    return coef, intercept
+
+
+def ridge_objective(X, y, coef, intercept, alpha, sample_weight=None):
+    """Ridge objective ``sum_i s_i (y_i - x_i.w - b)^2 + alpha ||w||^2``.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_targets)
+    coef : ndarray of shape (n_features,) or (n_targets, n_features)
+    intercept : float or ndarray of shape (n_targets,)
+    alpha : float or ndarray of shape (n_targets,)
+    sample_weight : ndarray of shape (n_samples,), default=None
+
+    Returns
+    -------
+    objective : float
+        Summed over targets for 2-D ``y``, each with its own ``alpha``.
+    """
+    X, y, s = _validate(X, y, sample_weight, multi_output=True)
+    n = X.shape[0]
+    Y = y.reshape(n, -1)
+    W = np.asarray(coef, dtype=np.float64).reshape(Y.shape[1], X.shape[1])
+    R = Y - (X @ W.T).reshape(n, -1) - np.asarray(intercept, dtype=np.float64)
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    return float(s @ (R * R).sum(axis=1) + alphas @ (W * W).sum(axis=1))
