@@ -71,9 +71,9 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     """
     if sample_weight is None:
         return None
-    if np.ndim(sample_weight) == 0:
-        sample_weight = np.full(n_samples, check_real(sample_weight, "sample_weight"))
     sw = np.asarray(sample_weight)
+    if sw.ndim == 0:
+        sw = np.full(n_samples, check_real(sw.item(), "sample_weight"))
     if sw.dtype.kind not in "biuf":
         raise TypeError(f"sample_weight must hold real numbers, got dtype {sw.dtype}.")
     if sw.ndim != 1 or sw.shape[0] != n_samples:
@@ -84,7 +84,7 @@ def check_sample_weight(sample_weight, n_samples, dtype):
     if np.any(sw < 0):
         raise ValueError("sample_weight must be non-negative.")
     if not np.any(sw > 0):
-        raise ValueError("sample_weight must have a positive sum (all weights are 0).")
+        raise ValueError("sample_weight must have a positive sum: all weights are zero.")
     return sw
 
 
