@@ -2,12 +2,11 @@
 
 Everything here favours readability over speed.  ``X`` may be a dense array or
 a ``scipy.sparse`` matrix/array (CSC or CSR); sparse ``X`` is never densified,
-except in :func:`ridge_closed_form`.  All computations are done in float64 and
+except in :func:`ridge_closed_form`.  Computations are done in float64 and
 float64 is returned, whatever the input dtype.
 
-Objectives, in public units (the scaling used by scikit-learn), for
-coefficients ``w`` of shape (p,), intercept ``b`` and sample weights ``s``
-(default ones)::
+Objectives, in public units (scikit-learn's scaling), for coefficients ``w``
+of shape (p,), intercept ``b`` and sample weights ``s`` (default ones)::
 
     Elastic-Net:  P(w, b) = 1 / (2 sum(s)) * sum_i s_i (y_i - x_i.w - b)^2
                             + alpha * l1_ratio * ||w||_1
@@ -16,40 +15,34 @@ coefficients ``w`` of shape (p,), intercept ``b`` and sample weights ``s``
 
 Lasso is ``l1_ratio=1``.  The intercept is not penalised; with
 ``fit_intercept=True`` its optimal value is ``b = ybar - xbar.w`` (means
-weighted by ``s``).  ``positive=True`` adds the constraint ``w >= 0``.
-With ``fit_intercept=False`` the given intercept (normally 0) is treated as a
-fixed offset subtracted from ``y``.
+weighted by ``s``).  ``positive=True`` adds the constraint ``w >= 0``.  With
+``fit_intercept=False`` a given intercept (normally 0) is a fixed offset.
+
+Internally the Elastic-Net is solved in un-normalised units on the weighted,
+centred problem ``min_w 1/2 ||yc - Xc w||^2 + l1 ||w||_1 + l2/2 ||w||^2`` with
+``Xc = sqrt(s) (X - xbar)``, ``yc = sqrt(s) (y - ybar)`` (row-wise),
+``l1 = alpha l1_ratio sum(s)`` and ``l2 = alpha (1 - l1_ratio) sum(s)``: its
+value is ``sum(s)`` times ``P`` minimised over the intercept.
 """
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator
 
-__all__ = [
-    "enet_objective_terms", "enet_objective", "alpha_max", "enet_duality_gap",
-    "enet_kkt_violation", "enet_coordinate_descent", "ridge_closed_form",
-    "ridge_objective",
-]
-
 
 def _validate(X, y, sample_weight, multi_output=False):
-    """Return float64 copies/views of X (ndarray or canonical CSC), y and s."""
+    """Return X as float64 ndarray or canonical CSC copy, y and weights s."""
     if sp.issparse(X):
         X = sp.csc_array(X, dtype=np.float64, copy=True)
         X.sum_duplicates()
     else:
         X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    if X.ndim != 2:
-        raise ValueError("X must be 2-D.")
-    if y.ndim not in ((1, 2) if multi_output else (1,)):
-        raise ValueError(f"y has unsupported shape {y.shape}.")
-    n = X.shape[0]
-    if y.shape[0] != n:
+    if X.ndim != 2 or y.ndim not in ((1, 2) if multi_output else (1,)):
+        raise ValueError(f"unsupported shapes X {X.shape}, y {y.shape}.")
+    if y.shape[0] != X.shape[0]:
         raise ValueError("X and y have inconsistent numbers of samples.")
-    if sample_weight is None:
-        s = np.ones(n)
-    else:
-        s = np.array(np.broadcast_to(np.asarray(sample_weight, np.float64), (n,)))
+    s = np.array(np.broadcast_to(np.asarray(
+        1.0 if sample_weight is None else sample_weight, dtype=np.float64), X.shape[:1]))
     if np.any(s < 0) or not s.sum() > 0:
         raise ValueError("sample_weight must be non-negative with a positive sum.")
     return X, y, s
@@ -63,16 +56,13 @@ def _coef(coef, p):
 
 
 def _centered_problem(X, y, s, fit_intercept, offset=0.0):
-    """Weighted, centred design ``Xc`` and target ``yc``.
+    """Return ``Xc, yc, xbar, ybar`` (``xbar = 0``, ``ybar = offset`` if no intercept).
 
-    ``Xc = sqrt(s) * (X - xbar)`` and ``yc = sqrt(s) * (y - ybar)`` row-wise
-    (``xbar = 0`` and ``ybar = offset`` without intercept).  ``Xc`` is an
-    explicit array for dense ``X`` and a ``LinearOperator`` doing the
-    centring implicitly for sparse ``X``.  Returns ``Xc, yc, xbar, ybar``.
+    ``Xc`` is an explicit array for dense ``X`` and a ``LinearOperator``
+    doing the centring implicitly for sparse ``X``.
     """
-    n_eff = s.sum()
     if fit_intercept:
-        xbar, ybar = (X.T @ s) / n_eff, s @ y / n_eff
+        xbar, ybar = (X.T @ s) / s.sum(), s @ y / s.sum()
     else:
         xbar, ybar = np.zeros(X.shape[1]), offset
     sqrt_s = np.sqrt(s)
@@ -91,16 +81,17 @@ def _penalty(w, l1, l2):
 
 
 def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive):
-    """Duality gap of ``min_w 1/2 ||yc - Xc w||^2 + l1 |w|_1 + l2/2 |w|^2``.
+    """Duality gap of the centred problem, un-normalised units.
 
-    ``R = yc - Xc w``; ``primal`` is any upper bound of the primal value at
+    ``R = yc - Xc w`` and ``primal`` is an upper bound of the primal value at
     ``w``.  The dual is ``D(theta) = theta.yc - 1/2 ||theta||^2 - g*(Xc^T
-    theta)`` with ``g`` the penalty (plus the indicator of ``w >= 0`` when
-    ``positive``); by weak duality every ``D(theta)`` is <= the optimum.
-    Three dual points are tried: ``theta = 0`` (always feasible, D = 0),
-    (a) the residual of the equivalent Lasso on ``[Xc; sqrt(l2) I]``,
-    ``[yc; 0]`` rescaled into the dual-feasible set (needs ``l1 > 0``) and
-    (b) ``theta = R`` for which ``g*`` is finite (needs ``l2 > 0``).
+    theta)``, ``g`` the penalty (plus the indicator of ``w >= 0`` if
+    ``positive``); by weak duality each ``D(theta)`` is <= the optimum.  Dual
+    points tried: ``theta = 0`` (always feasible, ``D = 0``); (a) if
+    ``l1 > 0``, the residual of the equivalent Lasso on ``[Xc; sqrt(l2) I]``,
+    ``[yc; 0]``, scaled so that ``|[Xc; sqrt(l2) I]^T theta| <= l1``; (b) if
+    ``l2 > 0``, ``theta = R``, where ``g*(u) = sum_j (|u_j| - l1)_+^2 / (2 l2)``
+    (``(u_j - l1)_+`` if ``positive``).
     """
     XtR = Xc.T @ R
     duals = [0.0]
@@ -121,16 +112,14 @@ def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive):
 
 def enet_objective_terms(X, y, coef, intercept=0.0, alpha=1.0, l1_ratio=1.0,
                          sample_weight=None):
-    """Data-fit and penalty terms of the Elastic-Net objective.
+    """Data-fit and penalty terms of the Elastic-Net objective, public units.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
     coef : ndarray of shape (n_features,)
-    intercept : float, default=0.0
-    alpha : float, default=1.0
-    l1_ratio : float, default=1.0
+    intercept, alpha, l1_ratio : float, default 0.0, 1.0, 1.0
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights ``s``; None means all ones.
 
@@ -152,12 +141,14 @@ def enet_objective(X, y, coef, intercept=0.0, alpha=1.0, l1_ratio=1.0,
                    sample_weight=None):
     """Elastic-Net objective ``P(coef, intercept)`` in public units.
 
-    Parameters are those of :func:`enet_objective_terms`.
+    Parameters
+    ----------
+    X, y, coef, intercept, alpha, l1_ratio, sample_weight
+        As in :func:`enet_objective_terms`.
 
     Returns
     -------
     objective : float
-        Sum of the data-fit and penalty terms.
     """
     return sum(enet_objective_terms(X, y, coef, intercept, alpha, l1_ratio, sample_weight))
 
@@ -177,8 +168,7 @@ def alpha_max(X, y, l1_ratio=1.0, sample_weight=None, fit_intercept=True):
     Returns
     -------
     alpha_max : float
-        ``max_j |xc_j^T S yc| / (sum(s) * l1_ratio)``; ``inf`` if
-        ``l1_ratio == 0``.
+        ``max_j |Xc_j . yc| / (sum(s) l1_ratio)``; ``inf`` if ``l1_ratio == 0``.
     """
     X, y, s = _validate(X, y, sample_weight)
     if l1_ratio == 0:
@@ -191,10 +181,10 @@ def enet_duality_gap(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=N
                      fit_intercept=True, positive=False):
     """Duality gap of the Elastic-Net at ``(coef, intercept)``, public units.
 
-    The primal value is ``P(coef, intercept)`` at the given intercept (an upper
-    bound of ``P`` at the optimal intercept).  Dual points are built from the
-    residual of the weighted, centred problem, see the module docstring; with
-    ``alpha = 0`` only ``theta = 0`` is cheaply available and the "gap" is
+    The primal value is ``P(coef, intercept)`` at the given intercept, an upper
+    bound of ``P`` at the optimal one.  Dual points are built from the
+    residual of the centred problem (see the module docstring).  With
+    ``alpha = 0`` the only cheap dual point is ``theta = 0`` and the "gap" is
     ``P`` itself.
 
     Parameters
@@ -202,12 +192,10 @@ def enet_duality_gap(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=N
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,)
     coef : ndarray of shape (n_features,)
-    intercept : float
-    alpha : float
+    intercept, alpha : float
     l1_ratio : float, default=1.0
     sample_weight : ndarray of shape (n_samples,), default=None
-    fit_intercept : bool, default=True
-    positive : bool, default=False
+    fit_intercept, positive : bool, default True, False
 
     Returns
     -------
@@ -235,20 +223,12 @@ def enet_kkt_violation(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight
     ``j`` violates by ``|g_j + alpha l1_ratio sign(coef_j)|`` if ``coef_j != 0``
     and by ``max(|g_j| - alpha l1_ratio, 0)`` if ``coef_j == 0`` (with
     ``positive``: ``max(-g_j - alpha l1_ratio, 0)``, and ``|coef_j|`` for a
-    negative ``coef_j``).  With ``fit_intercept`` the intercept condition adds
-    ``|sum_i s_i r_i| / sum(s)``.
+    negative ``coef_j``).  ``fit_intercept`` adds ``|sum_i s_i r_i| / sum(s)``.
 
     Parameters
     ----------
-    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-    y : ndarray of shape (n_samples,)
-    coef : ndarray of shape (n_features,)
-    intercept : float
-    alpha : float
-    l1_ratio : float, default=1.0
-    sample_weight : ndarray of shape (n_samples,), default=None
-    fit_intercept : bool, default=True
-    positive : bool, default=False
+    X, y, coef, intercept, alpha, l1_ratio, sample_weight, fit_intercept, positive
+        As in :func:`enet_duality_gap`.
 
     Returns
     -------
@@ -271,21 +251,17 @@ def enet_kkt_violation(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight
 
 
 def _cd_columns(X, Xc, xbar, s):
-    """Per feature: ``(rows, values, sqrt(s)[rows], mean, squared norm)``.
-
-    Column ``j`` of the centred design is ``values`` at ``rows`` minus
-    ``mean * sqrt(s)``: for dense ``X`` the explicit centred column with
-    ``mean = 0``; for sparse ``X`` the stored entries times ``sqrt(s)`` with
-    ``mean = xbar_j``.
-    """
+    """Per feature ``(rows, values, sqrt(s)[rows], mean, squared norm)``: centred
+    column ``j`` is ``values`` at ``rows`` minus ``mean * sqrt(s)`` (dense: the
+    explicit column, ``mean = 0``; sparse: stored entries, ``mean = xbar_j``)."""
     sqrt_s = np.sqrt(s)
     if not sp.issparse(X):
         return [(slice(None), Xc[:, j], sqrt_s, 0.0, Xc[:, j] @ Xc[:, j])
                 for j in range(X.shape[1])]
     columns = []
     for j in range(X.shape[1]):
-        start, stop = X.indptr[j], X.indptr[j + 1]
-        rows, x = X.indices[start:stop], X.data[start:stop]
+        rows = X.indices[X.indptr[j]:X.indptr[j + 1]]
+        x = X.data[X.indptr[j]:X.indptr[j + 1]]
         # ||sqrt(s) (x_j - xbar_j)||^2 split into stored and implicit-zero rows
         norm = s[rows] @ (x - xbar[j]) ** 2 + xbar[j] ** 2 * (s.sum() - s[rows].sum())
         columns.append((rows, x * sqrt_s[rows], sqrt_s[rows], xbar[j], norm))
@@ -297,23 +273,19 @@ def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
                             max_iter=1000, coef_init=None):
     """Elastic-Net by cyclic coordinate descent, one Python loop over features.
 
-    Solves ``min_w 1/2 ||yc - Xc w||^2 + l1 |w|_1 + l2/2 |w|^2`` on the
-    weighted, centred problem (``l1 = alpha l1_ratio sum(s)``,
-    ``l2 = alpha (1 - l1_ratio) sum(s)``), which is ``sum(s)`` times ``P``
-    minimised over the intercept.  After each epoch the residual is recomputed
-    from scratch and the solver stops when the duality gap in these units is
-    ``<= tol * ||yc||^2``.
+    Works on the centred problem of the module docstring (sparse ``X`` is
+    centred implicitly, never densified).  After each epoch the residual is
+    recomputed from scratch and the solver stops once the duality gap in
+    those units is ``<= tol * ||yc||^2``.
 
     Parameters
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
-        Sparse input is centred implicitly, never densified.
     y : ndarray of shape (n_samples,)
     alpha : float
     l1_ratio : float, default=1.0
     sample_weight : ndarray of shape (n_samples,), default=None
-    fit_intercept : bool, default=True
-    positive : bool, default=False
+    fit_intercept, positive : bool, default True, False
     tol : float, default=1e-4
     max_iter : int, default=1000
         Maximum number of epochs (at least 1).
@@ -326,8 +298,8 @@ def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
     intercept : float
         ``ybar - xbar.coef`` with ``fit_intercept``, else 0.0.
     dual_gap : float
-        Duality gap at the returned point, in public units.  No warning is
-        issued when ``max_iter`` is reached: compare it with the tolerance.
+        Duality gap at the returned point, in public units.  Reaching
+        ``max_iter`` raises no warning: compare this with the tolerance.
     n_iter : int
         Number of epochs run.
     """
@@ -341,19 +313,15 @@ def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
     w = np.zeros(X.shape[1]) if coef_init is None else _coef(coef_init, X.shape[1])
     threshold = tol * (yc @ yc)
     for n_iter in range(1, max_iter + 1):
-        # Residual yc - Xc w == R + shift * sqrt(s) throughout the epoch.
+        # During the epoch the residual yc - Xc w is R + shift * sqrt(s).
         R, shift = yc - Xc @ w, 0.0
         for j, (rows, values, sqrt_s_rows, mean, norm) in enumerate(columns):
             w_old = w[j]
-            # xc_j . residual; the term -mean * (sqrt(s) . residual) is dropped
-            # because that product is 0 when centring (and mean = 0 otherwise).
+            # xc_j . residual: the term -mean * (sqrt(s) . residual) is dropped
+            # since that product is 0 when centring (and mean = 0 otherwise).
             rho = values @ (R[rows] + shift * sqrt_s_rows) + norm * w_old
-            if norm == 0:
-                w_new = 0.0
-            elif positive:
-                w_new = max(rho - l1, 0.0) / (norm + l2)
-            else:
-                w_new = np.sign(rho) * max(abs(rho) - l1, 0.0) / (norm + l2)
+            shrunk = max(rho - l1, 0.0) if positive else np.sign(rho) * max(abs(rho) - l1, 0.0)
+            w_new = shrunk / (norm + l2) if norm > 0 else 0.0
             if w_new != w_old:
                 R[rows] -= (w_new - w_old) * values
                 shift += (w_new - w_old) * mean
@@ -370,9 +338,9 @@ def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
 def ridge_closed_form(X, y, alpha, sample_weight=None, fit_intercept=True):
     """Ridge solution by least squares on an augmented system.
 
-    Minimises ``sum_i s_i (y_i - x_i.w - b)^2 + alpha ||w||^2`` for each target
+    For each target minimises ``sum_i s_i (y_i - x_i.w - b)^2 + alpha ||w||^2``
     by solving ``[Xc; sqrt(alpha) I] w = [yc; 0]`` with
-    :func:`numpy.linalg.lstsq` (minimum-norm solution when ``alpha = 0``).
+    :func:`numpy.linalg.lstsq` (the minimum-norm solution when ``alpha = 0``).
     Sparse ``X`` is densified: this oracle is meant for small problems.
 
     Parameters
@@ -392,20 +360,16 @@ def ridge_closed_form(X, y, alpha, sample_weight=None, fit_intercept=True):
     X = X.toarray() if sp.issparse(X) else X
     n, p = X.shape
     Y = y.reshape(n, -1)
-    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), Y.shape[1:])
     if np.any(alphas < 0):
         raise ValueError("alpha must be non-negative.")
-    Xc, _, xbar, _ = _centered_problem(X, Y[:, 0], s, fit_intercept)
-    ybar = s @ Y / s.sum() if fit_intercept else np.zeros(Y.shape[1])
-    Yc = np.sqrt(s)[:, None] * (Y - ybar)
-    coef = np.empty((Y.shape[1], p))
+    coef, intercept = np.empty((Y.shape[1], p)), np.empty(Y.shape[1])
     for k, a in enumerate(alphas):
+        Xc, yc, xbar, ybar = _centered_problem(X, Y[:, k], s, fit_intercept)
         A = np.vstack([Xc, np.sqrt(a) * np.eye(p)])
-        coef[k] = np.linalg.lstsq(A, np.concatenate([Yc[:, k], np.zeros(p)]), rcond=None)[0]
-    intercept = ybar - coef @ xbar
-    if y.ndim == 1:
-        return coef[0], float(intercept[0])
-    return coef, intercept
+        coef[k] = np.linalg.lstsq(A, np.concatenate([yc, np.zeros(p)]), rcond=None)[0]
+        intercept[k] = ybar - xbar @ coef[k]
+    return (coef[0], float(intercept[0])) if y.ndim == 1 else (coef, intercept)
 
 
 def ridge_objective(X, y, coef, intercept, alpha, sample_weight=None):
@@ -416,8 +380,7 @@ def ridge_objective(X, y, coef, intercept, alpha, sample_weight=None):
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
     y : ndarray of shape (n_samples,) or (n_samples, n_targets)
     coef : ndarray of shape (n_features,) or (n_targets, n_features)
-    intercept : float or ndarray of shape (n_targets,)
-    alpha : float or ndarray of shape (n_targets,)
+    intercept, alpha : float or ndarray of shape (n_targets,)
     sample_weight : ndarray of shape (n_samples,), default=None
 
     Returns
@@ -426,9 +389,8 @@ def ridge_objective(X, y, coef, intercept, alpha, sample_weight=None):
         Summed over targets for 2-D ``y``, each with its own ``alpha``.
     """
     X, y, s = _validate(X, y, sample_weight, multi_output=True)
-    n = X.shape[0]
-    Y = y.reshape(n, -1)
+    Y = y.reshape(X.shape[0], -1)
     W = np.asarray(coef, dtype=np.float64).reshape(Y.shape[1], X.shape[1])
-    R = Y - (X @ W.T).reshape(n, -1) - np.asarray(intercept, dtype=np.float64)
-    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (Y.shape[1],))
+    R = Y - (X @ W.T).reshape(Y.shape) - np.asarray(intercept, dtype=np.float64)
+    alphas = np.broadcast_to(np.asarray(alpha, dtype=np.float64), Y.shape[1:])
     return float(s @ (R * R).sum(axis=1) + alphas @ (W * W).sum(axis=1))
