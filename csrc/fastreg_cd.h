@@ -43,15 +43,20 @@ static inline T fr_excess_sq_##S(T v, T l1, int positive)                     \
  * l1 ball of the equivalent augmented Lasso (needs l1 > 0), and the raw      \
  * residual with the l2 term's conjugate (needs l2 > 0). The gap uses the     \
  * better (larger) dual value; with l1 == l2 == 0 no cheap dual point exists  \
- * and the primal value itself is returned, as an upper bound. */             \
+ * and the primal value itself is returned, as an upper bound.                \
+ * *gap_l1 receives the gap at the first point alone (INFINITY if l1 == 0):   \
+ * the Gap Safe sphere is centred there, so its radius must use that gap. */  \
 static inline T fr_enet_gap_##S(T R_norm2, T R_y, T w_l1, T w_norm2,          \
-                                T dual_norm, T excess_sq, T l1, T l2)         \
+                                T dual_norm, T excess_sq, T l1, T l2,         \
+                                T *gap_l1)                                    \
 {                                                                             \
     T primal = (T)0.5 * (R_norm2 + l2 * w_norm2) + l1 * w_l1;                 \
     T dual = -INFINITY;                                                       \
+    *gap_l1 = INFINITY;                                                       \
     if (l1 > 0) {                                                             \
         T c = (dual_norm > l1) ? l1 / dual_norm : (T)1;                       \
         dual = c * R_y - (T)0.5 * c * c * (R_norm2 + l2 * w_norm2);           \
+        *gap_l1 = primal - dual;                                              \
     }                                                                         \
     if (l2 > 0) {                                                             \
         T d2 = R_y - (T)0.5 * R_norm2 - (T)0.5 * excess_sq / l2;              \
@@ -61,6 +66,19 @@ static inline T fr_enet_gap_##S(T R_norm2, T R_y, T w_l1, T w_norm2,          \
     if (dual == -INFINITY)                                                    \
         return primal;                                                        \
     return primal - dual;                                                     \
+}                                                                             \
+                                                                              \
+/* Gap Safe screening test (Ndiaye et al., 2017) on the augmented Lasso:     \
+ * feature j is provably zero at the optimum when                            \
+ *     |xt_j.theta| + r ||xt_j|| < 1,  theta = R~ / max(l1, dual_norm),        \
+ *     r = sqrt(2 gap_l1) / l1,  ||xt_j||^2 = ||x_j||^2 + l2,                  \
+ * with xt_j.theta = (x_j.R - l2 w_j) / max(l1, dual_norm) = v / scale.       \
+ * With positive=True only the upper constraint binds: v is used signed. */  \
+static inline int fr_screen_out_##S(T v, T scale, T radius, T col_norm2,      \
+                                    T l2, int positive)                       \
+{                                                                             \
+    T t = (positive ? v : FABS(v)) / scale;                                   \
+    return t + radius * (T)sqrt((double)(col_norm2 + l2)) < (T)1;             \
 }
 
 FR_SCALAR_HELPERS(double, d, fabs)
@@ -97,6 +115,17 @@ FR_SPARSE_HELPERS(double, d, int32_t, i32)
 FR_SPARSE_HELPERS(double, d, int64_t, i64)
 FR_SPARSE_HELPERS(float, s, int32_t, i32)
 FR_SPARSE_HELPERS(float, s, int64_t, i64)
+
+/* State of the PRNG from any seed: one splitmix64 step, so that nearby seeds
+ * give unrelated streams, and never the all-zero state xorshift cannot leave. */
+static inline uint64_t fr_rand_seed(uint64_t seed)
+{
+    uint64_t z = seed + 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return z ? z : 0x9E3779B97F4A7C15ULL;
+}
 
 /* xorshift64* : a tiny, seeded, reentrant PRNG for selection='random'. */
 static inline uint64_t fr_rand_next(uint64_t *state)

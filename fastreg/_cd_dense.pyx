@@ -6,33 +6,38 @@ and the conversion from scikit-learn's ``alpha``/``l1_ratio`` happen once in
 """
 import numpy as np
 
-from libc.math cimport fabs
+from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
 from ._blas cimport floating, _asum, _axpy, _dot, _gemv_n, _gemv_t
-from ._cd_helpers cimport cd_update, enet_gap, excess_sq, fr_rand_index
+from ._cd_helpers cimport cd_update, enet_gap, excess_sq, fr_rand_index, fr_rand_seed, screen_out
 
 
 cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
                          const floating[::1] w, const floating[::1] R,
-                         floating[::1] XtR, floating l1, floating l2,
-                         bint positive) noexcept nogil:
-    """Duality gap at (w, R = y - Xw), in kernel units."""
+                         floating[::1] XtR, floating l1, floating l2, bint positive,
+                         floating *dual_norm, floating *gap_l1) noexcept nogil:
+    """Duality gap at (w, R = y - Xw), kernel units; fills XtR = X^T R.
+
+    Also returns, through pointers, the dual norm max_j |x_j.R - l2 w_j| and
+    the gap at the rescaled-residual dual point (for Gap Safe screening).
+    """
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
     cdef int j
-    cdef floating v, dual_norm = 0, exc = 0
+    cdef floating v, exc = 0
+    dual_norm[0] = 0
     _gemv_t(n, p, <floating> 1, &X[0, 0], n, &R[0], <floating> 0, &XtR[0])
     for j in range(p):
         exc += excess_sq(XtR[j], l1, positive)
         v = XtR[j] - l2 * w[j]
         if not positive:
             v = fabs(v)
-        if v > dual_norm:
-            dual_norm = v
+        if v > dual_norm[0]:
+            dual_norm[0] = v
     return enet_gap(_dot(n, &R[0], 1, &R[0], 1), _dot(n, &R[0], 1, &y[0], 1),
                     _asum(p, &w[0], 1), _dot(p, &w[0], 1, &w[0], 1),
-                    dual_norm, exc, l1, l2)
+                    dual_norm[0], exc, l1, l2, gap_l1)
 
 
 def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
@@ -68,7 +73,9 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     gap_freq : int, default=10
         The gap is computed every ``gap_freq`` epochs, and whenever the largest
         coefficient change of an epoch falls below ``tol`` relative to the
-        largest coefficient.
+        largest coefficient. After each gap computation, Gap Safe screening
+        (l1_reg > 0) removes from the sweep the features it proves to be zero
+        at the optimum; the gap itself always involves every feature.
 
     Returns
     -------
@@ -87,39 +94,75 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     cdef floating[::1] R = np.array(y, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
     cdef floating[::1] norms = np.empty(p, dtype=dtype)
-    cdef floating gap = 0, tol_scaled, a, b, w_old, w_new, w_max, d_w_max
-    cdef uint64_t state = seed | 1  # xorshift needs a non-zero state
-    cdef int epoch = 0, f, j
+    cdef int[::1] active = np.empty(p, dtype=np.intc)
+    cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
+    cdef floating w_max, d_w_max
+    cdef uint64_t state = fr_rand_seed(seed)
+    cdef int epoch = 0, f, j, k, n_active = 0
     cdef bint converged = False
 
     with nogil:
         for j in range(p):
             norms[j] = _dot(n, &X[0, j], 1, &X[0, j], 1)
+            if norms[j] != 0:
+                active[n_active] = j
+                n_active += 1
+            else:
+                w[j] = 0
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
         # R = y - X w, then one gap check before the first epoch: a warm start
         # (or alpha >= alpha_max) may already be optimal, and n_iter is then 0.
         _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
-        gap = _dense_gap(X, y, w, R, XtR, l1_reg, l2_reg, positive)
-        converged = gap <= tol_scaled
-        while not converged and epoch < max_iter:
-            w_max = 0
-            d_w_max = 0
-            for f in range(p):
-                j = <int> fr_rand_index(&state, p) if random else f
-                a = norms[j]
-                if a == 0:
-                    continue
-                w_old = w[j]
-                b = _dot(n, &X[0, j], 1, &R[0], 1) + a * w_old
-                w_new = cd_update(b, a, l1_reg, l2_reg, positive)
-                if w_new != w_old:
-                    _axpy(n, w_old - w_new, &X[0, j], 1, &R[0], 1)
-                    w[j] = w_new
-                d_w_max = max(d_w_max, fabs(w_new - w_old))
-                w_max = max(w_max, fabs(w_new))
-            epoch += 1
-            if (w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0
-                    or epoch == max_iter):
-                gap = _dense_gap(X, y, w, R, XtR, l1_reg, l2_reg, positive)
-                converged = gap <= tol_scaled
+        while True:
+            gap = _dense_gap(X, y, w, R, XtR, l1_reg, l2_reg, positive, &dual_norm,
+                             &gap_l1)
+            converged = gap <= tol_scaled
+            if converged or epoch >= max_iter:
+                break
+            if l1_reg > 0:
+                n_active = _screen(X, w, R, XtR, norms, active, n_active, dual_norm,
+                                   gap_l1, l1_reg, l2_reg, positive)
+            # Epochs until the next gap check.
+            while epoch < max_iter:
+                w_max = 0
+                d_w_max = 0
+                for f in range(n_active):
+                    j = active[fr_rand_index(&state, n_active) if random else f]
+                    a = norms[j]
+                    w_old = w[j]
+                    b = _dot(n, &X[0, j], 1, &R[0], 1) + a * w_old
+                    w_new = cd_update(b, a, l1_reg, l2_reg, positive)
+                    if w_new != w_old:
+                        _axpy(n, w_old - w_new, &X[0, j], 1, &R[0], 1)
+                        w[j] = w_new
+                    d_w_max = max(d_w_max, fabs(w_new - w_old))
+                    w_max = max(w_max, fabs(w_new))
+                epoch += 1
+                if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
+                    break
     return float(gap), float(tol_scaled), epoch, bool(converged)
+
+
+cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
+                 const floating[::1] XtR, const floating[::1] norms, int[::1] active,
+                 int n_active, floating dual_norm, floating gap_l1, floating l1,
+                 floating l2, bint positive) noexcept nogil:
+    """Gap Safe screening: drop provably-zero features from ``active``.
+
+    A dropped feature with a non-zero coefficient is zeroed and its
+    contribution removed from R. Returns the new number of active features.
+    """
+    cdef int n = X.shape[0]
+    cdef int f, j, kept = 0
+    cdef floating scale = dual_norm if dual_norm > l1 else l1
+    cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
+    for f in range(n_active):
+        j = active[f]
+        if screen_out(XtR[j] - l2 * w[j], scale, radius, norms[j], l2, positive):
+            if w[j] != 0:
+                _axpy(n, w[j], &X[0, j], 1, &R[0], 1)
+                w[j] = 0
+        else:
+            active[kept] = j
+            kept += 1
+    return kept

@@ -7,9 +7,15 @@ cdef extern from "fastreg_cd.h" nogil:
     double fr_excess_sq_d(double v, double l1, int positive)
     float fr_excess_sq_s(float v, float l1, int positive)
     double fr_enet_gap_d(double R_norm2, double R_y, double w_l1, double w_norm2,
-                         double dual_norm, double excess_sq, double l1, double l2)
+                         double dual_norm, double excess_sq, double l1, double l2,
+                         double *gap_l1)
     float fr_enet_gap_s(float R_norm2, float R_y, float w_l1, float w_norm2,
-                        float dual_norm, float excess_sq, float l1, float l2)
+                        float dual_norm, float excess_sq, float l1, float l2,
+                        float *gap_l1)
+    int fr_screen_out_d(double v, double scale, double radius, double col_norm2,
+                        double l2, int positive)
+    int fr_screen_out_s(float v, float scale, float radius, float col_norm2,
+                        float l2, int positive)
 
     double fr_sparse_dot_d_i32(const double *data, const int32_t *indices,
                                int32_t start, int32_t end, const double *v)
@@ -32,6 +38,7 @@ cdef extern from "fastreg_cd.h" nogil:
     float fr_sparse_sqnorm_s_i32(const float *data, int32_t start, int32_t end)
     float fr_sparse_sqnorm_s_i64(const float *data, int64_t start, int64_t end)
 
+    uint64_t fr_rand_seed(uint64_t seed)
     uint64_t fr_rand_next(uint64_t *state)
     int64_t fr_rand_index(uint64_t *state, int64_t n)
 
@@ -58,8 +65,16 @@ cdef inline floating excess_sq(floating v, floating l1, bint positive) noexcept 
 
 cdef inline floating enet_gap(floating R_norm2, floating R_y, floating w_l1,
                               floating w_norm2, floating dual_norm, floating exc,
-                              floating l1, floating l2) noexcept nogil:
+                              floating l1, floating l2, floating *gap_l1) noexcept nogil:
     if floating is float:
-        return fr_enet_gap_s(R_norm2, R_y, w_l1, w_norm2, dual_norm, exc, l1, l2)
+        return fr_enet_gap_s(R_norm2, R_y, w_l1, w_norm2, dual_norm, exc, l1, l2, gap_l1)
     else:
-        return fr_enet_gap_d(R_norm2, R_y, w_l1, w_norm2, dual_norm, exc, l1, l2)
+        return fr_enet_gap_d(R_norm2, R_y, w_l1, w_norm2, dual_norm, exc, l1, l2, gap_l1)
+
+
+cdef inline bint screen_out(floating v, floating scale, floating radius,
+                            floating col_norm2, floating l2, bint positive) noexcept nogil:
+    if floating is float:
+        return fr_screen_out_s(v, scale, radius, col_norm2, l2, positive)
+    else:
+        return fr_screen_out_d(v, scale, radius, col_norm2, l2, positive)

@@ -15,11 +15,11 @@ residual, without cancellation.
 """
 import numpy as np
 
-from libc.math cimport fabs
+from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 from ._blas cimport floating, _asum, _axpy, _dot
-from ._cd_helpers cimport (cd_update, enet_gap, excess_sq, fr_rand_index,
+from ._cd_helpers cimport (cd_update, enet_gap, excess_sq, fr_rand_index, fr_rand_seed, screen_out,
                            fr_sparse_axpy_d_i32, fr_sparse_axpy_d_i64,
                            fr_sparse_axpy_s_i32, fr_sparse_axpy_s_i64,
                            fr_sparse_dot_d_i32, fr_sparse_dot_d_i64,
@@ -62,26 +62,32 @@ cdef inline void _col_axpy(floating alpha, const floating *data, const index_t *
 cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
                           const index_t[::1] indptr, const floating[::1] x_mean,
                           const floating[::1] y, const floating[::1] w,
-                          const floating[::1] R, floating sum_R,
-                          floating l1, floating l2, bint positive) noexcept nogil:
-    """Duality gap at w, kernel units. R must be the true residual (c == 0)
-    and sum_R its sum against sqrt_sw."""
+                          const floating[::1] R, floating sum_R, floating[::1] XtR,
+                          floating l1, floating l2, bint positive,
+                          floating *dual_norm, floating *gap_l1) noexcept nogil:
+    """Duality gap at w, kernel units; fills XtR = Xt^T R.
+
+    R must be the true residual (shift folded in) and sum_R its sum against
+    sqrt_sw. Also returns the dual norm and the gap at the rescaled-residual
+    dual point, as in the dense kernel.
+    """
     cdef int n = y.shape[0]
     cdef int p = w.shape[0]
     cdef int j
-    cdef floating xtr, v, dual_norm = 0, exc = 0
+    cdef floating v, exc = 0
+    dual_norm[0] = 0
     for j in range(p):
-        xtr = (_col_dot(&data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
-               - x_mean[j] * sum_R)
-        exc += excess_sq(xtr, l1, positive)
-        v = xtr - l2 * w[j]
+        XtR[j] = (_col_dot(&data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
+                  - x_mean[j] * sum_R)
+        exc += excess_sq(XtR[j], l1, positive)
+        v = XtR[j] - l2 * w[j]
         if not positive:
             v = fabs(v)
-        if v > dual_norm:
-            dual_norm = v
+        if v > dual_norm[0]:
+            dual_norm[0] = v
     return enet_gap(_dot(n, &R[0], 1, &R[0], 1), _dot(n, &R[0], 1, &y[0], 1),
                     _asum(p, &w[0], 1), _dot(p, &w[0], 1, &w[0], 1),
-                    dual_norm, exc, l1, l2)
+                    dual_norm[0], exc, l1, l2, gap_l1)
 
 
 cdef inline floating _fold_shift(floating c, const floating[::1] sqrt_sw,
@@ -129,12 +135,14 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef int p = w.shape[0]
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] R = np.array(y, dtype=dtype)
+    cdef floating[::1] XtR = np.empty(p, dtype=dtype)
     cdef floating[::1] norms = np.empty(p, dtype=dtype)
     cdef floating[::1] colsum = np.empty(p, dtype=dtype)
-    cdef floating gap = 0, tol_scaled, a, b, w_old, w_new, w_max, d_w_max, delta
-    cdef floating sum_sw, sum_R, c, m, acc, nz_sw, d
-    cdef uint64_t state = seed | 1
-    cdef int epoch = 0, f, j
+    cdef int[::1] active = np.empty(p, dtype=np.intc)
+    cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
+    cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c, m, acc, nz_sw, d
+    cdef uint64_t state = fr_rand_seed(seed)
+    cdef int epoch = 0, f, j, n_active = 0
     cdef index_t k
     cdef bint converged = False
 
@@ -156,44 +164,74 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 colsum[j] += data[k] * sqrt_sw[indices[k]]
             d = sum_sw - nz_sw
             norms[j] = acc + m * m * (d if d > 0 else 0)
+            if norms[j] != 0:
+                active[n_active] = j
+                n_active += 1
+            else:
+                w[j] = 0
             if w[j] != 0:
                 _col_axpy(-w[j], &data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
         # R = y - Xs w; the true residual is R + c sqrt_sw with c = x_mean . w.
-        sum_R = _fold_shift(_dot(p, &x_mean[0], 1, &w[0], 1), sqrt_sw, R)
-        c = 0
-        # One gap check before the first epoch, as in the dense kernel.
-        gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R,
-                          l1_reg, l2_reg, positive)
-        converged = gap <= tol_scaled
-        while not converged and epoch < max_iter:
-            w_max = 0
-            d_w_max = 0
-            for f in range(p):
-                j = <int> fr_rand_index(&state, p) if random else f
-                a = norms[j]
-                if a == 0:
-                    continue
-                w_old = w[j]
-                b = (_col_dot(&data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
-                     - x_mean[j] * sum_R + c * (colsum[j] - sum_sw * x_mean[j])
-                     + a * w_old)
-                w_new = cd_update(b, a, l1_reg, l2_reg, positive)
-                if w_new != w_old:
-                    delta = w_new - w_old
-                    _col_axpy(-delta, &data[0], &indices[0], indptr[j], indptr[j + 1],
-                              &R[0])
-                    sum_R -= delta * colsum[j]
-                    c += delta * x_mean[j]
-                    w[j] = w_new
-                d_w_max = max(d_w_max, fabs(w_new - w_old))
-                w_max = max(w_max, fabs(w_new))
-            epoch += 1
-            if (w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0
-                    or epoch == max_iter):
-                # Make R the true residual again (also stops round-off drift).
-                sum_R = _fold_shift(c, sqrt_sw, R)
-                c = 0
-                gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R,
-                                  l1_reg, l2_reg, positive)
-                converged = gap <= tol_scaled
+        c = _dot(p, &x_mean[0], 1, &w[0], 1)
+        while True:
+            # Make R the true residual (also stops round-off drift), then check
+            # the gap: before the first epoch too, as in the dense kernel.
+            sum_R = _fold_shift(c, sqrt_sw, R)
+            c = 0
+            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR,
+                              l1_reg, l2_reg, positive, &dual_norm, &gap_l1)
+            converged = gap <= tol_scaled
+            if converged or epoch >= max_iter:
+                break
+            if l1_reg > 0:
+                n_active = _screen(data, indices, indptr, x_mean, colsum, w, R, XtR,
+                                   norms, active, n_active, dual_norm, gap_l1,
+                                   l1_reg, l2_reg, positive, &sum_R, &c)
+            while epoch < max_iter:
+                w_max = 0
+                d_w_max = 0
+                for f in range(n_active):
+                    j = active[fr_rand_index(&state, n_active) if random else f]
+                    a = norms[j]
+                    w_old = w[j]
+                    b = (_col_dot(&data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
+                         - x_mean[j] * sum_R + c * (colsum[j] - sum_sw * x_mean[j])
+                         + a * w_old)
+                    w_new = cd_update(b, a, l1_reg, l2_reg, positive)
+                    if w_new != w_old:
+                        delta = w_new - w_old
+                        _col_axpy(-delta, &data[0], &indices[0], indptr[j], indptr[j + 1],
+                                  &R[0])
+                        sum_R -= delta * colsum[j]
+                        c += delta * x_mean[j]
+                        w[j] = w_new
+                    d_w_max = max(d_w_max, fabs(w_new - w_old))
+                    w_max = max(w_max, fabs(w_new))
+                epoch += 1
+                if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
+                    break
     return float(gap), float(tol_scaled), epoch, bool(converged)
+
+
+cdef int _screen(const floating[::1] data, const index_t[::1] indices,
+                 const index_t[::1] indptr, const floating[::1] x_mean,
+                 const floating[::1] colsum, floating[::1] w, floating[::1] R,
+                 const floating[::1] XtR, const floating[::1] norms, int[::1] active,
+                 int n_active, floating dual_norm, floating gap_l1, floating l1,
+                 floating l2, bint positive, floating *sum_R, floating *c) noexcept nogil:
+    """Gap Safe screening, as in the dense kernel; keeps (R, sum_R, c) consistent."""
+    cdef int f, j, kept = 0
+    cdef floating scale = dual_norm if dual_norm > l1 else l1
+    cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
+    for f in range(n_active):
+        j = active[f]
+        if screen_out(XtR[j] - l2 * w[j], scale, radius, norms[j], l2, positive):
+            if w[j] != 0:
+                _col_axpy(w[j], &data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
+                sum_R[0] += w[j] * colsum[j]
+                c[0] -= w[j] * x_mean[j]
+                w[j] = 0
+        else:
+            active[kept] = j
+            kept += 1
+    return kept
