@@ -4,7 +4,8 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
-from ._validation import check_sparse_structure
+from ._validation import (check_array_basics, check_consistent_length,
+                          check_sparse_structure)
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -13,16 +14,24 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Base class: validated input, ``predict``, intercept bookkeeping, tags."""
 
     def _validate_Xy(self, X, y, check_input=True):
-        """Validate (X, y) once: float32/64, finite, dense or CSC/CSR sparse."""
+        """Validate (X, y) once: float32/64, finite, dense or CSC/CSR sparse.
+
+        The memory layout is left alone: ``preprocess`` makes the one copy (if
+        any) that puts X in Fortran order for the kernels.
+        """
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
+                             "target y is None.")
         if _plain_float_array(X) and _plain_float_array(y):
             return self._validate_Xy_fast(X, y, check_input)
         if sp.issparse(X):
             check_sparse_structure(X)
+        check_consistent_length(check_array_basics(X, "X", (2,)),
+                                check_array_basics(y, "y", (1, 2)))
         X, y = validate_data(
             self, X, y,
             accept_sparse=("csc", "csr"),
             dtype=FLOAT_DTYPES,
-            order="F",
             copy=False,
             multi_output=True,
             y_numeric=True,
@@ -37,16 +46,10 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         """The checks of ``_validate_Xy`` for plain float ndarrays, without the
         generic machinery of ``validate_data`` (which costs about 0.2 ms a call,
         as much as a whole small fit)."""
-        if X.ndim != 2:
-            raise ValueError(f"Expected a 2D array for X, got {X.ndim}D array instead: "
-                             "reshape your data.")
-        n_samples, n_features = X.shape
-        if n_samples < 1 or n_features < 1:
-            raise ValueError(f"X has shape {X.shape}: at least 1 sample and 1 feature "
-                             "are required.")
-        if y.ndim not in (1, 2) or y.shape[0] != n_samples:
-            raise ValueError(f"y has shape {y.shape}; expected ({n_samples},) or "
-                             f"({n_samples}, n_targets) to match X.")
+        check_array_basics(X, "X", (2,))
+        check_array_basics(y, "y", (1, 2))
+        check_consistent_length(X, y)
+        n_features = X.shape[1]
         if check_input:
             for arr, name in ((X, "X"), (y, "y")):
                 if not np.isfinite(np.sum(arr)):  # cheap; the full check only on failure
@@ -54,7 +57,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         self.n_features_in_ = n_features
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        return np.asfortranarray(X), np.asarray(y, dtype=X.dtype)
+        return X, np.asarray(y, dtype=X.dtype)
 
     def _set_intercept(self, design):
         """intercept_ = y_mean - x_mean . coef_ (0.0 without an intercept)."""
@@ -77,6 +80,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         else:
             if sp.issparse(X):
                 check_sparse_structure(X)
+            check_array_basics(X, "X", (2,))
             X = validate_data(self, X, accept_sparse=("csr", "csc", "coo"),
                               dtype=FLOAT_DTYPES, reset=False)
         out = X @ self.coef_.T

@@ -137,12 +137,18 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
             X = sp.csc_matrix((X.data * sqrt_sw[X.indices], X.indices, X.indptr),
                               shape=X.shape)
     elif fit_intercept or sw is not None:
-        if copy_X or not X.flags.f_contiguous:
-            X = np.array(X, order="F", copy=True)
+        if not copy_X and X.flags.f_contiguous and X.flags.writeable:
+            out = X  # the caller allowed centering in place
+        else:
+            out = np.empty(X.shape, dtype=dtype, order="F")
+        # One pass: centre (and transpose C-ordered input) straight into `out`.
         if fit_intercept:
-            X -= x_mean
+            np.subtract(X, x_mean, out=out)
+        elif out is not X:
+            out[...] = X
         if sw is not None:
-            X *= sqrt_sw[:, np.newaxis]
+            out *= sqrt_sw[:, np.newaxis]
+        X = out
     else:
-        X = np.asfortranarray(X)
+        X = np.asfortranarray(X)  # no copy when already Fortran-ordered
     return Design(X=X, y=y, x_mean=x_mean, y_mean=y_mean, sqrt_sw=sqrt_sw)

@@ -108,3 +108,45 @@ def check_sparse_structure(X):
         raise ValueError("X: sparse indptr[-1], len(indices) and len(data) disagree.")
     if indices.size and (indices.min() < 0 or indices.max() >= n_minor):
         raise ValueError(f"X: sparse indices out of range [0, {n_minor}).")
+
+
+def check_array_basics(a, name, ndims):
+    """Reject, with a message naming ``name``, what scikit-learn's generic
+    validation would reject with an anonymous one: non-numeric or complex
+    values, a wrong number of dimensions, no rows or no columns.
+
+    Returns the array view used for the checks (for shapes), never a copy of
+    sparse input.
+    """
+    if sp.issparse(a):
+        arr = a
+    else:
+        arr = a if isinstance(a, np.ndarray) else np.asarray(a)
+        if arr.dtype.kind == "c":
+            raise ValueError(f"Complex data not supported: {name} must be real-valued.")
+        if arr.dtype.kind in "USV":
+            raise ValueError(f"{name} must contain numbers, got an array of dtype "
+                             f"{arr.dtype} (strings are not converted).")
+        if arr.dtype.kind == "O":  # objects that are numbers are accepted, as in sklearn
+            try:
+                arr = arr.astype(np.float64)
+            except (TypeError, ValueError) as exc:
+                raise type(exc)(f"{name} must contain numbers only: {exc}") from None
+    if arr.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported: {name} must be real-valued.")
+    if arr.ndim not in ndims:
+        raise ValueError(f"{name} must be {' or '.join(f'{d}-D' for d in ndims)}, got a "
+                         f"{arr.ndim}-D array of shape {arr.shape}. Reshape your data.")
+    if arr.ndim == 2 and name == "X":
+        for axis, what in ((0, "sample"), (1, "feature")):
+            if arr.shape[axis] == 0:
+                raise ValueError(f"X is empty: found array with 0 {what}(s) (shape="
+                                 f"{arr.shape}) while a minimum of 1 is required.")
+    return arr
+
+
+def check_consistent_length(X, y):
+    """``y`` must have one row per row of ``X``."""
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(f"y has {y.shape[0]} samples but X has {X.shape[0]}: they must "
+                         "have the same number of rows.")
