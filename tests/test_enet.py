@@ -1,0 +1,522 @@
+"""Lasso and ElasticNet: optimality proven independently of any solver.
+
+For each problem the fitted coefficients are checked against
+
+* the objective value of ``fastreg.reference.enet_coordinate_descent`` and of
+  scikit-learn (both run to a tight tolerance in float64), evaluated by
+  ``reference.enet_objective``;
+* the duality gap and KKT violation recomputed by ``fastreg.reference`` from
+  the coefficients alone: a gap ``<= tol * ||y_c||^2 / n`` is a certificate
+  that the objective is within that distance of the optimum, whichever solver
+  produced the point.
+"""
+import functools
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn.linear_model as sklm
+from sklearn.exceptions import ConvergenceWarning
+
+from fastreg import ElasticNet, Lasso
+from fastreg import reference as ref
+
+from conftest import (DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
+                      assert_rel_close, centred_weighted, coef_rtol, dense, fit_quiet,
+                      fit_tol, make_problem, make_sample_weight, make_text_like,
+                      obj_rtol, to_layout)
+
+N, P = 60, 30
+
+
+@functools.lru_cache(maxsize=None)
+def _problem(kind):
+    if kind == "correlated":
+        return make_problem(n=N, p=P, n_nonzero=6, rho=0.6, density=0.5, seed=3)
+    if kind == "text":
+        X, y = make_text_like(n=100, p=40, seed=5)
+        return X.toarray(), y
+    raise ValueError(kind)
+
+
+def problem(kind="correlated"):
+    X, y = _problem(kind)
+    return X.copy(), y.copy()
+
+
+def weights(kind, n=N):
+    return make_sample_weight(n, kind, seed=11)
+
+
+@functools.lru_cache(maxsize=None)
+def _alpha(kind, l1_ratio, sw_kind, fit_intercept, divisor):
+    X, y = problem(kind)
+    sw = weights(sw_kind, X.shape[0])
+    return ref.alpha_max(X, y, l1_ratio, sw, fit_intercept) / divisor
+
+
+@functools.lru_cache(maxsize=None)
+def _reference_solution(kind, l1_ratio, sw_kind, fit_intercept, divisor, positive):
+    X, y = problem(kind)
+    sw = weights(sw_kind, X.shape[0])
+    alpha = _alpha(kind, l1_ratio, sw_kind, fit_intercept, divisor)
+    coef, intercept, gap, n_iter = ref.enet_coordinate_descent(
+        X, y, alpha, l1_ratio, sw, fit_intercept, positive, tol=1e-14, max_iter=20000)
+    return coef, intercept, gap
+
+
+@functools.lru_cache(maxsize=None)
+def _sklearn_solution(kind, l1_ratio, sw_kind, fit_intercept, divisor, positive):
+    X, y = problem(kind)
+    sw = weights(sw_kind, X.shape[0])
+    alpha = _alpha(kind, l1_ratio, sw_kind, fit_intercept, divisor)
+    est = sklm.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                          positive=positive, tol=1e-10, max_iter=100000)
+    est.fit(X, y, sample_weight=sw)
+    return est.coef_.copy(), float(est.intercept_)
+
+
+def _data_as_seen(X, y, sw, dtype):
+    """The float64 values of the problem the estimator actually solves (after
+    casting to ``dtype``): gaps and objectives are evaluated on them."""
+    Xs = dense(np.asarray(X, dtype=dtype))
+    ys = np.asarray(y, dtype=dtype).astype(np.float64)
+    sws = None if sw is None else np.asarray(sw, dtype=dtype).astype(np.float64)
+    return Xs, ys, sws
+
+
+def _scale(X, y, sw, fit_intercept):
+    """||y_c||^2 / sum(s): the unit of sklearn's tol, in public units."""
+    _, yc, _, _ = centred_weighted(X, y, sw, fit_intercept)
+    return (yc @ yc) / (X.shape[0] if sw is None else np.sum(sw))
+
+
+def _gap_slack(dtype):
+    """Round-off allowance (relative to _scale) for a certificate computed in dtype."""
+    return 1e-12 if np.dtype(dtype) == np.float64 else 5e-6
+
+
+def _kkt_bound(X, y, sw, fit_intercept, alpha, l1_ratio, eps):
+    """Bound on the KKT violation of a point whose objective is eps above the optimum.
+
+    With S = sum(s) and x_c, r_c the weighted centred columns and residual,
+    P(w) - P* >= ||r_c - r_c*||^2 / (2S) and >= alpha(1-l1_ratio)/2 ||w - w*||^2,
+    so |g_j(w) - g_j(w*)| <= ||x_c,j|| sqrt(2 eps / S) + sqrt(2 eps alpha (1-l1_ratio)).
+    A factor 2 covers coordinates whose sign changed after their last update.
+    """
+    Xc, _, _, _ = centred_weighted(X, y, sw, fit_intercept)
+    S = X.shape[0] if sw is None else np.sum(sw)
+    col = np.sqrt(np.max(np.sum(Xc * Xc, axis=0)))
+    return 2 * (col * np.sqrt(2 * eps / S) + np.sqrt(2 * eps * alpha * (1 - l1_ratio)))
+
+
+def _estimator(l1_ratio, **kw):
+    if l1_ratio == 1.0:
+        return Lasso(**kw)
+    return ElasticNet(l1_ratio=l1_ratio, **kw)
+
+
+# --------------------------------------------------------------------------
+# 1. optimality on the full grid
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("divisor", [5, 50])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.1])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_enet_optimal_vs_reference_and_sklearn(layout, dtype, fit_intercept, sw_kind,
+                                               l1_ratio, divisor):
+    X, y = problem()
+    sw = weights(sw_kind)
+    alpha = _alpha("correlated", l1_ratio, sw_kind, fit_intercept, divisor)
+    tol = fit_tol(dtype)
+    est = _estimator(l1_ratio, alpha=alpha, fit_intercept=fit_intercept, tol=tol,
+                     max_iter=100000)
+    fit_quiet(est, to_layout(X, layout, dtype), y, sample_weight=sw)
+
+    assert est.coef_.shape == (P,)
+    assert est.coef_.dtype == np.dtype(dtype)
+    assert np.all(np.isfinite(est.coef_)) and np.isfinite(est.intercept_)
+    if not fit_intercept:
+        assert est.intercept_ == 0.0
+
+    # -- objective vs the two independent solvers (float64 problem)
+    obj = ref.enet_objective(X, y, est.coef_, est.intercept_, alpha, l1_ratio, sw)
+    c_ref, b_ref, _ = _reference_solution("correlated", l1_ratio, sw_kind, fit_intercept,
+                                          divisor, False)
+    c_sk, b_sk = _sklearn_solution("correlated", l1_ratio, sw_kind, fit_intercept,
+                                   divisor, False)
+    obj_ref = ref.enet_objective(X, y, c_ref, b_ref, alpha, l1_ratio, sw)
+    obj_sk = ref.enet_objective(X, y, c_sk, b_sk, alpha, l1_ratio, sw)
+    assert_rel_close(obj, obj_ref, obj_rtol(dtype), "objective vs reference CD:")
+    assert_rel_close(obj, obj_sk, obj_rtol(dtype), "objective vs sklearn:")
+    assert_coef_close(est.coef_, c_ref, coef_rtol(dtype), "coef vs reference:")
+    assert_coef_close(est.coef_, c_sk, coef_rtol(dtype), "coef vs sklearn:")
+    if fit_intercept:
+        assert abs(est.intercept_ - b_ref) <= coef_rtol(dtype) * (1 + abs(b_ref)) * 10
+
+    # -- certificate on the data the estimator actually saw
+    Xs, ys, sws = _data_as_seen(X, y, sw, dtype)
+    scale = _scale(Xs, ys, sws, fit_intercept)
+    gap = ref.enet_duality_gap(Xs, ys, est.coef_, est.intercept_, alpha, l1_ratio, sws,
+                               fit_intercept)
+    assert gap <= (tol + _gap_slack(dtype)) * scale, (gap, tol * scale)
+    kkt = ref.enet_kkt_violation(Xs, ys, est.coef_, est.intercept_, alpha, l1_ratio, sws,
+                                 fit_intercept)
+    bound = _kkt_bound(Xs, ys, sws, fit_intercept, alpha, l1_ratio,
+                       (tol + _gap_slack(dtype)) * scale)
+    assert kkt <= bound, (kkt, bound)
+    # -- the self-reported gap is the independent one
+    assert est.dual_gap_ >= -_gap_slack(dtype) * scale  # >= 0 up to round-off
+    assert abs(est.dual_gap_ - gap) <= _gap_slack(dtype) * scale, (est.dual_gap_, gap)
+    assert isinstance(est.n_iter_, (int, np.integer)) and 1 <= est.n_iter_ <= 100000
+
+
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_positive_vs_reference_and_sklearn(layout, dtype, fit_intercept, sw_kind):
+    X, y = problem()
+    sw = weights(sw_kind)
+    l1_ratio, divisor = 0.7, 20
+    alpha = _alpha("correlated", l1_ratio, sw_kind, fit_intercept, divisor)
+    tol = fit_tol(dtype)
+    est = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                     positive=True, tol=tol, max_iter=100000)
+    fit_quiet(est, to_layout(X, layout, dtype), y, sample_weight=sw)
+    assert np.all(est.coef_ >= 0)
+    assert np.any(est.coef_ > 0)
+
+    c_ref, b_ref, _ = _reference_solution("correlated", l1_ratio, sw_kind, fit_intercept,
+                                          divisor, True)
+    c_sk, b_sk = _sklearn_solution("correlated", l1_ratio, sw_kind, fit_intercept,
+                                   divisor, True)
+    obj = ref.enet_objective(X, y, est.coef_, est.intercept_, alpha, l1_ratio, sw)
+    assert_rel_close(obj, ref.enet_objective(X, y, c_ref, b_ref, alpha, l1_ratio, sw),
+                     obj_rtol(dtype))
+    assert_rel_close(obj, ref.enet_objective(X, y, c_sk, b_sk, alpha, l1_ratio, sw),
+                     obj_rtol(dtype))
+    assert_coef_close(est.coef_, c_sk, coef_rtol(dtype))
+
+    # The unconstrained optimum has negative entries: the constraint is active.
+    unconstrained = _reference_solution("correlated", l1_ratio, sw_kind, fit_intercept,
+                                        divisor, False)[0]
+    assert np.any(unconstrained < 0)
+
+    Xs, ys, sws = _data_as_seen(X, y, sw, dtype)
+    scale = _scale(Xs, ys, sws, fit_intercept)
+    gap = ref.enet_duality_gap(Xs, ys, est.coef_, est.intercept_, alpha, l1_ratio, sws,
+                               fit_intercept, positive=True)
+    assert gap <= (tol + _gap_slack(dtype)) * scale
+    assert abs(est.dual_gap_ - gap) <= _gap_slack(dtype) * scale
+    kkt = ref.enet_kkt_violation(Xs, ys, est.coef_, est.intercept_, alpha, l1_ratio, sws,
+                                 fit_intercept, positive=True)
+    assert kkt <= _kkt_bound(Xs, ys, sws, fit_intercept, alpha, l1_ratio,
+                             (tol + _gap_slack(dtype)) * scale)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("layout", ["csc", "csr", "dense"])
+def test_text_like_design(layout, l1_ratio, fit_intercept):
+    """Heavy-tailed column norms (bag-of-words): same optimum as both oracles."""
+    X, y = problem("text")
+    alpha = _alpha("text", l1_ratio, None, fit_intercept, 30)
+    est = _estimator(l1_ratio, alpha=alpha, fit_intercept=fit_intercept, tol=1e-10,
+                     max_iter=100000)
+    fit_quiet(est, to_layout(X, layout), y)
+    c_ref, b_ref, _ = _reference_solution("text", l1_ratio, None, fit_intercept, 30, False)
+    c_sk, b_sk = _sklearn_solution("text", l1_ratio, None, fit_intercept, 30, False)
+    obj = ref.enet_objective(X, y, est.coef_, est.intercept_, alpha, l1_ratio)
+    assert_rel_close(obj, ref.enet_objective(X, y, c_ref, b_ref, alpha, l1_ratio), 1e-7)
+    assert_rel_close(obj, ref.enet_objective(X, y, c_sk, b_sk, alpha, l1_ratio), 1e-7)
+    assert_coef_close(est.coef_, c_ref, 1e-5)
+    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, alpha, l1_ratio,
+                               fit_intercept=fit_intercept)
+    assert gap <= (1e-10 + 1e-12) * _scale(X, y, None, fit_intercept)
+    # predictions use the intercept and the original (uncentred) X
+    pred = est.predict(to_layout(X, layout))
+    np.testing.assert_allclose(pred, X @ est.coef_ + est.intercept_, rtol=1e-12, atol=1e-10)
+
+
+# --------------------------------------------------------------------------
+# 2. layouts agree to round-off
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.3])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_dense_csc_csr_identical(fit_intercept, sw_kind, l1_ratio, positive):
+    X, y = problem()
+    sw = weights(sw_kind)
+    alpha = _alpha("correlated", l1_ratio, sw_kind, fit_intercept, 20)
+    fits = {}
+    variants = [("dense", np.int32, "C"), ("dense_f", np.int32, "F"),
+                ("csc", np.int32, None), ("csr", np.int32, None),
+                ("csc", np.int64, None), ("csr", np.int64, None)]
+    for layout, idx, _ in variants:
+        Xl = to_layout(X, layout, np.float64, index_dtype=idx)
+        est = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                         positive=positive, tol=1e-12, max_iter=100000)
+        fit_quiet(est, Xl, y, sample_weight=sw)
+        fits[(layout, np.dtype(idx).name)] = est
+    base = fits[("dense", "int32")]
+    for key, est in fits.items():
+        assert_coef_close(est.coef_, base.coef_, 1e-8, f"{key}:")
+        assert abs(est.intercept_ - base.intercept_) <= 1e-8 * (1 + abs(base.intercept_))
+        # same zero pattern
+        np.testing.assert_array_equal(est.coef_ != 0, base.coef_ != 0)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", ["csc", "csr"])
+def test_int64_sparse_indices(layout, dtype):
+    X, y = problem()
+    X64 = to_layout(X, layout, dtype, index_dtype=np.int64)
+    X32 = to_layout(X, layout, dtype, index_dtype=np.int32)
+    assert X64.indices.dtype == np.int64 and X64.indptr.dtype == np.int64
+    alpha = _alpha("correlated", 1.0, None, True, 10)
+    a = fit_quiet(Lasso(alpha=alpha, tol=fit_tol(dtype)), X64, y)
+    b = fit_quiet(Lasso(alpha=alpha, tol=fit_tol(dtype)), X32, y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=0, atol=1e-12 * np.abs(b.coef_).max()
+                               if dtype == np.float64 else 1e-6 * np.abs(b.coef_).max())
+    # mixed index widths (int32 indices with int64 indptr) are accepted too
+    cls = sp.csc_matrix if layout == "csc" else sp.csr_matrix
+    mixed = cls(X32, copy=True)
+    mixed.indptr = mixed.indptr.astype(np.int64)
+    assert mixed.indices.dtype == np.int32 and mixed.indptr.dtype == np.int64
+    c = fit_quiet(Lasso(alpha=alpha, tol=fit_tol(dtype)), mixed, y)
+    assert_coef_close(c.coef_, b.coef_, 1e-6 if dtype == np.float64 else 1e-3)
+
+
+# --------------------------------------------------------------------------
+# 3. options
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_random_selection_reproducible_and_optimal(layout, l1_ratio):
+    X, y = problem()
+    Xl = to_layout(X, layout)
+    alpha = _alpha("correlated", l1_ratio, None, True, 20)
+    kw = dict(alpha=alpha, l1_ratio=l1_ratio, selection="random", tol=1e-10,
+              max_iter=100000)
+    a = fit_quiet(ElasticNet(random_state=7, **kw), Xl, y)
+    b = fit_quiet(ElasticNet(random_state=7, **kw), Xl, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert a.n_iter_ == b.n_iter_
+    c = fit_quiet(ElasticNet(random_state=np.random.RandomState(123), **kw), Xl, y)
+    cyc = fit_quiet(ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-10), Xl, y)
+    objs = [ref.enet_objective(X, y, e.coef_, e.intercept_, alpha, l1_ratio)
+            for e in (a, c, cyc)]
+    for o in objs[1:]:
+        assert_rel_close(o, objs[0], 1e-7)
+    assert_coef_close(a.coef_, cyc.coef_, 1e-4)
+    assert_coef_close(c.coef_, cyc.coef_, 1e-4)
+    for e in (a, c):
+        assert ref.enet_duality_gap(X, y, e.coef_, e.intercept_, alpha, l1_ratio) <= (
+            (1e-10 + 1e-12) * _scale(X, y, None, True))
+
+
+def test_random_selection_actually_random():
+    """Different seeds visit coordinates in different orders: iterates differ
+    before convergence (max_iter=2), but coordinates are not skipped for good."""
+    X, y = problem()
+    alpha = _alpha("correlated", 1.0, None, True, 50)
+    coefs = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for seed in range(4):
+            coefs.append(Lasso(alpha=alpha, selection="random", random_state=seed,
+                               max_iter=2, tol=1e-12).fit(X, y).coef_)
+    assert any(not np.array_equal(coefs[0], c) for c in coefs[1:])
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_warm_start(layout):
+    X, y = problem()
+    Xl = to_layout(X, layout)
+    amax = ref.alpha_max(X, y)
+    a1, a2 = amax / 20, amax / 22
+    cold = fit_quiet(Lasso(alpha=a2, tol=1e-10), Xl, y)
+    est = Lasso(alpha=a1, tol=1e-10, warm_start=True)
+    fit_quiet(est, Xl, y)
+    first = est.coef_.copy()
+    est.set_params(alpha=a2)
+    fit_quiet(est, Xl, y)
+    assert est.n_iter_ < cold.n_iter_, (est.n_iter_, cold.n_iter_)
+    assert not np.array_equal(first, est.coef_)
+    assert_rel_close(ref.enet_objective(X, y, est.coef_, est.intercept_, a2),
+                     ref.enet_objective(X, y, cold.coef_, cold.intercept_, a2), 1e-7)
+    # refitting at an optimum needs (at most) one epoch and keeps the solution
+    before = est.coef_.copy()
+    fit_quiet(est, Xl, y)
+    assert est.n_iter_ <= 1
+    assert_coef_close(est.coef_, before, 1e-6)
+    # without warm_start the second fit starts from scratch
+    fresh = Lasso(alpha=a1, tol=1e-10)
+    fit_quiet(fresh, Xl, y)
+    n1 = fresh.n_iter_
+    fit_quiet(fresh, Xl, y)
+    assert fresh.n_iter_ == n1
+
+
+def test_warm_start_shape_change_restarts():
+    X, y = problem()
+    est = Lasso(alpha=0.05, warm_start=True, tol=1e-10)
+    fit_quiet(est, X, y)
+    fit_quiet(est, X[:, :10], y)
+    ref_fit = fit_quiet(Lasso(alpha=0.05, tol=1e-10), X[:, :10], y)
+    assert est.coef_.shape == (10,)
+    assert_coef_close(est.coef_, ref_fit.coef_, 1e-5)
+
+
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_multi_target_equals_columnwise(fit_intercept, layout, sw_kind):
+    X, Y = make_problem(n=N, p=P, n_targets=3, seed=8)
+    sw = weights(sw_kind)
+    Xl = to_layout(X, layout)
+    kw = dict(alpha=0.05, l1_ratio=0.6, fit_intercept=fit_intercept, tol=1e-10)
+    multi = fit_quiet(ElasticNet(**kw), Xl, Y, sample_weight=sw)
+    assert multi.coef_.shape == (3, P)
+    assert np.shape(multi.intercept_) == (3,)
+    assert np.shape(multi.dual_gap_) == (3,)
+    assert len(multi.n_iter_) == 3
+    for k in range(3):
+        single = fit_quiet(ElasticNet(**kw), Xl, Y[:, k], sample_weight=sw)
+        np.testing.assert_allclose(multi.coef_[k], single.coef_, rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(multi.intercept_[k], single.intercept_, rtol=1e-12,
+                                   atol=1e-14)
+        # the gap is a difference of O(||y||^2) terms: equal up to round-off
+        np.testing.assert_allclose(multi.dual_gap_[k], single.dual_gap_, rtol=0,
+                                   atol=1e-13 * np.var(Y[:, k]))
+    np.testing.assert_allclose(multi.predict(Xl), dense(Xl) @ multi.coef_.T
+                               + multi.intercept_, rtol=1e-12, atol=1e-10)
+
+
+def test_y_column_vector_like_sklearn():
+    X, y = problem()
+    ours = fit_quiet(Lasso(alpha=0.05, tol=1e-10), X, y[:, None])
+    theirs = sklm.Lasso(alpha=0.05, tol=1e-10).fit(X, y[:, None])
+    assert ours.coef_.shape == theirs.coef_.shape
+    assert ours.predict(X).shape == theirs.predict(X).shape
+    assert_coef_close(ours.coef_, theirs.coef_, 1e-5)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_dtype_follows_X(layout, dtype):
+    X, y = problem()
+    est = fit_quiet(ElasticNet(alpha=0.05, tol=fit_tol(dtype)), to_layout(X, layout, dtype),
+                    y)
+    assert est.coef_.dtype == np.dtype(dtype)
+    assert est.predict(to_layout(X, layout, dtype)).dtype == np.dtype(dtype)
+    est2 = fit_quiet(ElasticNet(alpha=0.05, tol=fit_tol(dtype)),
+                     to_layout(X, layout, dtype), np.c_[y, -y])
+    assert est2.coef_.dtype == np.dtype(dtype)
+    assert est2.coef_.shape == (2, P)
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_memory_order_irrelevant(order):
+    X, y = problem()
+    a = fit_quiet(Lasso(alpha=0.05, tol=1e-10), np.array(X, order=order), y)
+    b = fit_quiet(Lasso(alpha=0.05, tol=1e-10), np.array(X, order="F"), y)
+    # equal up to round-off (numpy's reductions for the means depend on layout)
+    assert_coef_close(a.coef_, b.coef_, 1e-12)
+    # a strided (non-contiguous) view works as well
+    Xw = np.zeros((N, 2 * P))
+    Xw[:, ::2] = X
+    c = fit_quiet(Lasso(alpha=0.05, tol=1e-10), Xw[:, ::2], y)
+    assert_coef_close(c.coef_, b.coef_, 1e-12)
+
+
+def test_lasso_is_elasticnet_l1_ratio_one():
+    X, y = problem()
+    a = fit_quiet(Lasso(alpha=0.07, tol=1e-10), X, y)
+    b = fit_quiet(ElasticNet(alpha=0.07, l1_ratio=1.0, tol=1e-10), X, y)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert Lasso().get_params()["alpha"] == 1.0
+    assert "l1_ratio" not in Lasso().get_params()
+
+
+def test_default_params_match_sklearn():
+    for ours, theirs in ((Lasso(), sklm.Lasso()), (ElasticNet(), sklm.ElasticNet())):
+        p_ours, p_theirs = ours.get_params(), theirs.get_params()
+        for name, value in p_theirs.items():
+            assert name in p_ours, name
+            assert p_ours[name] == value, (name, p_ours[name], value)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_sample_weight_semantics(layout):
+    """Integer weights are repetitions; weights are rescale-invariant (ENet
+    normalises them to sum n); zero weights drop samples."""
+    X, y = problem()
+    rng = np.random.default_rng(4)
+    sw = rng.integers(0, 4, size=N).astype(float)
+    sw[:3] = [0, 2, 3]
+    Xl = to_layout(X, layout)
+    kw = dict(alpha=0.03, l1_ratio=0.8, tol=1e-12, max_iter=100000)
+    weighted = fit_quiet(ElasticNet(**kw), Xl, y, sample_weight=sw)
+    rep = np.repeat(np.arange(N), sw.astype(int))
+    repeated = fit_quiet(ElasticNet(**kw), to_layout(X[rep], layout), y[rep])
+    assert_coef_close(weighted.coef_, repeated.coef_, 1e-6)
+    assert abs(weighted.intercept_ - repeated.intercept_) < 1e-6
+    scaled = fit_quiet(ElasticNet(**kw), Xl, y, sample_weight=7.5 * sw)
+    assert_coef_close(weighted.coef_, scaled.coef_, 1e-8)
+    keep = sw > 0
+    dropped = fit_quiet(ElasticNet(**kw), to_layout(X[keep], layout), y[keep],
+                        sample_weight=sw[keep])
+    # the objective normalises by sum(s), not by the number of rows: same optimum
+    assert_coef_close(weighted.coef_, dropped.coef_, 1e-6)
+    # a scalar weight is the same as no weight
+    unw = fit_quiet(ElasticNet(**kw), Xl, y)
+    sc = fit_quiet(ElasticNet(**kw), Xl, y, sample_weight=2.0)
+    assert_coef_close(unw.coef_, sc.coef_, 1e-10)
+
+
+def test_sparse_coef_and_attributes():
+    X, y = problem()
+    est = fit_quiet(Lasso(alpha=0.1, tol=1e-10), X, y)
+    assert sp.issparse(est.sparse_coef_)
+    np.testing.assert_array_equal(est.sparse_coef_.toarray().ravel(), est.coef_)
+    assert est.n_features_in_ == P
+    assert not hasattr(est, "feature_names_in_")
+    assert np.any(est.coef_ == 0) and np.any(est.coef_ != 0)
+    # R^2 of RegressorMixin
+    assert 0.5 < est.score(X, y) <= 1.0
+
+
+def test_feature_names_in():
+    pd = pytest.importorskip("pandas")
+    X, y = problem()
+    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(P)])
+    est = fit_quiet(Lasso(alpha=0.1), df, y)
+    np.testing.assert_array_equal(est.feature_names_in_, df.columns.to_numpy())
+    with pytest.warns(UserWarning, match="feature names"):
+        pred_array = est.predict(X)
+    np.testing.assert_allclose(est.predict(df), pred_array)
+    # refitting with a plain array forgets the names
+    fit_quiet(est, X, y)
+    assert not hasattr(est, "feature_names_in_")
+
+
+def test_objective_path_monotone_in_alpha():
+    """Along a decreasing alpha path the number of selected features grows
+    (roughly) and the data-fit term decreases: a sanity check of the path."""
+    X, y = problem()
+    amax = ref.alpha_max(X, y)
+    datafits, nnz = [], []
+    for div in (1.01, 2, 5, 20, 100):
+        est = fit_quiet(Lasso(alpha=amax / div, tol=1e-10), X, y)
+        datafit, _ = ref.enet_objective_terms(X, y, est.coef_, est.intercept_, amax / div)
+        datafits.append(datafit)
+        nnz.append(np.count_nonzero(est.coef_))
+    assert nnz[0] == 1
+    assert all(a > b for a, b in zip(datafits, datafits[1:]))
+    assert nnz[-1] > nnz[1]

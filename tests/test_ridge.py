@@ -1,0 +1,362 @@
+"""Ridge: every solver against the least-squares oracle and scikit-learn.
+
+``reference.ridge_closed_form`` solves the augmented system
+``[Xc; sqrt(alpha) I] w = [yc; 0]`` by ``numpy.linalg.lstsq``: a different
+algorithm from every fastreg route (normal equations, SVD of X, Krylov
+methods, coordinate descent), so agreement is evidence of correctness.
+"""
+import functools
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+import sklearn.linear_model as sklm
+from sklearn.exceptions import ConvergenceWarning
+
+from fastreg import Ridge
+from fastreg import reference as ref
+
+from conftest import (DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
+                      assert_rel_close, centred_weighted, dense, make_problem,
+                      make_sample_weight, make_text_like, to_layout)
+
+SHAPES = {"primal": (80, 30), "dual": (30, 80)}
+ALPHA = 1.5
+CLOSED_FORM = ["auto", "cholesky", "svd"]
+ITERATIVE = ["lsqr", "sparse_cg"]
+
+
+@functools.lru_cache(maxsize=None)
+def _problem(shape, n_targets=None):
+    n, p = SHAPES[shape]
+    return make_problem(n=n, p=p, n_nonzero=6, rho=0.7, density=0.6,
+                        n_targets=n_targets, seed=21)
+
+
+def problem(shape, n_targets=None):
+    X, y = _problem(shape, n_targets)
+    return X.copy(), y.copy()
+
+
+def weights(shape, kind):
+    return make_sample_weight(SHAPES[shape][0], kind, seed=5)
+
+
+def solver_tol(solver, dtype):
+    """Tolerances passed to fastreg (iterative solvers) and used to compare."""
+    if np.dtype(dtype) == np.float64:
+        return 1e-13
+    return 1e-7
+
+
+def coef_tol(solver, dtype):
+    if np.dtype(dtype) == np.float64:
+        return 1e-8 if solver in CLOSED_FORM else 1e-6
+    return 2e-4 if solver in CLOSED_FORM else 2e-3
+
+
+@functools.lru_cache(maxsize=None)
+def _sklearn_ridge(shape, sw_kind, fit_intercept, n_targets=None, alpha=ALPHA):
+    X, y = problem(shape, n_targets)
+    alpha = np.asarray(alpha) if isinstance(alpha, tuple) else alpha
+    est = sklm.Ridge(alpha=alpha, fit_intercept=fit_intercept, solver="svd")
+    est.fit(X, y, sample_weight=weights(shape, sw_kind))
+    return est.coef_.copy(), np.copy(est.intercept_)
+
+
+def _ridge_kkt(X, y, sw, coef, intercept, alpha, fit_intercept):
+    """Gradient of sum_i s_i (y_i - x_i.w - b)^2 + alpha ||w||^2 w.r.t. w (and b)."""
+    X = dense(X)
+    s = np.ones(X.shape[0]) if sw is None else np.asarray(sw, float)
+    r = y - X @ coef - intercept
+    g = -2 * X.T @ (s * r) + 2 * alpha * coef
+    g_b = -2 * np.sum(s * r) if fit_intercept else 0.0
+    return g, g_b
+
+
+# --------------------------------------------------------------------------
+# every solver, every layout
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape", ["primal", "dual"])
+@pytest.mark.parametrize("solver", CLOSED_FORM + ITERATIVE)
+def test_ridge_solvers_vs_oracles(solver, shape, layout, dtype, fit_intercept, sw_kind):
+    X, y = problem(shape)
+    sw = weights(shape, sw_kind)
+    est = Ridge(alpha=ALPHA, solver=solver, fit_intercept=fit_intercept,
+                tol=solver_tol(solver, dtype), max_iter=10000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(to_layout(X, layout, dtype), y, sample_weight=sw)
+    expected_solver = "cholesky" if solver == "auto" else solver
+    assert est.solver_ == expected_solver
+    assert est.coef_.dtype == np.dtype(dtype)
+    assert est.coef_.shape == (X.shape[1],)
+    if solver in CLOSED_FORM:
+        assert est.n_iter_ is None
+    else:
+        assert np.all(np.asarray(est.n_iter_) >= 1)
+
+    # oracle on the data as the estimator saw it (cast to dtype)
+    Xs = np.asarray(X, dtype=dtype).astype(np.float64)
+    ys = np.asarray(y, dtype=dtype).astype(np.float64)
+    sws = None if sw is None else np.asarray(sw, dtype=dtype).astype(np.float64)
+    c_ref, b_ref = ref.ridge_closed_form(Xs, ys, ALPHA, sws, fit_intercept)
+    tol = coef_tol(solver, dtype)
+    assert_coef_close(est.coef_, c_ref, tol, "coef vs lstsq oracle:")
+    scale_b = max(1.0, abs(b_ref), np.abs(c_ref).max())
+    assert abs(est.intercept_ - b_ref) <= 10 * tol * scale_b
+    if not fit_intercept:
+        assert est.intercept_ == 0.0
+
+    obj = ref.ridge_objective(Xs, ys, est.coef_, est.intercept_, ALPHA, sws)
+    obj_ref = ref.ridge_objective(Xs, ys, c_ref, b_ref, ALPHA, sws)
+    assert obj >= obj_ref * (1 - 1e-12)  # the oracle is the minimum
+    assert_rel_close(obj, obj_ref, 1e-12 if np.dtype(dtype) == np.float64 else 1e-5)
+
+    c_sk, b_sk = _sklearn_ridge(shape, sw_kind, fit_intercept)
+    assert_coef_close(est.coef_, c_sk, max(tol, 1e-8), "coef vs sklearn:")
+
+    # stationarity: gradient of the objective vanishes at the returned point
+    g, g_b = _ridge_kkt(Xs, ys, sws, est.coef_.astype(float), float(est.intercept_),
+                        ALPHA, fit_intercept)
+    g_scale = np.abs(2 * dense(centred_weighted(Xs, ys, sws, fit_intercept)[0]).T
+                     @ centred_weighted(Xs, ys, sws, fit_intercept)[1]).max()
+    assert np.abs(g).max() <= 10 * tol * g_scale
+    assert abs(g_b) <= 10 * tol * g_scale
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape", ["primal", "dual"])
+def test_ridge_cd_solver(shape, layout):
+    """The coordinate-descent route certifies its gap: objective within tol."""
+    X, y = problem(shape)
+    est = Ridge(alpha=ALPHA, solver="cd", tol=1e-12, max_iter=100000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(to_layout(X, layout), y)
+    assert est.solver_ == "cd"
+    c_ref, b_ref = ref.ridge_closed_form(X, y, ALPHA)
+    obj = ref.ridge_objective(X, y, est.coef_, est.intercept_, ALPHA)
+    obj_ref = ref.ridge_objective(X, y, c_ref, b_ref, ALPHA)
+    _, yc, _, _ = centred_weighted(X, y)
+    # kernel gap <= tol ||yc||^2 in units of half the Ridge objective
+    assert obj - obj_ref <= 2 * 1e-12 * (yc @ yc) * (1 + 1e-6) + 1e-12 * obj_ref
+    assert obj >= obj_ref * (1 - 1e-12)
+    assert_coef_close(est.coef_, c_ref, 1e-4)
+
+
+# --------------------------------------------------------------------------
+# 2-D y, per-target alpha
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape", ["primal", "dual"])
+@pytest.mark.parametrize("solver", CLOSED_FORM + ITERATIVE)
+def test_multi_target_per_target_alpha(solver, shape, layout):
+    X, Y = problem(shape, n_targets=3)
+    alphas = np.array([0.1, 3.0, 0.1])  # repeated value: grouped solves
+    sw = weights(shape, "random")
+    est = Ridge(alpha=alphas, solver=solver, tol=1e-13, max_iter=10000)
+    est.fit(to_layout(X, layout), Y, sample_weight=sw)
+    assert est.coef_.shape == (3, X.shape[1])
+    assert est.intercept_.shape == (3,)
+    c_ref, b_ref = ref.ridge_closed_form(X, Y, alphas, sw)
+    tol = coef_tol(solver, np.float64)
+    for k in range(3):
+        assert_coef_close(est.coef_[k], c_ref[k], tol, f"target {k}:")
+        single = Ridge(alpha=alphas[k], solver=solver, tol=1e-13, max_iter=10000)
+        single.fit(to_layout(X, layout), Y[:, k], sample_weight=sw)
+        assert_coef_close(est.coef_[k], single.coef_, tol)
+        np.testing.assert_allclose(est.intercept_[k], single.intercept_, rtol=1e-6,
+                                   atol=1e-8)
+    np.testing.assert_allclose(est.intercept_, b_ref, rtol=1e-6, atol=1e-7)
+    c_sk, b_sk = _sklearn_ridge(shape, "random", True, 3, tuple(alphas))
+    assert_coef_close(est.coef_, c_sk, max(tol, 1e-8))
+    np.testing.assert_allclose(est.predict(to_layout(X, layout)),
+                               X @ est.coef_.T + est.intercept_, rtol=1e-10, atol=1e-9)
+
+
+def test_scalar_alpha_multi_target_and_alpha_length_one():
+    X, Y = problem("primal", n_targets=2)
+    a = Ridge(alpha=2.0).fit(X, Y)
+    b = Ridge(alpha=np.array([2.0])).fit(X, Y)
+    c = Ridge(alpha=np.array([2.0, 2.0])).fit(X, Y)
+    np.testing.assert_allclose(a.coef_, b.coef_, rtol=1e-12)
+    np.testing.assert_allclose(a.coef_, c.coef_, rtol=1e-12)
+    c_ref, _ = ref.ridge_closed_form(X, Y, 2.0)
+    assert_coef_close(a.coef_, c_ref, 1e-9)
+
+
+def test_y_column_vector_like_sklearn():
+    X, y = problem("primal")
+    ours = Ridge(alpha=1.0).fit(X, y[:, None])
+    theirs = sklm.Ridge(alpha=1.0).fit(X, y[:, None])
+    assert ours.coef_.shape == theirs.coef_.shape
+    assert np.shape(ours.intercept_) == np.shape(theirs.intercept_)
+    assert ours.predict(X).shape == theirs.predict(X).shape
+    assert_coef_close(ours.coef_, theirs.coef_, 1e-9)
+
+
+# --------------------------------------------------------------------------
+# sample weights
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_sample_weight_not_normalised(layout):
+    """Ridge does not normalise weights: scaling them by c is alpha / c."""
+    X, y = problem("primal")
+    sw = weights("primal", "random")
+    Xl = to_layout(X, layout)
+    a = Ridge(alpha=ALPHA).fit(Xl, y, sample_weight=4.0 * sw)
+    b = Ridge(alpha=ALPHA / 4.0).fit(Xl, y, sample_weight=sw)
+    assert_coef_close(a.coef_, b.coef_, 1e-9)
+    c = Ridge(alpha=ALPHA).fit(Xl, y, sample_weight=sw)
+    assert not np.allclose(a.coef_, c.coef_)
+    # integer weights are repetitions
+    rng = np.random.default_rng(0)
+    iw = rng.integers(0, 3, size=X.shape[0])
+    rep = np.repeat(np.arange(X.shape[0]), iw)
+    w = Ridge(alpha=ALPHA).fit(Xl, y, sample_weight=iw.astype(float))
+    r = Ridge(alpha=ALPHA).fit(to_layout(X[rep], layout), y[rep])
+    assert_coef_close(w.coef_, r.coef_, 1e-9)
+    assert abs(w.intercept_ - r.intercept_) < 1e-8
+    # a scalar weight multiplies every sample
+    s = Ridge(alpha=ALPHA).fit(Xl, y, sample_weight=3.0)
+    t = Ridge(alpha=ALPHA / 3.0).fit(Xl, y)
+    assert_coef_close(s.coef_, t.coef_, 1e-9)
+    # against scikit-learn
+    sk = sklm.Ridge(alpha=ALPHA).fit(X, y, sample_weight=sw)
+    assert_coef_close(c.coef_, sk.coef_, 1e-9)
+    assert abs(c.intercept_ - sk.intercept_) < 1e-8
+
+
+# --------------------------------------------------------------------------
+# positive=True
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_positive_kkt(layout, dtype, fit_intercept, sw_kind):
+    X, y = problem("primal")
+    sw = weights("primal", sw_kind)
+    tol = 1e-12 if np.dtype(dtype) == np.float64 else 1e-6
+    est = Ridge(alpha=ALPHA, positive=True, fit_intercept=fit_intercept, tol=tol,
+                max_iter=100000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est.fit(to_layout(X, layout, dtype), y, sample_weight=sw)
+    assert est.solver_ == "cd"
+    assert est.coef_.dtype == np.dtype(dtype)
+    assert np.all(est.coef_ >= 0)
+    # the constraint is active: the unconstrained solution has negative entries
+    c_free, _ = ref.ridge_closed_form(X, y, ALPHA, sw, fit_intercept)
+    assert np.any(c_free < 0) and np.any(est.coef_ == 0)
+
+    Xs = np.asarray(X, dtype=dtype).astype(np.float64)
+    ys = np.asarray(y, dtype=dtype).astype(np.float64)
+    sws = None if sw is None else np.asarray(sw, dtype=dtype).astype(np.float64)
+    g, g_b = _ridge_kkt(Xs, ys, sws, est.coef_.astype(float), float(est.intercept_),
+                        ALPHA, fit_intercept)
+    # Bound from the certified gap: F(w) - F* <= E := 2 tol ||yc||^2 (the kernel
+    # minimises F/2), and F is 2-strongly convex in the residual and
+    # 2alpha-strongly convex in w, so |g_j - g*_j| <= 2||xc_j|| sqrt(E) + 2 sqrt(alpha E).
+    Xc, yc, _, _ = centred_weighted(Xs, ys, sws, fit_intercept)
+    slack = 1e-12 if np.dtype(dtype) == np.float64 else 5e-6
+    E = 2 * (tol + slack) * (yc @ yc)
+    bound = 2 * (2 * np.sqrt(np.max(np.sum(Xc * Xc, axis=0)) * E) + 2 * np.sqrt(ALPHA * E))
+    active = est.coef_ > 0
+    assert np.abs(g[active]).max() <= bound, (np.abs(g[active]).max(), bound)
+    assert g[~active].min() >= -bound, (g[~active].min(), bound)
+    assert abs(g_b) <= bound
+    # the projected optimum is better than projecting the unconstrained solution
+    obj = ref.ridge_objective(Xs, ys, est.coef_, est.intercept_, ALPHA, sws)
+    clipped = np.maximum(c_free, 0)
+    b_clip = ((np.average(ys, weights=sws) - np.average(Xs, axis=0, weights=sws) @ clipped)
+              if fit_intercept else 0.0)
+    assert obj <= ref.ridge_objective(Xs, ys, clipped, b_clip, ALPHA, sws)
+
+
+def test_positive_vs_sklearn():
+    X, y = problem("primal")
+    ours = Ridge(alpha=ALPHA, positive=True, tol=1e-12, max_iter=100000).fit(X, y)
+    theirs = sklm.Ridge(alpha=ALPHA, positive=True).fit(X, y)
+    o = ref.ridge_objective(X, y, ours.coef_, ours.intercept_, ALPHA)
+    t = ref.ridge_objective(X, y, theirs.coef_, theirs.intercept_, ALPHA)
+    # sklearn's L-BFGS-B stops early (~1e-6 relative): ours is at least as
+    # good, and close to it
+    assert o <= t * (1 + 1e-12)
+    assert_rel_close(o, t, 1e-5)
+    np.testing.assert_array_equal(ours.coef_ > 1e-3, theirs.coef_ > 1e-3)
+    assert_coef_close(ours.coef_, theirs.coef_, 1e-2)
+
+
+def test_positive_rejects_closed_form_solvers():
+    X, y = problem("primal")
+    for solver in ("cholesky", "svd", "lsqr", "sparse_cg"):
+        with pytest.raises(ValueError, match="positive"):
+            Ridge(positive=True, solver=solver).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# solver_ attribute and misc
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_solver_attribute(layout):
+    X, y = problem("primal")
+    Xl = to_layout(X, layout)
+    assert Ridge().fit(Xl, y).solver_ == "cholesky"
+    assert Ridge(positive=True).fit(Xl, y).solver_ == "cd"
+    for s in ("cholesky", "svd", "lsqr", "sparse_cg", "cd"):
+        assert Ridge(solver=s).fit(Xl, y).solver_ == s
+    # sklearn's stochastic/quasi-Newton names are accepted, answered exactly
+    c_ref, _ = ref.ridge_closed_form(X, y, 1.0)
+    for s in ("sag", "saga", "lbfgs"):
+        est = Ridge(solver=s).fit(Xl, y)
+        assert est.solver_ in ("cholesky", "lsqr")
+        assert_coef_close(est.coef_, c_ref, 1e-8)
+    assert not hasattr(Ridge(), "solver_")
+
+
+def test_text_like_sparse_design():
+    X, y = make_text_like(n=100, p=150, seed=2)  # n < p: dual route on sparse data
+    for solver in ("auto", "cholesky", "svd", "lsqr", "sparse_cg"):
+        for Xl in (X, X.tocsr(), X.toarray()):
+            est = Ridge(alpha=0.5, solver=solver, tol=1e-13, max_iter=10000).fit(Xl, y)
+            c_ref, b_ref = ref.ridge_closed_form(X, y, 0.5)
+            assert_coef_close(est.coef_, c_ref, coef_tol(solver, np.float64), solver)
+            assert abs(est.intercept_ - b_ref) < 1e-6 * max(1, abs(b_ref))
+
+
+def test_large_alpha_shrinks_to_mean():
+    X, y = problem("primal")
+    sw = weights("primal", "random")
+    est = Ridge(alpha=1e12).fit(X, y, sample_weight=sw)
+    assert np.abs(est.coef_).max() < 1e-6
+    assert abs(est.intercept_ - np.average(y, weights=sw)) < 1e-4
+
+
+def test_alpha_zero_is_least_squares():
+    X, y = problem("primal")
+    est = Ridge(alpha=0.0).fit(X, y)
+    lr = sklm.LinearRegression().fit(X, y)
+    assert_coef_close(est.coef_, lr.coef_, 1e-8)
+    assert abs(est.intercept_ - lr.intercept_) < 1e-8
+
+
+def test_default_params_match_sklearn():
+    ours, theirs = Ridge().get_params(), sklm.Ridge().get_params()
+    for name, value in theirs.items():
+        assert name in ours, name
+        assert ours[name] == value, (name, ours[name], value)
+
+
+def test_predict_sparse_and_dense_agree():
+    X, y = problem("dual")
+    est = Ridge(alpha=1.0).fit(sp.csr_matrix(X), y)
+    np.testing.assert_allclose(est.predict(X), est.predict(sp.csc_matrix(X)), rtol=1e-12)
+    np.testing.assert_allclose(est.predict(sp.coo_matrix(X)), est.predict(X), rtol=1e-12)
+    assert 0 < est.score(X, y) <= 1
