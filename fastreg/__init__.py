@@ -1,10 +1,15 @@
 """fastreg: fast, exact penalised least squares with a scikit-learn API.
 
-Estimators: :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`.
-The plain NumPy oracle the kernels are tested against is :mod:`fastreg.reference`.
+Estimators: :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`, and their
+cross-validated variants :class:`LassoCV`, :class:`ElasticNetCV`; paths:
+:func:`lasso_path`, :func:`enet_path`. The plain NumPy oracle the kernels are
+tested against is :mod:`fastreg.reference`.
 """
 from ._coordinate_descent import ElasticNet, Lasso
+from ._cv import ElasticNetCV, LassoCV
+from ._path import enet_path, lasso_path
 from ._ridge import Ridge
 
 __version__ = "0.1.0.dev0"
-__all__ = ["ElasticNet", "Lasso", "Ridge", "__version__"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge", "enet_path",
+           "lasso_path", "__version__"]

@@ -1,7 +1,10 @@
 """What every fastreg linear estimator shares: prediction and scikit-learn plumbing."""
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
 from ._validation import (check_array_basics, check_consistent_length,
@@ -13,7 +16,7 @@ FLOAT_DTYPES = (np.float64, np.float32)
 class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Base class: validated input, ``predict``, intercept bookkeeping, tags."""
 
-    def _validate_Xy(self, X, y, check_input=True):
+    def _validate_Xy(self, X, y, check_input=True, multi_output=True):
         """Validate (X, y) once: float32/64, finite, dense or CSC/CSR sparse.
 
         The memory layout is left alone: ``preprocess`` makes the one copy (if
@@ -23,7 +26,8 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
         if _plain_float_array(X) and _plain_float_array(y):
-            return self._validate_Xy_fast(X, y, check_input)
+            X, y = self._validate_Xy_fast(X, y, check_input)
+            return X, (y if multi_output else _single_output(y))
         if sp.issparse(X):
             check_sparse_structure(X)
         check_consistent_length(check_array_basics(X, "X", (2,)),
@@ -40,7 +44,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=X.dtype)
         if y.ndim > 2:
             raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
-        return X, y
+        return X, (y if multi_output else _single_output(y))
 
     def _validate_Xy_fast(self, X, y, check_input):
         """The checks of ``_validate_Xy`` for plain float ndarrays, without the
@@ -110,3 +114,16 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
 def _plain_float_array(a):
     """True for an exact numpy ndarray of float32/float64 (no subclass, no frame)."""
     return type(a) is np.ndarray and a.dtype in FLOAT_DTYPES
+
+
+def _single_output(y):
+    """y for a single-output estimator: a column vector is raveled with a warning
+    (scikit-learn's behaviour); more than one column is an error."""
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn("A column-vector y was passed when a 1d array was expected; it is "
+                      "raveled to shape (n_samples,).", DataConversionWarning, stacklevel=4)
+        return y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D for this estimator, got shape {y.shape}; fit one "
+                         "model per target.")
+    return y

@@ -1,0 +1,280 @@
+"""Cross-validated Elastic-Net and Lasso: pick alpha (and l1_ratio) on a path.
+
+For each l1_ratio and each fold, one warm-started path is solved on the
+training part (centred and weighted with the training part's own statistics)
+and scored on the held-out part; folds run in parallel threads (the kernels
+release the GIL). The model is then refitted on all the data at the chosen
+alpha.
+"""
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.model_selection import check_cv
+
+from ._base import LinearRegressorBase
+from ._coordinate_descent import ElasticNet
+from ._path import alpha_grid, path_on_design
+from ._preprocess import preprocess
+from ._validation import (check_bool, check_choice, check_int, check_real,
+                          check_sample_weight)
+
+
+def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, params):
+    """Held-out (weighted) mean squared error of one path, for each alpha."""
+    sw_train = None if sample_weight is None else sample_weight[train]
+    design = preprocess(X[train], y[train], sw_train, fit_intercept, copy_X=False,
+                        normalize_weights=True)
+    coefs, _, _ = path_on_design(design, alphas, l1_ratio, **params)
+    intercepts = design.y_mean - design.x_mean @ coefs
+    residuals = (np.asarray(X[test] @ coefs) + intercepts) - y[test][:, np.newaxis]
+    sw_test = None if sample_weight is None else sample_weight[test]
+    return np.average(residuals ** 2, axis=0, weights=sw_test)
+
+
+class ElasticNetCV(LinearRegressorBase):
+    """Elastic-Net with alpha (and l1_ratio) chosen by cross-validation.
+
+    Same parameters, objective and fitted attributes as
+    :class:`sklearn.linear_model.ElasticNetCV`, solved by fastreg's kernels.
+
+    Parameters
+    ----------
+    l1_ratio : float or list of float, default=0.5
+        Elastic-Net mixing parameter(s) in [0, 1] to search over.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    alphas : int or array-like, default=100
+        Number of alphas of the automatic grid (one grid per l1_ratio, from
+        the whole data), or explicit alphas.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    precompute : bool or 'auto', default='auto'
+        Accepted for compatibility (see :class:`fastreg.ElasticNet`).
+    max_iter : int, default=1000
+        Maximum number of epochs per alpha.
+    tol : float, default=1e-4
+        Duality-gap tolerance (scikit-learn's meaning).
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn: None means 5-fold.
+    copy_X : bool, default=True
+        If False, X may be centred in place for the final refit.
+    verbose : bool or int, default=0
+        Unused; accepted for compatibility.
+    n_jobs : int, default=None
+        Threads running the folds in parallel (None means 1, -1 all cores).
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate selection when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate selection rule.
+    alpha_rule : {'min', '1se'}, default='min'
+        'min' picks the alpha with the smallest mean held-out error
+        (scikit-learn's rule); '1se' picks the largest alpha whose mean error
+        is within one standard error of that minimum (glmnet's
+        ``lambda.1se``), for the chosen l1_ratio.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen penalty strength.
+    l1_ratio_ : float
+        The chosen mixing parameter.
+    coef_ : ndarray of shape (n_features,)
+        Coefficients of the model refitted on all the data.
+    intercept_ : float
+        Intercept of the refitted model.
+    mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
+        Held-out mean squared errors (the first axis is dropped for a single
+        l1_ratio).
+    alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
+        The grid(s) of alphas, decreasing.
+    dual_gap_ : float
+        Duality gap of the final refit.
+    n_iter_ : int
+        Epochs of the final refit.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+    """
+
+    def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
+                 precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
+                 verbose=0, n_jobs=None, positive=False, random_state=None,
+                 selection="cyclic", alpha_rule="min"):
+        self.l1_ratio = l1_ratio
+        self.eps = eps
+        self.alphas = alphas
+        self.fit_intercept = fit_intercept
+        self.precompute = precompute
+        self.max_iter = max_iter
+        self.tol = tol
+        self.cv = cv
+        self.copy_X = copy_X
+        self.verbose = verbose
+        self.n_jobs = n_jobs
+        self.positive = positive
+        self.random_state = random_state
+        self.selection = selection
+        self.alpha_rule = alpha_rule
+
+    def _l1_ratios(self):
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
+        return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
+
+    def fit(self, X, y, sample_weight=None):
+        """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
+
+        Parameters
+        ----------
+        X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+            Training data (dense, or scipy.sparse CSC/CSR).
+        y : ndarray of shape (n_samples,)
+            Target.
+        sample_weight : float or array-like of shape (n_samples,), default=None
+            Sample weights (used in the fits and in the held-out errors).
+
+        Returns
+        -------
+        self : object
+            Fitted estimator.
+        """
+        l1_ratios = self._l1_ratios()
+        eps = check_real(self.eps, "eps", low=0.0, low_open=True)
+        check_int(self.max_iter, "max_iter", low=1)
+        check_real(self.tol, "tol", low=0.0, low_open=True)
+        for name in ("fit_intercept", "copy_X", "positive"):
+            check_bool(getattr(self, name), name)
+        check_choice(self.selection, "selection", {"cyclic", "random"})
+        check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
+        X, y = self._validate_Xy(X, y, multi_output=False)
+        sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        if hasattr(X, "tocsr"):
+            X = X.tocsr()  # row selection for the folds
+
+        if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
+            n_alphas = check_int(self.alphas, "alphas", low=1)
+            full = preprocess(X, y, sample_weight, self.fit_intercept,
+                              normalize_weights=True)
+            grids = np.array([alpha_grid(full, r, eps, n_alphas, self.positive)
+                              for r in l1_ratios])
+        else:
+            alphas = np.asarray(self.alphas, dtype=np.float64).ravel()
+            if (alphas.size == 0 or not np.all(np.isfinite(alphas))
+                    or np.any(alphas < 0)):
+                raise ValueError("alphas must be an int or a non-empty array of finite "
+                                 "values >= 0.")
+            grids = np.tile(np.sort(alphas)[::-1], (len(l1_ratios), 1))
+
+        folds = list(check_cv(self.cv).split(X, y))
+        params = dict(tol=self.tol, max_iter=self.max_iter, positive=self.positive,
+                      random_state=self.random_state, selection=self.selection)
+        jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
+        mses = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+            delayed(_fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
+                               self.fit_intercept, params)
+            for i, train, test in jobs)
+        mse_path = np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
+
+        mean = mse_path.mean(axis=2)
+        i_best, j_best = np.unravel_index(np.argmin(mean), mean.shape)
+        if self.alpha_rule == "1se":
+            se = mse_path[i_best].std(axis=1, ddof=1) / np.sqrt(len(folds)) \
+                if len(folds) > 1 else np.zeros(mean.shape[1])
+            within = np.flatnonzero(mean[i_best] <= mean[i_best, j_best] + se[j_best])
+            j_best = within.min()  # grids decrease: the smallest index is the largest alpha
+        self.l1_ratio_ = l1_ratios[i_best]
+        self.alpha_ = float(grids[i_best, j_best])
+        single = np.ndim(self.l1_ratio) == 0
+        self.mse_path_ = mse_path[0] if single else mse_path
+        self.alphas_ = grids[0] if single else grids
+
+        model = ElasticNet(alpha=self.alpha_, l1_ratio=self.l1_ratio_,
+                           fit_intercept=self.fit_intercept, max_iter=self.max_iter,
+                           tol=self.tol, copy_X=self.copy_X, positive=self.positive,
+                           random_state=self.random_state, selection=self.selection)
+        model.fit(X, y, sample_weight=sample_weight)
+        self.coef_ = model.coef_
+        self.intercept_ = model.intercept_
+        self.dual_gap_ = model.dual_gap_
+        self.n_iter_ = model.n_iter_
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = False
+        return tags
+
+
+class LassoCV(ElasticNetCV):
+    """Lasso with alpha chosen by cross-validation.
+
+    :class:`ElasticNetCV` with ``l1_ratio=1``; same parameters, objective and
+    attributes as :class:`sklearn.linear_model.LassoCV`.
+
+    Parameters
+    ----------
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    alphas : int or array-like, default=100
+        Number of alphas of the automatic grid, or explicit alphas.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    precompute : bool or 'auto', default='auto'
+        Accepted for compatibility.
+    max_iter : int, default=1000
+        Maximum number of epochs per alpha.
+    tol : float, default=1e-4
+        Duality-gap tolerance.
+    copy_X : bool, default=True
+        If False, X may be centred in place for the final refit.
+    cv : int, cross-validation generator or iterable, default=None
+        None means 5-fold.
+    verbose : bool or int, default=False
+        Unused.
+    n_jobs : int, default=None
+        Threads running the folds in parallel.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the coordinate selection when ``selection='random'``.
+    selection : {'cyclic', 'random'}, default='cyclic'
+        Coordinate selection rule.
+    alpha_rule : {'min', '1se'}, default='min'
+        See :class:`ElasticNetCV`.
+
+    Attributes
+    ----------
+    alpha_ : float
+        The chosen penalty strength.
+    coef_ : ndarray of shape (n_features,)
+        Coefficients of the model refitted on all the data.
+    intercept_ : float
+        Intercept of the refitted model.
+    mse_path_ : ndarray of shape (n_alphas, n_folds)
+        Held-out mean squared errors.
+    alphas_ : ndarray of shape (n_alphas,)
+        The grid of alphas, decreasing.
+    dual_gap_ : float
+        Duality gap of the final refit.
+    n_iter_ : int
+        Epochs of the final refit.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names, when X has string column names.
+    """
+
+    def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
+                 max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
+                 n_jobs=None, positive=False, random_state=None, selection="cyclic",
+                 alpha_rule="min"):
+        super().__init__(l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
+                         precompute=precompute, max_iter=max_iter, tol=tol, cv=cv,
+                         copy_X=copy_X, verbose=verbose, n_jobs=n_jobs, positive=positive,
+                         random_state=random_state, selection=selection,
+                         alpha_rule=alpha_rule)

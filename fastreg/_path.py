@@ -1,0 +1,255 @@
+"""Regularisation paths: ``enet_path`` and ``lasso_path``.
+
+A path solves the Elastic-Net for a decreasing grid of alphas, each solve
+warm-started from the previous solution, on one preprocessed design (so the
+data are validated, centred and weighted once for the whole path). The
+kernels' Gap Safe screening then discards most features early at large
+alphas, where warm starts are already nearly optimal.
+"""
+import numbers
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array
+
+from ._base import FLOAT_DTYPES
+from ._coordinate_descent import solve_enet
+from ._preprocess import preprocess
+from ._validation import (check_array_basics, check_bool, check_choice,
+                          check_consistent_length, check_int, check_real,
+                          check_sample_weight, check_sparse_structure)
+
+_RESOLUTION = np.finfo(np.float64).resolution
+
+
+def alpha_max(design, l1_ratio=1.0, positive=False):
+    """Smallest alpha at which all coefficients are zero, for a preprocessed design.
+
+    ``max_j |Xt_j . yt| / (n * l1_ratio)`` with the centred, weighted design and
+    target (weights normalised to sum to n); with ``positive=True`` the signed
+    maximum, clipped at 0.
+
+    Parameters
+    ----------
+    design : Design
+        Output of :func:`fastreg._preprocess.preprocess` (1-D target).
+    l1_ratio : float, default=1.0
+        Elastic-Net mixing parameter, > 0.
+    positive : bool, default=False
+        Whether the coefficients are constrained to be non-negative.
+
+    Returns
+    -------
+    alpha_max : float
+    """
+    Xty = np.asarray(design.rmatvec(design.y), dtype=np.float64)
+    top = max(0.0, Xty.max()) if positive else np.abs(Xty).max()
+    return float(top / (design.X.shape[0] * l1_ratio))
+
+
+def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
+    """Decreasing geometric grid from alpha_max down to ``eps * alpha_max``.
+
+    The same grid as scikit-learn's, so that cross-validation picks the same
+    alpha. When alpha_max vanishes (y constant, or orthogonal to X) every
+    alpha is set to the float64 resolution, as scikit-learn does.
+    """
+    if l1_ratio == 0:
+        raise ValueError("l1_ratio=0: the automatic alpha grid needs an L1 term; pass "
+                         "the alphas explicitly.")
+    a_max = alpha_max(design, l1_ratio, positive)
+    if a_max <= _RESOLUTION:
+        return np.full(n_alphas, _RESOLUTION)
+    return np.geomspace(a_max, a_max * eps, num=n_alphas)
+
+
+def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_iter=1000,
+                   positive=False, random_state=None, selection="cyclic"):
+    """Solve along ``alphas`` (any order is allowed; warm starts follow it).
+
+    Parameters
+    ----------
+    design : Design
+        Preprocessed data with a 1-D target.
+    alphas : ndarray of shape (n_alphas,)
+        Penalty strengths, in the order they are solved.
+    l1_ratio : float
+        Elastic-Net mixing parameter.
+    coef_init : ndarray of shape (n_features,), default=None
+        Start of the first solve.
+    tol, max_iter, positive, random_state, selection
+        As in :class:`fastreg.ElasticNet`.
+
+    Returns
+    -------
+    coefs : ndarray of shape (n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,)
+        Final duality gaps, scikit-learn's units.
+    n_iters : ndarray of shape (n_alphas,)
+        Epochs run for each alpha.
+    """
+    n_features = design.X.shape[1]
+    dtype = design.X.dtype
+    coef = np.zeros(n_features, dtype=dtype)
+    if coef_init is not None:
+        coef[:] = coef_init
+    y = np.ascontiguousarray(design.y)
+    rng = check_random_state(random_state)
+    coefs = np.empty((n_features, len(alphas)), dtype=dtype)
+    gaps = np.empty(len(alphas), dtype=np.float64)
+    n_iters = np.empty(len(alphas), dtype=np.intp)
+    for i, alpha in enumerate(alphas):
+        gaps[i], n_iters[i] = solve_enet(
+            design, y, coef, float(alpha), l1_ratio, tol=tol, max_iter=max_iter,
+            positive=positive, seed=int(rng.randint(np.iinfo(np.int32).max)),
+            random=selection == "random")
+        coefs[:, i] = coef
+    return coefs, gaps, n_iters
+
+
+def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
+              precompute="auto", Xy=None, copy_X=True, coef_init=None, verbose=False,
+              return_n_iter=False, positive=False, check_input=True, **params):
+    """Compute the Elastic-Net path with coordinate descent.
+
+    Same signature, objective and outputs as scikit-learn's ``enet_path``:
+    for each alpha, minimises::
+
+        1 / (2 * n_samples) * ||y - Xw||^2_2
+        + alpha * l1_ratio * ||w||_1 + 0.5 * alpha * (1 - l1_ratio) * ||w||^2_2
+
+    without an intercept unless ``fit_intercept=True`` is passed (a fastreg
+    extension, like ``sample_weight``).
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training data (dense, or scipy.sparse CSC/CSR; never densified).
+    y : ndarray of shape (n_samples,)
+        Target. (scikit-learn's 2-D y means a multi-task penalty, which fastreg
+        does not implement; a 2-D y is rejected.)
+    l1_ratio : float, default=0.5
+        Elastic-Net mixing parameter in (0, 1] for an automatic grid, [0, 1]
+        with explicit alphas.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    n_alphas : int, default=100
+        Number of alphas of the automatic grid.
+    alphas : array-like or int, default=None
+        Explicit alphas (solved in decreasing order), or the number of alphas
+        of the automatic grid.
+    precompute : bool or 'auto', default='auto'
+        Accepted for compatibility; Gram mode is not used by the path yet.
+    Xy : array-like, default=None
+        Accepted for compatibility; ignored (X^T y is recomputed).
+    copy_X : bool, default=True
+        If False, a Fortran float X may be centred in place.
+    coef_init : ndarray of shape (n_features,), default=None
+        Initial coefficients of the first alpha.
+    verbose : bool or int, default=False
+        Unused; accepted for compatibility.
+    return_n_iter : bool, default=False
+        Whether to return the epochs run at each alpha.
+    positive : bool, default=False
+        Constrain the coefficients to be non-negative.
+    check_input : bool, default=True
+        If False, skip the finiteness checks.
+    **params : kwargs
+        ``tol`` (1e-4), ``max_iter`` (1000), ``random_state``, ``selection``
+        ('cyclic'), and the fastreg extensions ``fit_intercept`` (False) and
+        ``sample_weight`` (None; normalised to sum to n_samples).
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+        The alphas along the path, decreasing.
+    coefs : ndarray of shape (n_features, n_alphas)
+        Coefficients along the path.
+    dual_gaps : ndarray of shape (n_alphas,)
+        Duality gaps at the end of each optimisation.
+    n_iters : ndarray of shape (n_alphas,)
+        Epochs run for each alpha (only if ``return_n_iter``).
+    """
+    unknown = set(params) - {"tol", "max_iter", "random_state", "selection",
+                             "fit_intercept", "sample_weight"}
+    if unknown:
+        raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}.")
+    tol = check_real(params.get("tol", 1e-4), "tol", low=0.0, low_open=True)
+    max_iter = check_int(params.get("max_iter", 1000), "max_iter", low=1)
+    selection = check_choice(params.get("selection", "cyclic"), "selection",
+                             {"cyclic", "random"})
+    fit_intercept = check_bool(params.get("fit_intercept", False), "fit_intercept")
+    positive = check_bool(positive, "positive")
+    l1_ratio = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
+
+    if sp.issparse(X):
+        check_sparse_structure(X)
+    check_consistent_length(check_array_basics(X, "X", (2,)), check_array_basics(y, "y", (1,)))
+    X = check_array(X, accept_sparse=("csc", "csr"), dtype=FLOAT_DTYPES,
+                    ensure_all_finite=check_input, input_name="X")
+    y = check_array(y, ensure_2d=False, dtype=X.dtype, ensure_all_finite=check_input,
+                    input_name="y")
+    sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
+    design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
+                        normalize_weights=True)
+
+    if alphas is None or isinstance(alphas, numbers.Integral):
+        n = check_int(n_alphas if alphas is None else alphas, "n_alphas", low=1)
+        alphas = alpha_grid(design, l1_ratio, eps, n, positive)
+    else:
+        alphas = np.asarray(alphas, dtype=np.float64).ravel()
+        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
+            raise ValueError("alphas must be a non-empty array of finite values >= 0.")
+        alphas = np.sort(alphas)[::-1]
+    if coef_init is not None:
+        coef_init = np.asarray(coef_init, dtype=X.dtype)
+        if coef_init.shape != (X.shape[1],):
+            raise ValueError(f"coef_init must have shape ({X.shape[1]},), got "
+                             f"{coef_init.shape}.")
+
+    coefs, gaps, n_iters = path_on_design(
+        design, alphas, l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
+        positive=positive, random_state=params.get("random_state"), selection=selection)
+    if return_n_iter:
+        return alphas, coefs, gaps, n_iters
+    return alphas, coefs, gaps
+
+
+def lasso_path(X, y, *, eps=1e-3, n_alphas=100, alphas=None, precompute="auto", Xy=None,
+               copy_X=True, coef_init=None, verbose=False, return_n_iter=False,
+               positive=False, **params):
+    """Compute the Lasso path with coordinate descent.
+
+    :func:`enet_path` with ``l1_ratio=1``: for each alpha, minimises
+    ``1 / (2 * n_samples) * ||y - Xw||^2_2 + alpha * ||w||_1``. Parameters and
+    returns as in :func:`enet_path`.
+
+    Parameters
+    ----------
+    X : {ndarray, sparse matrix} of shape (n_samples, n_features)
+        Training data.
+    y : ndarray of shape (n_samples,)
+        Target.
+    eps : float, default=1e-3
+        ``alpha_min / alpha_max`` of the automatic grid.
+    n_alphas : int, default=100
+        Number of alphas of the automatic grid.
+    alphas : array-like or int, default=None
+        Explicit alphas, or the number of alphas of the automatic grid.
+    precompute, Xy, copy_X, coef_init, verbose, return_n_iter, positive, **params
+        See :func:`enet_path`.
+
+    Returns
+    -------
+    alphas : ndarray of shape (n_alphas,)
+    coefs : ndarray of shape (n_features, n_alphas)
+    dual_gaps : ndarray of shape (n_alphas,)
+    n_iters : ndarray of shape (n_alphas,)
+        Only if ``return_n_iter``.
+    """
+    return enet_path(X, y, l1_ratio=1.0, eps=eps, n_alphas=n_alphas, alphas=alphas,
+                     precompute=precompute, Xy=Xy, copy_X=copy_X, coef_init=coef_init,
+                     verbose=verbose, return_n_iter=return_n_iter, positive=positive,
+                     **params)
