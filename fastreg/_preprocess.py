@@ -118,8 +118,8 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
             wts = np.ones(n_samples) if sw is None else sw
             x_mean = np.asarray(X.T @ wts, dtype=np.float64).ravel() / wts.sum()
         else:
-            x_mean = np.average(X, axis=0, weights=sw)
-        y_mean = np.average(y, axis=0, weights=sw)
+            x_mean = X.mean(axis=0) if sw is None else np.average(X, axis=0, weights=sw)
+        y_mean = y.mean(axis=0) if sw is None else np.average(y, axis=0, weights=sw)
     else:
         x_mean = np.zeros(X.shape[1])
         y_mean = np.zeros(y.shape[1:]) if y.ndim > 1 else np.float64(0.0)
