@@ -1,0 +1,1 @@
+"""fastreg benchmark suite (pytest-benchmark); see bench/README.md."""
