@@ -55,7 +55,7 @@ def kernel(name):
 
 setup(
     ext_modules=cythonize(
-        [kernel("_cd_dense"), kernel("_cd_sparse")],
+        [kernel("_cd_dense"), kernel("_cd_sparse"), kernel("_cd_gram")],
         compiler_directives=directives,
         # Rebuild when a directive switch changes between builds.
         force=DEBUG,

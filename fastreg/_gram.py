@@ -1,0 +1,338 @@
+"""Gram-matrix ("covariance" / precompute) mode of the coordinate-descent solvers.
+
+:func:`gram_statistics` turns a preprocessed :class:`~fastreg._preprocess.Design`
+into the sufficient statistics ``(G, Xy, y_norm2)`` consumed by
+:func:`fastreg._cd_gram.enet_cd_gram`; :func:`use_gram` decides, for
+``precompute='auto'``, whether building them pays off; :func:`check_gram`
+validates a user-supplied Gram matrix.
+
+All statistics refer to the centred, sqrt(weight)-rescaled problem of the
+design, ``Xt = diag(sqrt_sw) (X - 1 x_mean^T)`` and ``yt``: sample weights are
+already folded into the design, so a user-supplied Gram matrix must be
+``Xt^T Xt`` with the same (normalised) weights and centering.
+"""
+import numbers
+
+import numpy as np
+import scipy.linalg as la
+import scipy.sparse as sp
+
+# --------------------------------------------------------------------------
+# cost model of precompute='auto' (measurements in the Notes of use_gram)
+# --------------------------------------------------------------------------
+#: Building G costs about n_features / _BUILD_EPOCHS_DIV full dense epochs.
+_BUILD_EPOCHS_DIV = 20.0
+#: Full dense epochs a cold single fit typically needs.
+_EPOCHS_FIRST_FIT = 12.0
+#: Full dense epochs each further, warm-started fit of a path typically needs.
+_EPOCHS_WARM_FIT = 6.0
+#: Never build a Gram matrix with more entries than this (p = 8192: 512 MiB in
+#: float64; since n_samples >= n_features is required, G is never larger than X).
+_MAX_GRAM_ENTRIES = 8192 ** 2
+
+
+def _rtol(*dtypes):
+    """Round-off tolerance: the loosest of the dtypes involved."""
+    return max(1e-4 if np.dtype(d) == np.float32 else 1e-7 for d in dtypes)
+
+
+def _symmetrize_lower(G):
+    """Copy the strict lower triangle of G onto the upper one, in place."""
+    p = G.shape[0]
+    block = 512
+    for k0 in range(0, p, block):
+        k1 = min(k0 + block, p)
+        # Off-diagonal strip: rows k0:k1, columns k1: of the upper triangle.
+        G[k0:k1, k1:] = G[k1:, k0:k1].T
+        # Diagonal block.
+        B = G[k0:k1, k0:k1]
+        iu = np.triu_indices(k1 - k0, 1)
+        B[iu] = B.T[iu]
+    return G
+
+
+def _sparse_centred_diag(design):
+    """||Xt_j||^2 of the implicitly centred sparse design, term by term.
+
+    Avoids the cancellation of ``sum xs^2 - S m^2`` (same formula as the norms
+    of :mod:`fastreg._cd_sparse`); a constant column gets ~0 (exactly 0 when
+    ``x_mean`` is exact), not a rounding residue of ~eps * S m^2.
+    """
+    X = design.X
+    m = design.x_mean.astype(np.float64)
+    s = design.sqrt_sw.astype(np.float64)
+    p = X.shape[1]
+    col = np.repeat(np.arange(p), np.diff(X.indptr))
+    s_nz = s[X.indices]
+    d = X.data.astype(np.float64) - m[col] * s_nz
+    acc = np.bincount(col, weights=d * d, minlength=p)
+    nz_sw = np.bincount(col, weights=s_nz * s_nz, minlength=p)
+    # Weight of the implicit zeros of column j; exactly 0 for a full column
+    # (s.s - sum_nz s_i^2 would leave a rounding residue of ~eps * s.s).
+    zeros_sw = np.where(np.diff(X.indptr) == X.shape[0], 0.0,
+                        np.maximum(s @ s - nz_sw, 0.0))
+    return acc + m * m * zeros_sw
+
+
+def gram_matrix(design):
+    """``G = Xt^T Xt`` of a design: (n_features, n_features), Fortran, X's dtype.
+
+    Dense designs (already centred and rescaled): one SYRK (``n p^2`` flops,
+    half of GEMM's) in X's dtype, then the upper triangle is filled in.
+    Sparse designs: the sparse product ``Xs^T Xs`` (float64), made dense, minus
+    the implicit centering as a rank-one-type correction,
+
+        Xt^T Xt = Xs^T Xs - c m^T - m c^T + (sqrt_sw . sqrt_sw) m m^T,
+        c = Xs^T sqrt_sw,  m = x_mean,
+
+    which is exactly the design the sparse kernel sees. The correction cancels
+    when a column is nearly constant (relative error ~ eps * mean^2 / variance
+    on its entries); the diagonal is recomputed term by term instead, and a
+    column whose centred norm is exactly zero gets a zero row and column.
+    """
+    X = design.X
+    n, p = X.shape
+    if not design.sparse:
+        syrk = la.get_blas_funcs("syrk", (X,))
+        G = syrk(1.0, X, trans=1, lower=1)  # (p, p), Fortran, lower triangle filled
+        return _symmetrize_lower(G)
+    X64 = X.astype(np.float64, copy=False)
+    G = np.asfortranarray((X64.T @ X64).toarray())
+    if design.center_implicitly:
+        m = design.x_mean.astype(np.float64)
+        s = design.sqrt_sw.astype(np.float64)
+        c = np.asarray(X64.T @ s).ravel()
+        G -= np.outer(c, m)
+        G -= np.outer(m, c)
+        G += (s @ s) * np.outer(m, m)
+        diag = _sparse_centred_diag(design)
+        zero = diag == 0
+        G[zero, :] = 0
+        G[:, zero] = 0
+        G[np.diag_indices(p)] = diag
+    # The sparse product and the corrections are symmetric only up to round-off.
+    return _symmetrize_lower(np.asfortranarray(G.astype(X.dtype, copy=False)))
+
+
+def _design_diag(design):
+    """||Xt_j||^2 for every column, float64, O(nnz) (used to spot-check a user G)."""
+    X = design.X
+    if design.sparse:
+        return _sparse_centred_diag(design)
+    return np.einsum("ij,ij->j", X, X, dtype=np.float64)
+
+
+def check_gram(G, n_features, dtype=None):
+    """Validate a user-supplied Gram matrix; return it Fortran, exactly symmetric.
+
+    Parameters
+    ----------
+    G : array-like of shape (n_features, n_features)
+        Must be finite and symmetric up to round-off: ``|G - G^T| <= rtol *
+        max_j G[j, j]`` with rtol 1e-7 (1e-4 if G or dtype is float32), with a
+        non-negative diagonal.
+    n_features : int
+    dtype : dtype, default=None
+        Output dtype (the data's); G's own float dtype if None.
+
+    Returns
+    -------
+    G : ndarray of shape (n_features, n_features), Fortran-ordered
+        ``(G + G^T) / 2`` in ``dtype`` (a new array).
+    """
+    G = np.asarray(G)
+    if G.dtype.kind not in "fiu":
+        raise ValueError(f"The Gram matrix must be real-valued, got dtype {G.dtype}.")
+    if dtype is None:
+        dtype = G.dtype if G.dtype in (np.float32, np.float64) else np.float64
+    dtype = np.dtype(dtype)
+    if G.shape != (n_features, n_features):
+        raise ValueError(f"The Gram matrix must have shape (n_features, n_features) = "
+                         f"({n_features}, {n_features}), got {G.shape}.")
+    if not np.all(np.isfinite(G)):
+        raise ValueError("The Gram matrix contains NaN or infinite values.")
+    G64 = G.astype(np.float64, copy=False)
+    diag = np.diagonal(G64)
+    if np.any(diag < 0):
+        raise ValueError("The Gram matrix has negative diagonal entries: it is not "
+                         "X^T X of any X.")
+    scale = diag.max(initial=0.0)
+    asym = np.max(np.abs(G64 - G64.T), initial=0.0)
+    if asym > _rtol(G.dtype, dtype) * scale:
+        raise ValueError(f"The Gram matrix is not symmetric: max |G - G^T| = {asym:.3e} "
+                         f"for max G[j, j] = {scale:.3e}.")
+    out = np.empty((n_features, n_features), dtype=dtype, order="F")
+    np.add(G64, G64.T, out=out, casting="unsafe")
+    out *= 0.5
+    return out
+
+
+def _check_gram_matches(G, design):
+    """Spot-check a user Gram matrix against the design (its diagonal and one
+    off-diagonal entry), like scikit-learn's single-element check but wider."""
+    X = design.X
+    p = X.shape[1]
+    if p == 0:
+        return
+    expected = _design_diag(design)
+    actual = np.diagonal(G).astype(np.float64)
+    rtol = _rtol(G.dtype, X.dtype)
+    bad = ~np.isclose(actual, expected, rtol=rtol, atol=rtol * expected.max(initial=0.0))
+    f1, f2 = p // 2, min(p // 2 + 1, p - 1)
+    if design.sparse:
+        e = np.zeros((p, 2), dtype=X.dtype)
+        e[f1, 0] = e[f2, 1] = 1
+        cols = design.matvec(e)  # the two centred columns, O(nnz)
+        off = float(cols[:, 0] @ cols[:, 1])
+    else:
+        off = float(np.dot(X[:, f1], X[:, f2]))
+    off_ok = abs(off - float(G[f1, f2])) <= rtol * (np.sqrt(expected[f1] * expected[f2])
+                                                    + expected.max(initial=0.0))
+    if np.any(bad) or not off_ok:
+        j = int(np.flatnonzero(bad)[0]) if np.any(bad) else f1
+        raise ValueError(
+            "The Gram matrix passed via 'precompute' does not match the data: it must "
+            "be Xt^T Xt of the centred (when fit_intercept=True) and sqrt(sample_weight)-"
+            "rescaled X, weights normalised to sum to n_samples. For feature "
+            f"{j} we computed ||Xt_j||^2 = {expected[j]!r} but G[{j}, {j}] = "
+            f"{actual[j]!r}; for G[{f1}, {f2}] we computed {off!r}, got {G[f1, f2]!r}.")
+
+
+def gram_statistics(design, y, precompute=None):
+    """Sufficient statistics ``(G, Xy, y_norm2)`` of a design for the Gram kernel.
+
+    Parameters
+    ----------
+    design : Design
+        Output of :func:`fastreg._preprocess.preprocess` (centred, weighted).
+    y : ndarray of shape (n_samples,)
+        One column of ``design.y`` (centred and rescaled).
+    precompute : array-like of shape (n_features, n_features) or None
+        A user-supplied ``Xt^T Xt`` to use instead of building it: validated by
+        :func:`check_gram` and spot-checked against the design (diagonal and
+        one off-diagonal entry); None builds it with :func:`gram_matrix`.
+        A Gram matrix can also be reused across targets/alphas by passing the
+        ``G`` of a previous call (it is then only re-validated, O(n p)).
+
+    Returns
+    -------
+    G : ndarray of shape (n_features, n_features), Fortran-ordered, X's dtype
+    Xy : ndarray of shape (n_features,), X's dtype
+        ``Xt^T yt`` (float64 accumulation for sparse X).
+    y_norm2 : numpy scalar of X's dtype
+        ``||yt||^2``, accumulated in float64.
+    """
+    X = design.X
+    dtype = X.dtype
+    y = np.asarray(y)
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        raise ValueError(f"y must have shape ({X.shape[0]},), got {y.shape}.")
+    if precompute is None:
+        G = gram_matrix(design)
+    else:
+        G = check_gram(precompute, X.shape[1], dtype)
+        _check_gram_matches(G, design)
+    y64 = y.astype(np.float64, copy=False)
+    if design.sparse:
+        X64 = X.astype(np.float64, copy=False)
+        Xy = np.asarray(X64.T @ y64).ravel()
+        if design.center_implicitly:
+            Xy -= design.x_mean.astype(np.float64) * (design.sqrt_sw.astype(np.float64) @ y64)
+        Xy = Xy.astype(dtype)
+    else:
+        Xy = X.T @ y.astype(dtype, copy=False)  # one GEMV in X's dtype
+    return G, np.ascontiguousarray(Xy, dtype=dtype), dtype.type(y64 @ y64)
+
+
+def use_gram(precompute, n_samples, n_features, n_alphas=1):
+    """Whether to run coordinate descent in Gram mode.
+
+    Parameters
+    ----------
+    precompute : bool, 'auto' or array-like of shape (n_features, n_features)
+        True/False force the choice; an array is a user-supplied Gram matrix
+        (validated here by :func:`check_gram`: shape and symmetry) and means
+        True; 'auto' applies the cost model below.
+    n_samples, n_features : int
+        Shape of the design.
+    n_alphas : int, default=1
+        Number of fits that will share one Gram matrix (a regularisation
+        path, several targets): the build is amortised over them.
+
+    Returns
+    -------
+    bool
+
+    Notes
+    -----
+    ``'auto'`` picks Gram mode iff ``n_samples >= n_features``, G has at most
+    8192**2 entries, and
+
+        p / 20  <  (12 + 6 (n_alphas - 1)) * (1 - p / (4 n)).
+
+    Left: the cost of building G in *full dense epochs* (one dense-kernel
+    coordinate step on every feature, ~2 n multiply-adds each). Right: the
+    dense epochs the fits are expected to need, times the fraction of them a
+    Gram epoch does not cost. For a single fit this means p below ~210-240
+    (i.e. roughly p <= 200 whatever n >= p); with 10 alphas, p below ~1300;
+    with 100 alphas, any p up to the memory cap.
+
+    The constants were measured on the development machine (2-core AMD EPYC,
+    512 KiB L2 per core, 32 MiB L3, OpenBLAS, BLAS limited to one thread by
+    threadpoolctl), float64, Toeplitz-correlated Gaussian designs with a
+    10%-sparse truth (tests' ``correlated_design``), Lasso, tol=1e-6:
+
+    * Build: SYRK runs at 34-42 GFlop/s counting n p^2 flops (n p^2 / 2
+      multiply-adds; 60-80 GFlop/s in float32): 11 ms for 10000 x 200,
+      60 ms for 10000 x 500, 0.23 s for 10000 x 1000, 0.19 s for 2000 x 2000,
+      0.11 s for 100000 x 200 (Xy and the symmetrisation add < 10%).
+    * Dense epoch: 0.35-0.6 ns per element of X (dot + axpy per coordinate;
+      up to 0.75 ns when n > 32k and the columns spill out of L2), so a build
+      costs p / (20..25) epochs in cache, p / (25..48) for n = 100000
+      (``_BUILD_EPOCHS_DIV = 20`` is the conservative end).
+    * A Gram epoch where every coordinate changes costs ~0.7 of a dense one at
+      n = p, 0.06 at n = 5p, < 0.01 at n >= 50p; in Lasso fits, where most
+      screened-in coordinates stay put, 0.15-0.2 of the dense kernel's time at
+      n = p (hence the factor 1 - p/(4n)).
+    * Full-epoch equivalents of a single cold fit at alpha_max/20 or /100
+      (Gap Safe screening keeps them low): 5-15 for well-conditioned designs
+      (rho=0.5), 20-60 for correlated ones (rho=0.9); hence 12. Gram over
+      dense, geometric mean of those four cases: n/p = 5: 0.86 (p=50), 0.91
+      (100), 1.12 (200), 0.63 (500), 0.64 (1000), 0.44 (2000); n/p = 10: 1.01,
+      1.26, 1.13, 0.66, 0.69; n/p = 50: 2.47, 1.91, 1.43, 1.26; 100000 x 200:
+      2.5 (0.98-7.0); below n/p = 5 at most 0.9. The rule misses the large-n,
+      p=500 case (1.26, memory-bound dense epochs), deliberately: a wrong
+      Gram choice costs up to 5x on easy problems.
+    * Warm-started path fits, per alpha (alpha_max to alpha_max/1000):
+      2-6 full-epoch equivalents (rho=0.5) and 6-18 (rho=0.9) with 100
+      alphas, 5-38 with 10 alphas; hence 6. Measured Gram speedups over the
+      whole path: 10 alphas 1.8-12 for 10000 x (200..1000) and 1.1-2.6 for
+      2000 x 2000 (the rule says dense there: slightly pessimistic); 100
+      alphas 3.7-43 on all four shapes.
+
+    Timings on a shared 2-core machine are noisy (+-30%); the thresholds are
+    meant to be right by a margin, not exact.
+    """
+    if isinstance(precompute, (bool, np.bool_)):
+        return bool(precompute)
+    if isinstance(precompute, str):
+        if precompute != "auto":
+            raise ValueError(f"precompute must be a bool, 'auto' or an array, got "
+                             f"{precompute!r}.")
+        return _auto(n_samples, n_features, n_alphas)
+    if sp.issparse(precompute):
+        raise TypeError("A precomputed Gram matrix must be dense.")
+    if precompute is None or isinstance(precompute, numbers.Number):
+        raise ValueError(f"precompute must be a bool, 'auto' or an array, got "
+                         f"{precompute!r}.")
+    check_gram(precompute, n_features)
+    return True
+
+
+def _auto(n_samples, n_features, n_alphas):
+    n, p = int(n_samples), int(n_features)
+    if p == 0 or n < p or p * p > _MAX_GRAM_ENTRIES:
+        return False
+    build = p / _BUILD_EPOCHS_DIV  # in full dense epochs
+    dense = _EPOCHS_FIRST_FIT + (max(int(n_alphas), 1) - 1) * _EPOCHS_WARM_FIT
+    return build < dense * (1.0 - p / (4.0 * n))
