@@ -12,14 +12,45 @@ from sklearn.utils import check_random_state
 
 from ._base import LinearRegressorBase
 from ._cd_dense import enet_cd_dense
+from ._cd_gram import enet_cd_gram
 from ._cd_sparse import enet_cd_sparse
+from ._gram import gram_statistics, use_gram
 from ._preprocess import preprocess
 from ._validation import (check_bool, check_choice, check_int, check_real,
                           check_sample_weight)
 
 
+def gram_for(design, precompute, n_fits):
+    """The Gram matrix to share across ``n_fits`` solves on ``design``, or None.
+
+    ``precompute`` is the estimator's parameter: False/True/'auto' (the cost
+    model of :func:`fastreg._gram.use_gram`) or a user-supplied Gram matrix.
+    As in scikit-learn, a user matrix cannot describe data that fastreg has
+    centred or rescaled itself: it is then recomputed, with a warning.
+    """
+    n, p = design.X.shape
+    if not use_gram(precompute, n, p, n_alphas=n_fits):
+        return None
+    user = precompute if hasattr(precompute, "shape") else None
+    if user is not None and (np.any(design.x_mean != 0) or np.any(design.sqrt_sw != 1)):
+        warnings.warn("Gram matrix was provided but X was centred (fit_intercept) or "
+                      "weighted: recomputing the Gram matrix.", UserWarning, stacklevel=3)
+        user = None
+    y0 = design.y if design.y.ndim == 1 else design.y[:, 0]
+    return gram_statistics(design, y0, precompute=user)[0]
+
+
+def gram_target(design, G, y):
+    """The statistics of one target for the Gram kernel: (G, Xt^T y, ||y||^2),
+    computed once per target (not once per alpha); None when G is None."""
+    if G is None:
+        return None
+    Xy = np.asarray(design.rmatvec(y), dtype=design.X.dtype)
+    return G, Xy, design.X.dtype.type(np.dot(y.astype(np.float64), y))
+
+
 def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
-               seed, random):
+               seed, random, gram=None):
     """Solve one Elastic-Net problem on a preprocessed design, in place.
 
     This is the single place where scikit-learn's units become kernel units:
@@ -40,6 +71,9 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
         PRNG seed for ``random`` selection.
     random : bool
         Random instead of cyclic coordinate selection.
+    gram : tuple (G, Xy, y_norm2), default=None
+        Output of :func:`gram_target` for this ``y``: when given, the
+        coordinate updates run in Gram mode, O(n_features) each.
 
     Returns
     -------
@@ -53,7 +87,9 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     l1_reg = alpha * l1_ratio * n
     l2_reg = alpha * (1.0 - l1_ratio) * n
     args = (y, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
-    if design.sparse:
+    if gram is not None:
+        gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:])
+    elif design.sparse:
         gap, tol_scaled, n_iter, converged = enet_cd_sparse(
             X.data, X.indices, X.indptr, design.x_mean, design.sqrt_sw, *args)
     else:
@@ -88,10 +124,14 @@ class ElasticNet(LinearRegressorBase):
         ridge penalty.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept, by centering the data.
-    precompute : bool or 'auto', default=False
-        Accepted for compatibility with scikit-learn; the Gram-matrix kernel
-        is not available yet, so the coordinate descent always works on X
-        (same solution).
+    precompute : bool, 'auto' or array-like of shape (n_features, n_features), \
+            default=False
+        Run the coordinate descent on the Gram matrix ``X^T X`` (O(p) per
+        update instead of O(n)): True/False force it, 'auto' decides by a
+        measured cost model (worth it for n_samples >> n_features with few
+        features, or many targets), an array is used as the Gram matrix of
+        the (uncentred, unweighted) data; with centering or weights it is
+        recomputed, with a warning, as in scikit-learn.
     max_iter : int, default=1000
         Maximum number of epochs.
     copy_X : bool, default=True
@@ -154,8 +194,8 @@ class ElasticNet(LinearRegressorBase):
         for name in ("fit_intercept", "copy_X", "warm_start", "positive"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
-        if not (isinstance(self.precompute, (bool, np.bool_)) or self.precompute == "auto"
-                or hasattr(self.precompute, "shape")):
+        if not (isinstance(self.precompute, (bool, np.bool_))
+                or hasattr(self.precompute, "shape") or self.precompute == "auto"):
             raise ValueError("precompute must be a bool, 'auto' or a Gram matrix, got "
                              f"{self.precompute!r}.")
         return alpha, l1_ratio
@@ -197,14 +237,16 @@ class ElasticNet(LinearRegressorBase):
             if previous.shape == coef.shape:
                 coef[:] = previous
         rng = check_random_state(self.random_state)
+        gram = gram_for(design, self.precompute, n_targets)
         gaps = np.zeros(n_targets, dtype=X.dtype)
         n_iters = []
         for k in range(n_targets):
             seed = int(rng.randint(np.iinfo(np.int32).max))
+            y_k = np.ascontiguousarray(Y[:, k])
             gaps[k], n_iter = solve_enet(
-                design, np.ascontiguousarray(Y[:, k]), coef[k], alpha, l1_ratio,
-                tol=self.tol, max_iter=self.max_iter, positive=self.positive,
-                seed=seed, random=self.selection == "random")
+                design, y_k, coef[k], alpha, l1_ratio, tol=self.tol,
+                max_iter=self.max_iter, positive=self.positive, seed=seed,
+                random=self.selection == "random", gram=gram_target(design, gram, y_k))
             n_iters.append(n_iter)
 
         single = n_targets == 1  # scikit-learn's rule, also for y of shape (n, 1)
@@ -239,8 +281,8 @@ class Lasso(ElasticNet):
         Constant that multiplies the L1 term.
     fit_intercept : bool, default=True
         Whether to fit an (unpenalised) intercept.
-    precompute : bool or 'auto', default=False
-        Accepted for compatibility; see :class:`ElasticNet`.
+    precompute : bool, 'auto' or array-like, default=False
+        Gram mode; see :class:`ElasticNet`.
     copy_X : bool, default=True
         If False, a dense Fortran-ordered float X may be centred in place.
     max_iter : int, default=1000

@@ -49,8 +49,8 @@ class ElasticNetCV(LinearRegressorBase):
         the whole data), or explicit alphas.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    precompute : bool or 'auto', default='auto'
-        Accepted for compatibility (see :class:`fastreg.ElasticNet`).
+    precompute : bool, 'auto' or array-like, default='auto'
+        Gram mode for the paths and the refit (see :class:`fastreg.ElasticNet`).
     max_iter : int, default=1000
         Maximum number of epochs per alpha.
     tol : float, default=1e-4
@@ -172,7 +172,8 @@ class ElasticNetCV(LinearRegressorBase):
 
         folds = list(check_cv(self.cv).split(X, y))
         params = dict(tol=self.tol, max_iter=self.max_iter, positive=self.positive,
-                      random_state=self.random_state, selection=self.selection)
+                      random_state=self.random_state, selection=self.selection,
+                      precompute=self.precompute)
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         mses = Parallel(n_jobs=self.n_jobs, prefer="threads")(
             delayed(_fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
@@ -194,7 +195,8 @@ class ElasticNetCV(LinearRegressorBase):
         self.alphas_ = grids[0] if single else grids
 
         model = ElasticNet(alpha=self.alpha_, l1_ratio=self.l1_ratio_,
-                           fit_intercept=self.fit_intercept, max_iter=self.max_iter,
+                           fit_intercept=self.fit_intercept, precompute=self.precompute,
+                           max_iter=self.max_iter,
                            tol=self.tol, copy_X=self.copy_X, positive=self.positive,
                            random_state=self.random_state, selection=self.selection)
         model.fit(X, y, sample_weight=sample_weight)
@@ -224,8 +226,8 @@ class LassoCV(ElasticNetCV):
         Number of alphas of the automatic grid, or explicit alphas.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    precompute : bool or 'auto', default='auto'
-        Accepted for compatibility.
+    precompute : bool, 'auto' or array-like, default='auto'
+        Gram mode (see :class:`fastreg.ElasticNet`).
     max_iter : int, default=1000
         Maximum number of epochs per alpha.
     tol : float, default=1e-4

@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES
-from ._coordinate_descent import solve_enet
+from ._coordinate_descent import gram_for, gram_target, solve_enet
 from ._preprocess import preprocess
 from ._validation import (check_array_basics, check_bool, check_choice,
                           check_consistent_length, check_int, check_real,
@@ -65,7 +65,8 @@ def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
 
 
 def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_iter=1000,
-                   positive=False, random_state=None, selection="cyclic"):
+                   positive=False, random_state=None, selection="cyclic",
+                   precompute="auto"):
     """Solve along ``alphas`` (any order is allowed; warm starts follow it).
 
     Parameters
@@ -78,8 +79,9 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
         Elastic-Net mixing parameter.
     coef_init : ndarray of shape (n_features,), default=None
         Start of the first solve.
-    tol, max_iter, positive, random_state, selection
-        As in :class:`fastreg.ElasticNet`.
+    tol, max_iter, positive, random_state, selection, precompute
+        As in :class:`fastreg.ElasticNet`; with Gram mode the Gram matrix is
+        built once for the whole path.
 
     Returns
     -------
@@ -99,11 +101,12 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
     coefs = np.empty((n_features, len(alphas)), dtype=dtype)
     gaps = np.empty(len(alphas), dtype=np.float64)
     n_iters = np.empty(len(alphas), dtype=np.intp)
+    gram = gram_target(design, gram_for(design, precompute, len(alphas)), y)
     for i, alpha in enumerate(alphas):
         gaps[i], n_iters[i] = solve_enet(
             design, y, coef, float(alpha), l1_ratio, tol=tol, max_iter=max_iter,
             positive=positive, seed=int(rng.randint(np.iinfo(np.int32).max)),
-            random=selection == "random")
+            random=selection == "random", gram=gram)
         coefs[:, i] = coef
     return coefs, gaps, n_iters
 
@@ -139,8 +142,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     alphas : array-like or int, default=None
         Explicit alphas (solved in decreasing order), or the number of alphas
         of the automatic grid.
-    precompute : bool or 'auto', default='auto'
-        Accepted for compatibility; Gram mode is not used by the path yet.
+    precompute : bool, 'auto' or array-like, default='auto'
+        Gram mode, built once for the whole path ('auto': by the cost model,
+        which amortises the Gram matrix over the alphas).
     Xy : array-like, default=None
         Accepted for compatibility; ignored (X^T y is recomputed).
     copy_X : bool, default=True
@@ -211,7 +215,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
 
     coefs, gaps, n_iters = path_on_design(
         design, alphas, l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
-        positive=positive, random_state=params.get("random_state"), selection=selection)
+        positive=positive, random_state=params.get("random_state"), selection=selection,
+        precompute=precompute)
     if return_n_iter:
         return alphas, coefs, gaps, n_iters
     return alphas, coefs, gaps
