@@ -101,6 +101,8 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     cdef int epoch = 0, f, j, k, n_active = 0
     cdef bint converged = False
 
+    if gap_freq < 1:
+        gap_freq = 1
     with nogil:
         for j in range(p):
             norms[j] = _dot(n, &X[0, j], 1, &X[0, j], 1)

@@ -146,6 +146,8 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef index_t k
     cdef bint converged = False
 
+    if gap_freq < 1:
+        gap_freq = 1
     with nogil:
         sum_sw = _dot(n, &sqrt_sw[0], 1, &sqrt_sw[0], 1)
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
@@ -162,7 +164,9 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 acc += d * d
                 nz_sw += sqrt_sw[indices[k]] * sqrt_sw[indices[k]]
                 colsum[j] += data[k] * sqrt_sw[indices[k]]
-            d = sum_sw - nz_sw
+            # Implicit zeros contribute m^2 each (times their weight); a column
+            # without any must not pick up the round-off of sum_sw - nz_sw.
+            d = sum_sw - nz_sw if indptr[j + 1] - indptr[j] < n else 0
             norms[j] = acc + m * m * (d if d > 0 else 0)
             if norms[j] != 0:
                 active[n_active] = j
