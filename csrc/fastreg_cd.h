@@ -42,8 +42,9 @@ static inline T fr_excess_sq_##S(T v, T l1, int positive)                     \
  * Two dual-feasible points are available: the residual rescaled into the     \
  * l1 ball of the equivalent augmented Lasso (needs l1 > 0), and the raw      \
  * residual with the l2 term's conjugate (needs l2 > 0). The gap uses the     \
- * better (larger) dual value; with l1 == l2 == 0 no cheap dual point exists  \
- * and the primal value itself is returned, as an upper bound.                \
+ * better (larger) dual value, and never less than D(0) = 0 (theta = 0 is    \
+ * always feasible), so the gap never exceeds the primal value; with          \
+ * l1 == l2 == 0 that is the only point, and the primal value is returned.   \
  * *gap_l1 receives the gap at the first point alone (INFINITY if l1 == 0):   \
  * the Gap Safe sphere is centred there, so its radius must use that gap. */  \
 static inline T fr_enet_gap_##S(T R_norm2, T R_y, T w_l1, T w_norm2,          \
@@ -51,20 +52,20 @@ static inline T fr_enet_gap_##S(T R_norm2, T R_y, T w_l1, T w_norm2,          \
                                 T *gap_l1)                                    \
 {                                                                             \
     T primal = (T)0.5 * (R_norm2 + l2 * w_norm2) + l1 * w_l1;                 \
-    T dual = -INFINITY;                                                       \
+    T dual = 0;                                                               \
     *gap_l1 = INFINITY;                                                       \
     if (l1 > 0) {                                                             \
         T c = (dual_norm > l1) ? l1 / dual_norm : (T)1;                       \
-        dual = c * R_y - (T)0.5 * c * c * (R_norm2 + l2 * w_norm2);           \
-        *gap_l1 = primal - dual;                                              \
+        T d1 = c * R_y - (T)0.5 * c * c * (R_norm2 + l2 * w_norm2);           \
+        *gap_l1 = primal - d1;                                                \
+        if (d1 > dual)                                                        \
+            dual = d1;                                                        \
     }                                                                         \
     if (l2 > 0) {                                                             \
         T d2 = R_y - (T)0.5 * R_norm2 - (T)0.5 * excess_sq / l2;              \
         if (d2 > dual)                                                        \
             dual = d2;                                                        \
     }                                                                         \
-    if (dual == -INFINITY)                                                    \
-        return primal;                                                        \
     return primal - dual;                                                     \
 }                                                                             \
                                                                               \

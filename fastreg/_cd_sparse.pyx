@@ -15,6 +15,7 @@ residual, without cancellation.
 """
 import numpy as np
 
+from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
@@ -140,7 +141,10 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef floating[::1] colsum = np.empty(p, dtype=dtype)
     cdef int[::1] active = np.empty(p, dtype=np.intc)
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
-    cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c, m, acc, nz_sw, d
+    cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c, m, acc, nz_sw, d, raw
+    # A centred norm below (64 eps)^2 of the raw norm is round-off: the column
+    # is numerically constant, and treating it as zero avoids dividing by noise.
+    cdef floating tiny = (64 * (FLT_EPSILON if floating is float else DBL_EPSILON)) ** 2
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, n_active = 0
     cdef index_t k
@@ -158,16 +162,20 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             m = x_mean[j]
             acc = 0
             nz_sw = 0
+            raw = 0
             colsum[j] = 0
             for k in range(indptr[j], indptr[j + 1]):
                 d = data[k] - m * sqrt_sw[indices[k]]
                 acc += d * d
+                raw += data[k] * data[k]
                 nz_sw += sqrt_sw[indices[k]] * sqrt_sw[indices[k]]
                 colsum[j] += data[k] * sqrt_sw[indices[k]]
             # Implicit zeros contribute m^2 each (times their weight); a column
             # without any must not pick up the round-off of sum_sw - nz_sw.
             d = sum_sw - nz_sw if indptr[j + 1] - indptr[j] < n else 0
             norms[j] = acc + m * m * (d if d > 0 else 0)
+            if norms[j] <= tiny * raw:
+                norms[j] = 0
             if norms[j] != 0:
                 active[n_active] = j
                 n_active += 1

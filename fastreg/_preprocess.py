@@ -71,11 +71,30 @@ def _canonical_csc(X):
     if not X.has_canonical_format:
         X = X.copy()
         X.sum_duplicates()
-    if X.indices.dtype != X.indptr.dtype:
-        idx = np.promote_types(X.indices.dtype, X.indptr.dtype)
-        X = sp.csc_matrix((X.data, X.indices.astype(idx), X.indptr.astype(idx)),
-                          shape=X.shape)
+    idx = np.promote_types(X.indices.dtype, X.indptr.dtype)
+    arrays = (X.data, X.indices, X.indptr)
+    if (X.indices.dtype != X.indptr.dtype
+            or not all(a.flags.c_contiguous for a in arrays)):
+        # one index dtype, contiguous arrays: what the kernels' memoryviews take
+        X = sp.csc_matrix((np.ascontiguousarray(X.data),
+                           np.ascontiguousarray(X.indices, dtype=idx),
+                           np.ascontiguousarray(X.indptr, dtype=idx)), shape=X.shape)
     return X
+
+
+def _zero_constant_columns(Xc, x_mean, sqrt_sw):
+    """Set to exactly 0 the centred columns that are round-off only.
+
+    A constant column centred by its computed mean keeps values of a few ulps
+    of the constant; a solver dividing by their norm would amplify noise.
+    The test is the same as the sparse kernel's: centred norm below
+    (64 eps)^2 of the raw norm ``||Xc_j||^2 + sum(s) m_j^2``.
+    """
+    sq = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
+    raw = sq + (sqrt_sw.astype(np.float64) @ sqrt_sw) * x_mean.astype(np.float64) ** 2
+    constant = sq <= (64 * np.finfo(Xc.dtype).eps) ** 2 * raw
+    if np.any(constant):
+        Xc[:, constant] = 0
 
 
 def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weights=False):
@@ -148,6 +167,8 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
             out[...] = X
         if sw is not None:
             out *= sqrt_sw[:, np.newaxis]
+        if fit_intercept:
+            _zero_constant_columns(out, x_mean, sqrt_sw)
         X = out
     else:
         X = np.asfortranarray(X)  # no copy when already Fortran-ordered

@@ -24,13 +24,18 @@ def check_real(value, name, *, low=None, high=None, low_open=False, high_open=Fa
     return value
 
 
-def check_int(value, name, *, low=None):
-    """Return ``value`` as an int after checking it is an integer >= ``low``."""
+def check_int(value, name, *, low=None, high=np.iinfo(np.int32).max):
+    """Return ``value`` as an int after checking ``low <= value <= high``.
+
+    The default ``high`` is the largest C int: counts reach the kernels as one.
+    """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an integer, got {value!r} of type "
                         f"{type(value).__name__}.")
     if low is not None and value < low:
         raise ValueError(f"{name} must be >= {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be <= {high}, got {value!r}.")
     return int(value)
 
 
@@ -94,7 +99,14 @@ def check_sparse_structure(X):
     scipy does not always check this at construction time, and a kernel that
     trusts the structure would read out of bounds.
     """
-    if not sp.issparse(X) or X.format not in ("csr", "csc"):
+    if not sp.issparse(X):
+        return
+    if X.format == "coo":
+        for coords, size, axis in ((X.row, X.shape[0], "row"), (X.col, X.shape[1], "column")):
+            if coords.size and (coords.min() < 0 or coords.max() >= size):
+                raise ValueError(f"X: sparse COO {axis} indices out of range [0, {size}).")
+        return
+    if X.format not in ("csr", "csc"):
         return
     n_major = X.shape[0] if X.format == "csr" else X.shape[1]
     n_minor = X.shape[1] if X.format == "csr" else X.shape[0]
@@ -119,6 +131,8 @@ def check_array_basics(a, name, ndims):
     sparse input.
     """
     if sp.issparse(a):
+        if name != "X":
+            raise TypeError(f"{name} must be a dense array, got a sparse matrix.")
         arr = a
     else:
         arr = a if isinstance(a, np.ndarray) else np.asarray(a)
@@ -137,6 +151,9 @@ def check_array_basics(a, name, ndims):
     if arr.ndim not in ndims:
         raise ValueError(f"{name} must be {' or '.join(f'{d}-D' for d in ndims)}, got a "
                          f"{arr.ndim}-D array of shape {arr.shape}. Reshape your data.")
+    if arr.ndim == 2 and name != "X" and arr.shape[1] == 0:
+        raise ValueError(f"{name} has shape {arr.shape}: at least one target column is "
+                         "required.")
     if arr.ndim == 2 and name == "X":
         for axis, what in ((0, "sample"), (1, "feature")):
             if arr.shape[axis] == 0:

@@ -80,7 +80,7 @@ def _penalty(w, l1, l2):
     return l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
 
 
-def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive):
+def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive, y_scale=0.0):
     """Duality gap of the centred problem, un-normalised units.
 
     ``R = yc - Xc w`` and ``primal`` is an upper bound of the primal value at
@@ -105,7 +105,9 @@ def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive):
         duals.append(R @ yc - 0.5 * (R @ R) - (excess @ excess) / (2 * l2))
     dual = max(duals)
     gap = primal - dual
-    assert gap >= -1e-9 * max(abs(primal), abs(dual), yc @ yc, 1e-300), (
+    # Round-off is relative to the data before centering (y_scale = s.y^2):
+    # after centering a single sample, say, every term is itself round-off.
+    assert gap >= -1e-9 * max(abs(primal), abs(dual), yc @ yc, y_scale, 1e-300), (
         f"significantly negative duality gap {gap}: weak duality violated")
     return max(gap, 0.0)
 
@@ -211,7 +213,9 @@ def enet_duality_gap(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=N
     Xc, yc, _, _ = _centered_problem(X, y, s, fit_intercept, offset=intercept)
     primal = n_eff * enet_objective(X, y, w, intercept, alpha, l1_ratio, s)
     l1, l2 = alpha * l1_ratio * n_eff, alpha * (1 - l1_ratio) * n_eff
-    return float(_gap_unscaled(Xc, yc, w, yc - Xc @ w, primal, l1, l2, positive) / n_eff)
+    y_scale = float(s @ (np.asarray(y, dtype=np.float64) ** 2))
+    return float(_gap_unscaled(Xc, yc, w, yc - Xc @ w, primal, l1, l2, positive,
+                               y_scale) / n_eff)
 
 
 def enet_kkt_violation(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None,
