@@ -1,7 +1,8 @@
 """fastreg: fast, exact penalised least squares with a scikit-learn API.
 
 Estimators: :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`, and their
-cross-validated variants :class:`LassoCV`, :class:`ElasticNetCV`; paths:
+cross-validated variants :class:`LassoCV`, :class:`ElasticNetCV`,
+:class:`RidgeCV` (exact leave-one-out for all alphas at once); paths:
 :func:`lasso_path`, :func:`enet_path`. The plain NumPy oracle the kernels are
 tested against is :mod:`fastreg.reference`.
 """
@@ -9,7 +10,8 @@ from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
 from ._path import enet_path, lasso_path
 from ._ridge import Ridge
+from ._ridge_cv import RidgeCV
 
 __version__ = "0.1.0.dev0"
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge", "enet_path",
-           "lasso_path", "__version__"]
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "Ridge", "RidgeCV",
+           "enet_path", "lasso_path", "__version__"]
