@@ -29,6 +29,12 @@ def gram_for(design, precompute, n_fits):
     centred or rescaled itself: it is then recomputed, with a warning.
     """
     n, p = design.X.shape
+    if design.sparse:
+        # The cost model weighs Gram mode against epochs of n*p work; a sparse
+        # epoch costs nnz, as much as a dense one with nnz/p rows. (On the
+        # 6,166 x 2,640 we8there data, density 4e-3, a 100-alpha path took 9.5 s
+        # in Gram mode against 0.69 s without.)
+        n = max(1, design.X.nnz // max(p, 1))
     if not use_gram(precompute, n, p, n_alphas=n_fits):
         return None
     user = precompute if hasattr(precompute, "shape") else None
