@@ -53,11 +53,30 @@ def kernel(name):
     )
 
 
+# The generated C files live next to the sources and cythonize only compares
+# timestamps: without a record of the directives they were generated with, a
+# release build after a FASTREG_DEBUG=1 build (or the reverse) would silently
+# compile the other mode's C code. build/ is git-ignored.
+DIRECTIVES_STAMP = HERE / "build" / "cython-directives.txt"
+
+
+def directives_changed():
+    """Whether the directives differ from those of the last successful cythonize."""
+    state = repr(sorted(directives.items()))
+    return not DIRECTIVES_STAMP.is_file() or DIRECTIVES_STAMP.read_text() != state
+
+
+def record_directives(ext_modules):
+    DIRECTIVES_STAMP.parent.mkdir(exist_ok=True)
+    DIRECTIVES_STAMP.write_text(repr(sorted(directives.items())))
+    return ext_modules
+
+
 setup(
-    ext_modules=cythonize(
+    ext_modules=record_directives(cythonize(
         [kernel("_cd_dense"), kernel("_cd_sparse"), kernel("_cd_gram")],
         compiler_directives=directives,
-        # Rebuild when a directive switch changes between builds.
-        force=DEBUG,
-    ),
+        # Rebuild when a directive switch changes between builds (either way).
+        force=directives_changed(),
+    )),
 )
