@@ -31,6 +31,17 @@ ctypedef fused index_t:
     int64_t
 
 
+cdef inline const floating *_fptr(const floating[::1] a) noexcept nogil:
+    """First element's address, NULL for an empty array (X with no non-zeros:
+    the column loops then never dereference it)."""
+    return &a[0] if a.shape[0] > 0 else NULL
+
+
+cdef inline const index_t *_iptr(const index_t[::1] a) noexcept nogil:
+    """As _fptr, for index arrays."""
+    return &a[0] if a.shape[0] > 0 else NULL
+
+
 cdef inline floating _col_dot(const floating *data, const index_t *indices,
                               index_t start, index_t end,
                               const floating *v) noexcept nogil:
@@ -78,7 +89,7 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
     cdef floating v, exc = 0
     dual_norm[0] = 0
     for j in range(p):
-        XtR[j] = (_col_dot(&data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
+        XtR[j] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                   - x_mean[j] * sum_R)
         exc += excess_sq(XtR[j], l1, positive)
         v = XtR[j] - l2 * w[j]
@@ -182,7 +193,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             else:
                 w[j] = 0
             if w[j] != 0:
-                _col_axpy(-w[j], &data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
+                _col_axpy(-w[j], _fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
         # R = y - Xs w; the true residual is R + c sqrt_sw with c = x_mean . w.
         c = _dot(p, &x_mean[0], 1, &w[0], 1)
         while True:
@@ -206,13 +217,13 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     j = active[fr_rand_index(&state, n_active) if random else f]
                     a = norms[j]
                     w_old = w[j]
-                    b = (_col_dot(&data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
+                    b = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                          - x_mean[j] * sum_R + c * (colsum[j] - sum_sw * x_mean[j])
                          + a * w_old)
                     w_new = cd_update(b, a, l1_reg, l2_reg, positive)
                     if w_new != w_old:
                         delta = w_new - w_old
-                        _col_axpy(-delta, &data[0], &indices[0], indptr[j], indptr[j + 1],
+                        _col_axpy(-delta, _fptr(data), _iptr(indices), indptr[j], indptr[j + 1],
                                   &R[0])
                         sum_R -= delta * colsum[j]
                         c += delta * x_mean[j]
@@ -239,7 +250,7 @@ cdef int _screen(const floating[::1] data, const index_t[::1] indices,
         j = active[f]
         if screen_out(XtR[j] - l2 * w[j], scale, radius, norms[j], l2, positive):
             if w[j] != 0:
-                _col_axpy(w[j], &data[0], &indices[0], indptr[j], indptr[j + 1], &R[0])
+                _col_axpy(w[j], _fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                 sum_R[0] += w[j] * colsum[j]
                 c[0] -= w[j] * x_mean[j]
                 w[j] = 0
