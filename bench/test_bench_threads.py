@@ -31,7 +31,7 @@ pytestmark = pytest.mark.bench
 N_FITS = 4
 N_THREADS = 2
 TOL = 1e-8
-ROUNDS = 3
+ROUNDS = 5
 DIVISOR = {"dense": 200, "sparse": 150}  # alpha = alpha_max / DIVISOR: ~0.3 s a fit
 
 
@@ -70,6 +70,22 @@ def sequential(batch):
 def threaded(batch):
     with ThreadPoolExecutor(max_workers=N_THREADS) as pool:
         return list(pool.map(fit, batch))
+
+
+def balanced(batch):
+    """The jobs longest first (their untimed warm-up fits tell), and their answers.
+
+    The fits differ in cost (0.1-0.3 s); in their original order two workers
+    could end far apart, and the ratio would measure that imbalance rather
+    than the threads. Longest-first keeps both workers busy to the end.
+    """
+    timed = []
+    for job in batch:
+        t0 = time.perf_counter()
+        coef = fit(job)
+        timed.append((time.perf_counter() - t0, job, coef))
+    timed.sort(key=lambda t: -t[0])
+    return tuple(t[1] for t in timed), [t[2] for t in timed]
 
 
 RUNNERS = {"sequential": sequential, "threads": threaded}
@@ -116,11 +132,10 @@ def _median_seconds(benchmark, run, batch):
 @pytest.mark.parametrize("kind,mode", [("dense", "sequential"), ("dense", "threads"),
                                        ("sparse", "sequential"), ("sparse", "threads")])
 def test_fits_throughput(benchmark, kind, mode):
-    batch = jobs(kind)
     run = RUNNERS[mode]
     benchmark.group = f"{N_FITS} Lasso fits, {kind}"
     with threadpool_limits(limits=1):
-        expected = sequential(batch)  # untimed: warm-up, and the reference answer
+        batch, expected = balanced(jobs(kind))  # untimed: warm-up, reference answers
         result = benchmark.pedantic(run, args=(batch,), rounds=ROUNDS, iterations=1)
         # threads change the speed, never the answer
         for a, b in zip(expected, result):
