@@ -156,6 +156,9 @@ def check_array_basics(a, name, ndims):
                          "required.")
     if arr.ndim == 2 and name == "X":
         for axis, what in ((0, "sample"), (1, "feature")):
+            if arr.shape[axis] > np.iinfo(np.int32).max:  # the kernels count in C int
+                raise ValueError(f"X has {arr.shape[axis]} {what}s: at most "
+                                 f"{np.iinfo(np.int32).max} are supported.")
             if arr.shape[axis] == 0:
                 raise ValueError(f"X is empty: found array with 0 {what}(s) (shape="
                                  f"{arr.shape}) while a minimum of 1 is required.")

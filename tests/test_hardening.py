@@ -874,3 +874,13 @@ def test_reference_certificate_single_sample():
     assert est.coef_[0] == 0.0 and est.intercept_ == y[0]
     gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.1, 1.0, sw)
     assert gap == pytest.approx(0.0, abs=1e-30)
+
+
+def test_dimensions_beyond_c_int_are_named():
+    """The kernels count rows and columns in C int: a larger X (here a sparse
+    matrix, which costs nothing to declare) must be refused, naming X."""
+    from fastreg._validation import check_array_basics
+
+    for shape in ((2 ** 31, 3), (3, 2 ** 31)):
+        with pytest.raises(ValueError, match="X has"):
+            check_array_basics(sp.csr_matrix(shape, dtype=np.float64), "X", (2,))
