@@ -46,6 +46,11 @@ class Design:
         return sp.issparse(self.X)
 
     @property
+    def y2d(self):
+        """The target as a 2-D (n_samples, n_targets) view."""
+        return self.y.reshape(self.y.shape[0], -1)
+
+    @property
     def center_implicitly(self):
         """Whether ``X`` still has to be centred by the consumer (sparse case)."""
         return self.sparse and bool(np.any(self.x_mean != 0))

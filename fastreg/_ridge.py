@@ -202,7 +202,7 @@ def _solve_sparse_cg(design, alphas, tol, max_iter, warn=True):
     return np.array(coef, dtype=dtype), np.array(n_iter), converged
 
 
-def _solve_cd(design, alphas, tol, max_iter, positive, random_state):
+def _solve_cd(design, alphas, tol, max_iter, positive):
     """Ridge as an Elastic-Net with l1_ratio=0: the kernel's l2_reg is alpha."""
     n, p = design.X.shape
     coef = np.zeros((design.y2d.shape[1], p), dtype=design.X.dtype)
@@ -351,7 +351,6 @@ class Ridge(LinearRegressorBase):
         alphas = np.full(n_targets, alphas) if np.ndim(alphas) == 0 else alphas
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X)
-        design.y2d = design.y.reshape(X.shape[0], -1)
 
         self.solver_ = choose_solver(self.solver, design, self.positive)
         coef = None
@@ -380,5 +379,4 @@ class Ridge(LinearRegressorBase):
             if self.solver != "sparse_cg":  # chosen by 'auto': keep it exact
                 tol = min(tol, _AUTO_ITERATIVE_TOL)
             return _solve_sparse_cg(design, alphas, tol, max_iter)[:2]
-        return _solve_cd(design, alphas, tol, max_iter or 1000, self.positive,
-                         self.random_state)
+        return _solve_cd(design, alphas, tol, max_iter or 1000, self.positive)

@@ -620,7 +620,6 @@ class RidgeCV(LinearRegressorBase):
         copy_X = sp.issparse(X) or X64 is X or np.may_share_memory(X64, X)
         y64 = np.asarray(y, dtype=np.float64)
         design = preprocess(X64, y64, sw, self.fit_intercept, copy_X=copy_X)
-        design.y2d = design.y.reshape(n, -1)
         T = design.y2d.shape[1]
         A = alphas.shape[0]
         scorer = self._scorer() if self.scoring is not None else None
@@ -755,7 +754,6 @@ class RidgeCV(LinearRegressorBase):
         fastreg.Ridge would give."""
         n_tr = Xtr.shape[0]
         design = preprocess(Xtr, ytr, sw_tr, self.fit_intercept, copy_X=False)
-        design.y2d = design.y.reshape(n_tr, -1)
         T = design.y2d.shape[1]
         A = alphas.shape[0]
         try:
