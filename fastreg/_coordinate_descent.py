@@ -16,6 +16,7 @@ from ._cd_gram import enet_cd_gram
 from ._cd_sparse import enet_cd_sparse
 from ._gram import gram_statistics, use_gram
 from ._preprocess import preprocess
+from ._working_set import WS_MIN_FEATURES, solve_working_set
 from ._validation import (check_bool, check_choice, check_int, check_real,
                           check_sample_weight)
 
@@ -28,7 +29,7 @@ def gram_for(design, precompute, n_fits):
     As in scikit-learn, a user matrix cannot describe data that fastreg has
     centred or rescaled itself: it is then recomputed, with a warning.
     """
-    n, p = design.X.shape
+    n, p = design.shape
     if design.sparse:
         # The cost model weighs Gram mode against epochs of n*p work; a sparse
         # epoch costs nnz, as much as a dense one with nnz/p rows. (On the
@@ -51,8 +52,8 @@ def gram_target(design, G, y):
     computed once per target (not once per alpha); None when G is None."""
     if G is None:
         return None
-    Xy = np.asarray(design.rmatvec(y), dtype=design.X.dtype)
-    return G, Xy, design.X.dtype.type(np.dot(y.astype(np.float64), y))
+    Xy = np.asarray(design.rmatvec(y), dtype=design.dtype)
+    return G, Xy, design.dtype.type(np.dot(y.astype(np.float64), y))
 
 
 def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
@@ -88,18 +89,17 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     n_iter : int
         Epochs run.
     """
-    X = design.X
-    n = X.shape[0]
+    n, p = design.shape
     l1_reg = alpha * l1_ratio * n
     l2_reg = alpha * (1.0 - l1_ratio) * n
     args = (y, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
-    if gram is not None:
+    if (gram is None and not design.sparse and not random and l1_reg > 0
+            and p >= WS_MIN_FEATURES):
+        gap, tol_scaled, n_iter, converged = _solve_ws(design, *args)
+    elif gram is not None:
         gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:])
-    elif design.sparse:
-        gap, tol_scaled, n_iter, converged = enet_cd_sparse(
-            X.data, X.indices, X.indptr, design.x_mean, design.sqrt_sw, *args)
     else:
-        gap, tol_scaled, n_iter, converged = enet_cd_dense(X, *args)
+        gap, tol_scaled, n_iter, converged = _kernel(design, *args)
     if not converged:
         msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
                f"{gap / n:.3e} > tolerance {tol_scaled / n:.3e}. Increase max_iter, "
@@ -108,6 +108,34 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
             msg += " With alpha=0 no dual certificate exists: use a least-squares solver."
         warnings.warn(msg, ConvergenceWarning, stacklevel=3)
     return gap / n, n_iter
+
+
+def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive):
+    """One call of the dense or sparse kernel on ``design``."""
+    X = design.X
+    if design.sparse:
+        return enet_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
+                              design.sqrt_sw, y, w, l1_reg, l2_reg, max_iter, tol,
+                              seed, random, positive)
+    return enet_cd_dense(X, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
+
+
+def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive):
+    """The working-set strategy (``fastreg._working_set``) around the kernels;
+    same returns as a kernel."""
+    y_norm2 = float(np.dot(y, y))
+    tol_scaled = tol * y_norm2
+
+    def solve_sub(sub, w_sub, tol_abs, budget):
+        rel = tol_abs / y_norm2 if y_norm2 > 0 else tol
+        gap, _, n_iter, _ = _kernel(sub, y, w_sub, l1_reg, l2_reg, budget, rel, seed,
+                                    random, positive)
+        return gap, n_iter
+
+    gap, n_iter, converged = solve_working_set(
+        design, y, w, l1_reg, l2_reg, tol_scaled=tol_scaled, max_iter=max_iter,
+        positive=positive, solve_sub=solve_sub)
+    return gap, tol_scaled, n_iter, converged
 
 
 class ElasticNet(LinearRegressorBase):
@@ -233,7 +261,7 @@ class ElasticNet(LinearRegressorBase):
         X, y = self._validate_Xy(X, y, check_input)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
-                            normalize_weights=True)
+                            normalize_weights=True, lazy=True)
         Y = design.y.reshape(X.shape[0], -1)
         n_targets, n_features = Y.shape[1], X.shape[1]
 

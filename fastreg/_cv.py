@@ -24,7 +24,7 @@ def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept,
     """Held-out (weighted) mean squared error of one path, for each alpha."""
     sw_train = None if sample_weight is None else sample_weight[train]
     design = preprocess(X[train], y[train], sw_train, fit_intercept, copy_X=False,
-                        normalize_weights=True)
+                        normalize_weights=True, lazy=True)
     coefs, _, _ = path_on_design(design, alphas, l1_ratio, **params)
     intercepts = design.y_mean - design.x_mean @ coefs
     residuals = (np.asarray(X[test] @ coefs) + intercepts) - y[test][:, np.newaxis]
@@ -159,7 +159,7 @@ class ElasticNetCV(LinearRegressorBase):
         if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
             n_alphas = check_int(self.alphas, "alphas", low=1)
             full = preprocess(X, y, sample_weight, self.fit_intercept,
-                              normalize_weights=True)
+                              normalize_weights=True, lazy=True)
             grids = np.array([alpha_grid(full, r, eps, n_alphas, self.positive)
                               for r in l1_ratios])
         else:

@@ -45,7 +45,7 @@ def alpha_max(design, l1_ratio=1.0, positive=False):
     """
     Xty = np.asarray(design.rmatvec(design.y), dtype=np.float64)
     top = max(0.0, Xty.max()) if positive else np.abs(Xty).max()
-    return float(top / (design.X.shape[0] * l1_ratio))
+    return float(top / (design.shape[0] * l1_ratio))
 
 
 def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
@@ -91,8 +91,8 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
     n_iters : ndarray of shape (n_alphas,)
         Epochs run for each alpha.
     """
-    n_features = design.X.shape[1]
-    dtype = design.X.dtype
+    n_features = design.shape[1]
+    dtype = design.dtype
     coef = np.zeros(n_features, dtype=dtype)
     if coef_init is not None:
         coef[:] = coef_init
@@ -197,7 +197,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                     input_name="y")
     sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
     design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
-                        normalize_weights=True)
+                        normalize_weights=True, lazy=True)
 
     if alphas is None or isinstance(alphas, numbers.Integral):
         n = check_int(n_alphas if alphas is None else alphas, "n_alphas", low=1)

@@ -13,13 +13,10 @@ copy from CSR, none for canonical CSC), its data are rescaled by sqrt(s) on a
 copy of ``data`` only, and the centering stays implicit (the kernels and the
 linear operators receive ``x_mean``).
 """
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.sparse as sp
 
 
-@dataclass
 class Design:
     """A preprocessed design: what the solvers consume.
 
@@ -27,23 +24,57 @@ class Design:
     ----------
     X : ndarray (Fortran-ordered, already centred and rescaled) or CSC sparse
         For sparse input, the rows are rescaled by ``sqrt_sw`` but not centred.
+        A *lazy* dense design (see ``X_raw``) forms this centred copy on first
+        access only.
     y : ndarray of shape (n_samples,) or (n_samples, n_targets)
         Centred, rescaled target (a private copy).
     x_mean, y_mean : ndarrays
         Weighted means removed (zeros when ``fit_intercept=False``).
     sqrt_sw : ndarray of shape (n_samples,)
         Square roots of the sample weights (ones when unweighted).
+    X_raw : ndarray or None
+        Lazy dense designs only: the validated input, neither centred nor
+        weighted (written to only when the caller allowed it, ``copy_X=False``:
+        ``X`` is then formed in place, and ``X_raw`` is stale). ``matvec``/``rmatvec`` then centre and
+        weight implicitly, and :func:`fastreg._working_set.restrict` copies
+        only the columns it needs, so a working-set solve never pays for the
+        full centred copy.
     """
 
-    X: object
-    y: np.ndarray
-    x_mean: np.ndarray
-    y_mean: np.ndarray
-    sqrt_sw: np.ndarray
+    def __init__(self, X, y, x_mean, y_mean, sqrt_sw, X_raw=None, raw_writable=False):
+        self._X = X
+        self._raw_writable = raw_writable
+        self.y = y
+        self.x_mean = x_mean
+        self.y_mean = y_mean
+        self.sqrt_sw = sqrt_sw
+        self.X_raw = X_raw
+        self._weighted = bool(np.any(sqrt_sw != 1))
+
+    @property
+    def X(self):
+        if self._X is None:
+            self._X = _centre_dense(self.X_raw, self.x_mean, self.sqrt_sw,
+                                    fit_intercept=bool(np.any(self.x_mean != 0)),
+                                    weighted=self._weighted, in_place=self._raw_writable)
+        return self._X
+
+    @property
+    def lazy(self):
+        """Whether the centred dense copy has not been formed (yet)."""
+        return self._X is None
+
+    @property
+    def shape(self):
+        return (self.X_raw if self._X is None else self._X).shape
+
+    @property
+    def dtype(self):
+        return (self.X_raw if self._X is None else self._X).dtype
 
     @property
     def sparse(self):
-        return sp.issparse(self.X)
+        return self._X is not None and sp.issparse(self._X)
 
     @property
     def y2d(self):
@@ -55,19 +86,48 @@ class Design:
         """Whether ``X`` still has to be centred by the consumer (sparse case)."""
         return self.sparse and bool(np.any(self.x_mean != 0))
 
+    def _outer(self, a, b):
+        return np.multiply.outer(a, b)
+
     def matvec(self, v):
-        """Xt @ v for the centred, weighted design (never densifies)."""
-        out = self.X @ v
+        """Xt @ v for the centred, weighted design (never densifies or copies X)."""
+        if self._X is None:
+            out = self.X_raw @ v
+            out -= self.x_mean @ v
+            if self._weighted:
+                out *= self.sqrt_sw.reshape((-1,) + (1,) * (out.ndim - 1))
+            return out
+        out = self._X @ v
         if self.center_implicitly:
-            out -= np.multiply.outer(self.sqrt_sw, self.x_mean @ v)
+            out -= self._outer(self.sqrt_sw, self.x_mean @ v)
         return out
 
     def rmatvec(self, u):
-        """Xt.T @ u for the centred, weighted design (never densifies)."""
-        out = self.X.T @ u
+        """Xt.T @ u for the centred, weighted design (never densifies or copies X)."""
+        if self._X is None:
+            if self._weighted:
+                u = self.sqrt_sw.reshape((-1,) + (1,) * (u.ndim - 1)) * u
+            return self.X_raw.T @ u - self._outer(self.x_mean, u.sum(axis=0))
+        out = self._X.T @ u
         if self.center_implicitly:
-            out -= np.multiply.outer(self.x_mean, self.sqrt_sw @ u)
+            out -= self._outer(self.x_mean, self.sqrt_sw @ u)
         return out
+
+
+def _centre_dense(X, x_mean, sqrt_sw, fit_intercept, weighted, in_place):
+    """Centred, weighted Fortran-ordered copy of dense X (or X itself, centred in
+    place, when ``in_place``), with round-off-only columns set to 0."""
+    out = X if in_place else np.empty(X.shape, dtype=X.dtype, order="F")
+    # One pass: centre (and transpose C-ordered input) straight into `out`.
+    if fit_intercept:
+        np.subtract(X, x_mean, out=out)
+    elif out is not X:
+        out[...] = X
+    if weighted:
+        out *= sqrt_sw[:, np.newaxis]
+    if fit_intercept:
+        _zero_constant_columns(out, x_mean, sqrt_sw)
+    return out
 
 
 def _canonical_csc(X):
@@ -102,7 +162,8 @@ def _zero_constant_columns(Xc, x_mean, sqrt_sw):
         Xc[:, constant] = 0
 
 
-def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weights=False):
+def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weights=False,
+               lazy=False):
     """Centre and weight (X, y) for the solvers; see the module docstring.
 
     Parameters
@@ -120,6 +181,10 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
     normalize_weights : bool, default=False
         Rescale the weights to sum to n_samples (the Elastic-Net convention,
         whose objective divides the data-fit term by the total weight).
+    lazy : bool, default=False
+        For dense float64 X that needs centering or weighting: return a lazy
+        design (``Design.X_raw``) instead of forming the centred copy now.
+        For the working-set solver, which touches few columns.
 
     Returns
     -------
@@ -161,20 +226,11 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
             X = sp.csc_matrix((X.data * sqrt_sw[X.indices], X.indices, X.indptr),
                               shape=X.shape)
     elif fit_intercept or sw is not None:
-        if not copy_X and X.flags.f_contiguous and X.flags.writeable:
-            out = X  # the caller allowed centering in place
-        else:
-            out = np.empty(X.shape, dtype=dtype, order="F")
-        # One pass: centre (and transpose C-ordered input) straight into `out`.
-        if fit_intercept:
-            np.subtract(X, x_mean, out=out)
-        elif out is not X:
-            out[...] = X
-        if sw is not None:
-            out *= sqrt_sw[:, np.newaxis]
-        if fit_intercept:
-            _zero_constant_columns(out, x_mean, sqrt_sw)
-        X = out
+        in_place = not copy_X and X.flags.f_contiguous and X.flags.writeable
+        if lazy and dtype == np.float64:
+            return Design(X=None, y=y, x_mean=x_mean, y_mean=y_mean, sqrt_sw=sqrt_sw,
+                          X_raw=X, raw_writable=in_place)
+        X = _centre_dense(X, x_mean, sqrt_sw, fit_intercept, sw is not None, in_place)
     else:
         X = np.asfortranarray(X)  # no copy when already Fortran-ordered
     return Design(X=X, y=y, x_mean=x_mean, y_mean=y_mean, sqrt_sw=sqrt_sw)
