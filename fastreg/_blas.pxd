@@ -24,6 +24,14 @@ cdef inline void _axpy(int n, floating alpha, const floating *x, int incx,
         blas.daxpy(&n, &alpha, <double *> x, &incx, y, &incy)
 
 
+cdef inline void _copy(int n, const floating *x, int incx, floating *y,
+                       int incy) noexcept nogil:
+    if floating is float:
+        blas.scopy(&n, <float *> x, &incx, y, &incy)
+    else:
+        blas.dcopy(&n, <double *> x, &incx, y, &incy)
+
+
 cdef inline floating _nrm2(int n, const floating *x, int incx) noexcept nogil:
     if floating is float:
         return blas.snrm2(&n, <float *> x, &incx)

@@ -19,7 +19,8 @@ from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
-from ._blas cimport floating, _asum, _axpy, _dot
+from ._anderson cimport ANDERSON_MAX_K, anderson_weights
+from ._blas cimport floating, _asum, _axpy, _copy, _dot
 from ._cd_helpers cimport (cd_update, enet_gap, excess_sq, fr_rand_index, fr_rand_seed, screen_out,
                            fr_sparse_axpy_d_i32, fr_sparse_axpy_d_i64,
                            fr_sparse_axpy_s_i32, fr_sparse_axpy_s_i64,
@@ -116,7 +117,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                    const floating[::1] sqrt_sw, const floating[::1] y,
                    floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                    floating tol, uint64_t seed, bint random, bint positive,
-                   int gap_freq=10):
+                   int gap_freq=10, int anderson_k=5):
     """Minimise the Elastic-Net objective on CSC data by coordinate descent, in place.
 
     Minimises, in kernel units, with ``Xt`` the implicitly centred design of
@@ -135,7 +136,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
         Square roots of the sample weights (ones if unweighted).
     y : ndarray of shape (n_samples,)
         Target, already centred and rescaled by ``sqrt_sw``.
-    w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq
+    w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k
         As in :func:`fastreg._cd_dense.enet_cd_dense` (same contract).
 
     Returns
@@ -158,6 +159,14 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef floating tiny = (64 * (FLT_EPSILON if floating is float else DBL_EPSILON)) ** 2
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, n_active = 0
+    # Anderson extrapolation buffers, as in the dense kernel.
+    if random or anderson_k < 0:
+        anderson_k = 0
+    anderson_k = min(anderson_k, ANDERSON_MAX_K)
+    cdef floating[::1] snaps = np.empty((anderson_k + 1) * p if anderson_k else 1, dtype=dtype)
+    cdef floating[::1] w_acc = np.empty(p if anderson_k else 1, dtype=dtype)
+    cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
+    cdef int n_snaps = 0, snap_width = -1
     cdef index_t k
     cdef bint converged = False
 
@@ -231,6 +240,18 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     d_w_max = max(d_w_max, fabs(w_new - w_old))
                     w_max = max(w_max, fabs(w_new))
                 epoch += 1
+                if anderson_k:
+                    if n_active != snap_width:  # screening changed the active set
+                        n_snaps = 0
+                        snap_width = n_active
+                    for f in range(n_active):
+                        snaps[n_snaps * n_active + f] = w[active[f]]
+                    n_snaps += 1
+                    if n_snaps == anderson_k + 1:
+                        n_snaps = 0
+                        _extrapolate(data, indices, indptr, x_mean, colsum, sum_sw, w, R,
+                                     snaps, w_acc, R_acc, active, n_active, anderson_k,
+                                     l1_reg, l2_reg, positive, &sum_R, &c)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)
@@ -258,3 +279,52 @@ cdef int _screen(const floating[::1] data, const index_t[::1] indices,
             active[kept] = j
             kept += 1
     return kept
+
+
+cdef void _extrapolate(const floating[::1] data, const index_t[::1] indices,
+                       const index_t[::1] indptr, const floating[::1] x_mean,
+                       const floating[::1] colsum, floating sum_sw, floating[::1] w,
+                       floating[::1] R, const floating[::1] snaps, floating[::1] w_acc,
+                       floating[::1] R_acc, const int[::1] active, int m, int K,
+                       floating l1, floating l2, bint positive, floating *sum_R,
+                       floating *c) noexcept nogil:
+    """Anderson step, as in the dense kernel, on the shifted residual.
+
+    The true residual is ``R + c sqrt_sw`` with ``sum_R = sqrt_sw . R``, so
+    ``||R_true||^2 = ||R||^2 + 2 c sum_R + c^2 sum_sw``; (R, sum_R, c) move
+    together to the extrapolated point when it is accepted.
+    """
+    cdef int n = R.shape[0]
+    cdef int f, j, k
+    cdef double coef[ANDERSON_MAX_K]
+    cdef double acc, d, pen_cur = 0, pen_acc = 0, obj_cur, obj_acc
+    cdef floating sum_acc = sum_R[0], c_acc = c[0]
+    if m == 0 or not anderson_weights(&snaps[0], K, m, coef):
+        return
+    _copy(n, &R[0], 1, &R_acc[0], 1)
+    for f in range(m):
+        j = active[f]
+        acc = 0
+        for k in range(K):
+            acc += coef[k] * snaps[(k + 1) * m + f]
+        if positive and acc < 0:
+            acc = 0
+        w_acc[f] = <floating> acc
+        d = w_acc[f] - w[j]
+        if d != 0:
+            _col_axpy(<floating> -d, _fptr(data), _iptr(indices), indptr[j], indptr[j + 1],
+                      &R_acc[0])
+            sum_acc -= <floating> d * colsum[j]
+            c_acc += <floating> d * x_mean[j]
+        pen_cur += l1 * fabs(w[j]) + 0.5 * l2 * w[j] * w[j]
+        pen_acc += l1 * fabs(w_acc[f]) + 0.5 * l2 * w_acc[f] * w_acc[f]
+    obj_cur = 0.5 * (_dot(n, &R[0], 1, &R[0], 1) + 2.0 * c[0] * sum_R[0]
+                     + c[0] * c[0] * sum_sw) + pen_cur
+    obj_acc = 0.5 * (_dot(n, &R_acc[0], 1, &R_acc[0], 1) + 2.0 * c_acc * sum_acc
+                     + c_acc * c_acc * sum_sw) + pen_acc
+    if obj_acc < obj_cur:
+        _copy(n, &R_acc[0], 1, &R[0], 1)
+        sum_R[0] = sum_acc
+        c[0] = c_acc
+        for f in range(m):
+            w[active[f]] = w_acc[f]

@@ -23,10 +23,12 @@ import numpy as np
 from ._preprocess import Design, _centre_dense
 
 #: Smallest working set.
-WS_MIN = 64
+WS_MIN = 128
 #: Use the strategy only when there are at least this many candidate features
 #: (below it, one full epoch is as cheap as the bookkeeping).
 WS_MIN_FEATURES = 512
+#: The working set holds at least this many times the support of w.
+WS_GROWTH = 2
 #: A subproblem is solved until its gap is this fraction of the full gap.
 WS_INNER_FRACTION = 0.1
 
@@ -187,7 +189,7 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
                 w[hit] = 0
         n_candidates = int(np.count_nonzero(candidates))
         support = np.flatnonzero(w)
-        ws_size = min(max(ws_size, 2 * support.size), n_candidates)
+        ws_size = min(max(ws_size, WS_GROWTH * support.size), n_candidates)
         # Rank by the distance of the dual point to each feature's constraint.
         score = np.full(w.shape[0], np.inf)
         np.divide(1.0 - av / scale, col, out=score, where=candidates)
@@ -201,7 +203,7 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         ws = np.sort(np.argpartition(score, ws_size - 1)[:ws_size])
         sub = restrict(design, ws)
         w_sub = np.ascontiguousarray(w[ws])
-        tol_in = max(WS_INNER_FRACTION * gap, 0.5 * tol_scaled)
+        tol_in = max(WS_INNER_FRACTION * gap, 0.3 * tol_scaled)
         _, n_iter = solve_sub(sub, w_sub, tol_in, max_iter - epochs)
         epochs += max(n_iter, 1)
         w[ws] = w_sub

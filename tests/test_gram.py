@@ -52,16 +52,19 @@ def run_gram(stats, l1, l2, max_iter=10000, tol=1e-12, seed=0, random=False,
 
 def run_design(d, l1, l2, max_iter=10000, tol=1e-12, seed=0, random=False,
                positive=False, w0=None):
-    """The dense or sparse kernel on the design itself."""
+    """The dense or sparse kernel on the design itself, as plain coordinate
+    descent (no Anderson extrapolation, which the Gram kernel does not do), so
+    that both kernels run the same iterates."""
     X = d.X
     t = X.dtype.type
     p = X.shape[1]
     w = np.zeros(p, dtype=X.dtype) if w0 is None else w0.astype(X.dtype)
     args = (d.y, w, t(l1), t(l2), max_iter, t(tol), seed, random, positive)
     if d.sparse:
-        out = enet_cd_sparse(X.data, X.indices, X.indptr, d.x_mean, d.sqrt_sw, *args)
+        out = enet_cd_sparse(X.data, X.indices, X.indptr, d.x_mean, d.sqrt_sw, *args,
+                             anderson_k=0)
     else:
-        out = enet_cd_dense(X, *args)
+        out = enet_cd_dense(X, *args, anderson_k=0)
     return w, out
 
 
