@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._base import LinearRegressorBase
+from ._blas_threads import single_threaded_blas
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
 from ._cd_sparse import enet_cd_sparse
@@ -97,7 +98,8 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
             and p >= WS_MIN_FEATURES):
         gap, tol_scaled, n_iter, converged = _solve_ws(design, *args)
     elif gram is not None:
-        gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:])
+        with single_threaded_blas():
+            gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:])
     else:
         gap, tol_scaled, n_iter, converged = _kernel(design, *args)
     if not converged:
@@ -113,11 +115,13 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
 def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive):
     """One call of the dense or sparse kernel on ``design``."""
     X = design.X
-    if design.sparse:
-        return enet_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
-                              design.sqrt_sw, y, w, l1_reg, l2_reg, max_iter, tol,
-                              seed, random, positive)
-    return enet_cd_dense(X, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
+    with single_threaded_blas():
+        if design.sparse:
+            return enet_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
+                                  design.sqrt_sw, y, w, l1_reg, l2_reg, max_iter, tol,
+                                  seed, random, positive)
+        return enet_cd_dense(X, y, w, l1_reg, l2_reg, max_iter, tol, seed, random,
+                             positive)
 
 
 def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive):

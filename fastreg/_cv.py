@@ -13,6 +13,7 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 
 from ._base import LinearRegressorBase
+from ._blas_threads import single_threaded_blas
 from ._coordinate_descent import ElasticNet
 from ._path import alpha_grid, path_on_design
 from ._preprocess import preprocess
@@ -175,10 +176,13 @@ class ElasticNetCV(LinearRegressorBase):
                       random_state=self.random_state, selection=self.selection,
                       precompute=self.precompute)
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
-        mses = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-            delayed(_fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
-                               self.fit_intercept, params)
-            for i, train, test in jobs)
+        # BLAS is limited to one thread here, in the calling thread: the folds
+        # are the parallelism, and OpenBLAS ignores limits set from its workers.
+        with single_threaded_blas():
+            mses = Parallel(n_jobs=self.n_jobs, prefer="threads")(
+                delayed(_fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
+                                   self.fit_intercept, params)
+                for i, train, test in jobs)
         mse_path = np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
 
         mean = mse_path.mean(axis=2)

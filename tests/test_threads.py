@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from fastreg import ElasticNet, Lasso
+from fastreg import ElasticNet, Lasso, LassoCV
 
 
 def _problems(seed=0, n=120, p=300):
@@ -39,3 +39,29 @@ def test_threaded_fits_equal_sequential(Est):
     for a, b in zip(sequential, threaded):
         assert np.array_equal(a, b)
         assert np.count_nonzero(a) > 0
+
+
+def test_blas_single_threaded_inside_kernels_and_restored_after(monkeypatch):
+    """Level-1 BLAS inside the kernels must not be split across threads (the
+    thread hand-offs cost more than the work); the user's setting comes back."""
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    import fastreg._coordinate_descent as cd
+
+    seen = []
+    kernel = cd.enet_cd_dense
+
+    def spying(*args, **kw):
+        seen.append([lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+                     if lib["user_api"] == "blas"])
+        return kernel(*args, **kw)
+
+    monkeypatch.setattr(cd, "enet_cd_dense", spying)
+    X, y = _problems()[0]
+    blas_threads = lambda: [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+                            if lib["user_api"] == "blas"]
+    before = blas_threads()
+    Lasso(alpha=0.01).fit(X, y)
+    LassoCV(cv=4, n_jobs=2, alphas=5).fit(X, y)  # folds on threads
+    assert len(seen) >= 1 + 4 * 5 + 1
+    assert all(n == 1 for counts in seen for n in counts), seen
+    assert blas_threads() == before
