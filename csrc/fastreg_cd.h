@@ -35,34 +35,40 @@ static inline T fr_excess_sq_##S(T v, T l1, int positive)                     \
     return e > 0 ? e * e : (T)0;                                              \
 }                                                                             \
                                                                               \
-/* Elastic-Net duality gap from its sufficient scalars.                        \
- *   R_norm2 = ||R||^2, R_y = R.y, w_l1 = ||w||_1, w_norm2 = ||w||^2,         \
- *   dual_norm = max_j |x_j.R - l2 w_j| (max_j of the signed value if positive),\
- *   excess_sq = sum_j (|x_j.R| - l1)_+^2 (signed if positive).               \
- * Two dual-feasible points are available: the residual rescaled into the     \
- * l1 ball of the equivalent augmented Lasso (needs l1 > 0), and the raw      \
- * residual with the l2 term's conjugate (needs l2 > 0). The gap uses the     \
- * better (larger) dual value, and never less than D(0) = 0 (theta = 0 is    \
- * always feasible), so the gap never exceeds the primal value; with          \
- * l1 == l2 == 0 that is the only point, and the primal value is returned.   \
+/* Elastic-Net duality gap from its sufficient scalars, with per-feature      \
+ * penalty factors pf_j (the penalty is sum_j pf_j (l1 |w_j| + l2/2 w_j^2)).  \
+ *   primal   = 1/2 ||R||^2 + l2/2 sum pf w^2 + l1 sum pf |w|  (R = y - X w),  \
+ *   th_norm2 = ||theta||^2, th_y = theta.y for the dual candidate theta: R,   \
+ *              or R projected off the unpenalised columns (pf_j = 0), which  \
+ *              makes x_j.theta = 0 for those, as the dual requires,          \
+ *   l2_w2    = l2 sum_j pf_j w_j^2,                                          \
+ *   dual_norm = max_{pf_j > 0} |x_j.theta - l2 pf_j w_j| / pf_j (signed      \
+ *              max if positive),                                             \
+ *   excess_sq = sum_{pf_j > 0} (|x_j.theta| - l1 pf_j)_+^2 / pf_j (signed if  \
+ *              positive).                                                    \
+ * Two dual-feasible points are available: theta rescaled into the l1 ball of \
+ * the equivalent augmented Lasso (needs l1 > 0), and theta itself with the   \
+ * l2 term's conjugate (needs l2 > 0). The gap uses the better (larger) dual  \
+ * value, and never less than D(0) = 0 (theta = 0 is always feasible), so the \
+ * gap never exceeds the primal value; with l1 == l2 == 0 that is the only    \
+ * point, and the primal value is returned.                                   \
  * *gap_l1 receives the gap at the first point alone (INFINITY if l1 == 0):   \
  * the Gap Safe sphere is centred there, so its radius must use that gap. */  \
-static inline T fr_enet_gap_##S(T R_norm2, T R_y, T w_l1, T w_norm2,          \
+static inline T fr_enet_gap_##S(T primal, T th_norm2, T th_y, T l2_w2,        \
                                 T dual_norm, T excess_sq, T l1, T l2,         \
                                 T *gap_l1)                                    \
 {                                                                             \
-    T primal = (T)0.5 * (R_norm2 + l2 * w_norm2) + l1 * w_l1;                 \
     T dual = 0;                                                               \
     *gap_l1 = INFINITY;                                                       \
     if (l1 > 0) {                                                             \
         T c = (dual_norm > l1) ? l1 / dual_norm : (T)1;                       \
-        T d1 = c * R_y - (T)0.5 * c * c * (R_norm2 + l2 * w_norm2);           \
+        T d1 = c * th_y - (T)0.5 * c * c * (th_norm2 + l2_w2);                \
         *gap_l1 = primal - d1;                                                \
         if (d1 > dual)                                                        \
             dual = d1;                                                        \
     }                                                                         \
     if (l2 > 0) {                                                             \
-        T d2 = R_y - (T)0.5 * R_norm2 - (T)0.5 * excess_sq / l2;              \
+        T d2 = th_y - (T)0.5 * th_norm2 - (T)0.5 * excess_sq / l2;            \
         if (d2 > dual)                                                        \
             dual = d2;                                                        \
     }                                                                         \

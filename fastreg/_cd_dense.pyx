@@ -10,41 +10,40 @@ from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
 from ._anderson cimport ANDERSON_MAX_K, anderson_weights
-from ._blas cimport floating, _asum, _axpy, _copy, _dot, _gemv_n, _gemv_t
-from ._cd_helpers cimport cd_update, enet_gap, excess_sq, fr_rand_index, fr_rand_seed, screen_out
+from ._blas cimport floating, _axpy, _copy, _dot, _gemv_n, _gemv_t
+from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
+from ._dual cimport penalty, pf_gap, project_unpenalised, screen_feature
 
 
 cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
                          const floating[::1] w, const floating[::1] R,
-                         floating[::1] XtR, floating l1, floating l2, bint positive,
+                         floating[::1] XtR, const floating[::1] pf, const int[::1] U,
+                         const floating[::1, :] UM, const floating[::1, :] UC,
+                         const floating[::1] Uy, floating[::1] t, floating[::1] z,
+                         floating l1, floating l2, bint positive,
                          floating *dual_norm, floating *gap_l1) noexcept nogil:
-    """Duality gap at (w, R = y - Xw), kernel units; fills XtR = X^T R.
+    """Duality gap at (w, R = y - Xw), kernel units; fills XtR = X^T theta.
 
-    Also returns, through pointers, the dual norm max_j |x_j.R - l2 w_j| and
-    the gap at the rescaled-residual dual point (for Gap Safe screening).
+    theta is R, projected off the unpenalised columns if there are any (see
+    ``_dual.pxd``). Also returns, through pointers, the dual norm and the gap
+    at the rescaled dual point (for Gap Safe screening).
     """
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
-    cdef int j
-    cdef floating v, exc = 0
-    dual_norm[0] = 0
+    cdef double R_norm2, th_norm2, th_y
     _gemv_t(n, p, <floating> 1, &X[0, 0], n, &R[0], <floating> 0, &XtR[0])
-    for j in range(p):
-        exc += excess_sq(XtR[j], l1, positive)
-        v = XtR[j] - l2 * w[j]
-        if not positive:
-            v = fabs(v)
-        if v > dual_norm[0]:
-            dual_norm[0] = v
-    return enet_gap(_dot(n, &R[0], 1, &R[0], 1), _dot(n, &R[0], 1, &y[0], 1),
-                    _asum(p, &w[0], 1), _dot(p, &w[0], 1, &w[0], 1),
-                    dual_norm[0], exc, l1, l2, gap_l1)
+    R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
+    th_norm2 = R_norm2
+    th_y = _dot(n, &R[0], 1, &y[0], 1)
+    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y)
+    return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
+                  gap_l1)
 
 
 def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
                   floating l1_reg, floating l2_reg, int max_iter, floating tol,
                   uint64_t seed, bint random, bint positive, int gap_freq=10,
-                  int anderson_k=5):
+                  int anderson_k=5, penalty_factor=None, unpenalised=None):
     """Minimise the Elastic-Net objective by coordinate descent, in place.
 
     Minimises, in kernel units,
@@ -83,6 +82,14 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
         ``anderson_k + 1`` iterates are extrapolated (Anderson acceleration)
         and the extrapolated point replaces ``w`` if it lowers the objective.
         0 disables it; at most 8.
+    penalty_factor : ndarray of shape (n_features,), default=None
+        Per-feature factors pf_j >= 0 of the penalty, which becomes
+        ``sum_j pf_j (l1_reg |w_j| + l2_reg/2 w_j^2)``; None means all ones.
+    unpenalised : tuple (U, M, C), default=None
+        Required when some pf_j == 0: ``U`` (int32) lists those features,
+        ``M = (X_U^T X_U)^+`` (u x u) and ``C = X^T X_U`` (p x u), both
+        Fortran-ordered, same dtype as X. They build the dual point of the
+        certificate (see ``_dual.pxd``).
 
     Returns
     -------
@@ -112,10 +119,24 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     if random or anderson_k < 0:
         anderson_k = 0
     anderson_k = min(anderson_k, ANDERSON_MAX_K)
-    cdef floating[::1] snaps = np.empty((anderson_k + 1) * p if anderson_k else 1, dtype=dtype)
-    cdef floating[::1] w_acc = np.empty(p if anderson_k else 1, dtype=dtype)
+    # (allocated at first use, for the active set then: screening only shrinks it)
+    cdef floating[::1] snaps = np.empty(1, dtype=dtype)
+    cdef floating[::1] w_acc = np.empty(1, dtype=dtype)
     cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
     cdef int n_snaps = 0, snap_width = -1
+    # Penalty factors and the projection off the unpenalised features.
+    cdef const floating[::1] pf = (np.ones(p, dtype=dtype) if penalty_factor is None
+                                   else penalty_factor)
+    U_, UM_, UC_ = unpenalised if unpenalised is not None else (
+        np.empty(0, dtype=np.intc), np.empty((1, 1), dtype=dtype, order="F"),
+        np.empty((1, 1), dtype=dtype, order="F"))
+    cdef const int[::1] U = U_
+    cdef const floating[::1, :] UM = UM_
+    cdef const floating[::1, :] UC = UC_
+    cdef int u = U.shape[0]
+    cdef floating[::1] Uy = np.empty(max(u, 1), dtype=dtype)
+    cdef floating[::1] t = np.empty(max(u, 1), dtype=dtype)
+    cdef floating[::1] z = np.empty(max(u, 1), dtype=dtype)
 
     if gap_freq < 1:
         gap_freq = 1
@@ -128,17 +149,19 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
             else:
                 w[j] = 0
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
+        for k in range(u):
+            Uy[k] = _dot(n, &X[0, U[k]], 1, &y[0], 1)
         # R = y - X w, then one gap check before the first epoch: a warm start
         # (or alpha >= alpha_max) may already be optimal, and n_iter is then 0.
         _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
         while True:
-            gap = _dense_gap(X, y, w, R, XtR, l1_reg, l2_reg, positive, &dual_norm,
-                             &gap_l1)
+            gap = _dense_gap(X, y, w, R, XtR, pf, U, UM, UC, Uy, t, z, l1_reg, l2_reg,
+                             positive, &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
             if l1_reg > 0:
-                n_active = _screen(X, w, R, XtR, norms, active, n_active, dual_norm,
+                n_active = _screen(X, w, R, XtR, norms, pf, active, n_active, dual_norm,
                                    gap_l1, l1_reg, l2_reg, positive)
             # Epochs until the next gap check.
             while epoch < max_iter:
@@ -149,7 +172,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                     a = norms[j]
                     w_old = w[j]
                     b = _dot(n, &X[0, j], 1, &R[0], 1) + a * w_old
-                    w_new = cd_update(b, a, l1_reg, l2_reg, positive)
+                    w_new = cd_update(b, a, l1_reg * pf[j], l2_reg * pf[j], positive)
                     if w_new != w_old:
                         _axpy(n, w_old - w_new, &X[0, j], 1, &R[0], 1)
                         w[j] = w_new
@@ -160,12 +183,16 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                     if n_active != snap_width:  # screening changed the active set
                         n_snaps = 0
                         snap_width = n_active
+                        if snaps.shape[0] < (anderson_k + 1) * n_active:
+                            with gil:
+                                snaps = np.empty((anderson_k + 1) * n_active, dtype=dtype)
+                                w_acc = np.empty(n_active, dtype=dtype)
                     for f in range(n_active):
                         snaps[n_snaps * n_active + f] = w[active[f]]
                     n_snaps += 1
                     if n_snaps == anderson_k + 1:
                         n_snaps = 0
-                        _extrapolate(X, w, R, snaps, w_acc, R_acc, active, n_active,
+                        _extrapolate(X, w, R, snaps, w_acc, R_acc, pf, active, n_active,
                                      anderson_k, l1_reg, l2_reg, positive)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
@@ -173,7 +200,8 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
 
 
 cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
-                 const floating[::1] XtR, const floating[::1] norms, int[::1] active,
+                 const floating[::1] XtR, const floating[::1] norms,
+                 const floating[::1] pf, int[::1] active,
                  int n_active, floating dual_norm, floating gap_l1, floating l1,
                  floating l2, bint positive) noexcept nogil:
     """Gap Safe screening: drop provably-zero features from ``active``.
@@ -187,7 +215,8 @@ cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
     cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
     for f in range(n_active):
         j = active[f]
-        if screen_out(XtR[j] - l2 * w[j], scale, radius, norms[j], l2, positive):
+        if screen_feature(XtR[j] - l2 * pf[j] * w[j], scale, radius, norms[j], l2, pf[j],
+                          positive):
             if w[j] != 0:
                 _axpy(n, w[j], &X[0, j], 1, &R[0], 1)
                 w[j] = 0
@@ -199,7 +228,8 @@ cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
 
 cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] R,
                        const floating[::1] snaps, floating[::1] w_acc,
-                       floating[::1] R_acc, const int[::1] active, int m, int K,
+                       floating[::1] R_acc, const floating[::1] pf,
+                       const int[::1] active, int m, int K,
                        floating l1, floating l2, bint positive) noexcept nogil:
     """Anderson step: move (w, R) to the extrapolated point if it is better.
 
@@ -224,8 +254,8 @@ cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] 
         d = w_acc[f] - w[j]
         if d != 0:
             _axpy(n, <floating> -d, &X[0, j], 1, &R_acc[0], 1)
-        pen_cur += l1 * fabs(w[j]) + 0.5 * l2 * w[j] * w[j]
-        pen_acc += l1 * fabs(w_acc[f]) + 0.5 * l2 * w_acc[f] * w_acc[f]
+        pen_cur += penalty(w[j], pf[j], l1, l2)
+        pen_acc += penalty(w_acc[f], pf[j], l1, l2)
     if (0.5 * _dot(n, &R_acc[0], 1, &R_acc[0], 1) + pen_acc
             < 0.5 * _dot(n, &R[0], 1, &R[0], 1) + pen_cur):
         _copy(n, &R_acc[0], 1, &R[0], 1)

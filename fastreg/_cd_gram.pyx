@@ -38,7 +38,8 @@ from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
 from ._blas cimport floating, _axpy
-from ._cd_helpers cimport cd_update, enet_gap, excess_sq, fr_rand_index, fr_rand_seed, screen_out
+from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
+from ._dual cimport pf_gap, project_unpenalised, screen_feature
 
 
 cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
@@ -54,44 +55,41 @@ cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
 
 
 cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating[::1] w,
-                        const floating[::1] q, floating[::1] XtR, floating l1,
-                        floating l2, bint positive, floating *dual_norm,
+                        const floating[::1] q, floating[::1] XtR, const floating[::1] pf,
+                        const int[::1] U, const floating[::1, :] UM,
+                        const floating[::1, :] UC, const floating[::1] Uy,
+                        floating[::1] t, floating[::1] z, floating l1, floating l2,
+                        bint positive, floating *dual_norm,
                         floating *gap_l1) noexcept nogil:
-    """Duality gap at w from (Xy, y_norm2, q = G w), kernel units; fills XtR = Xy - q.
+    """Duality gap at w from (Xy, y_norm2, q = G w), kernel units; fills
+    XtR = Xt^T theta (theta = R, projected off the unpenalised columns if any).
 
     Same outputs as the dense kernel's gap (dual norm and the gap at the
-    rescaled-residual dual point, through pointers). See the module docstring
-    for the accuracy of ||R||^2.
+    rescaled dual point, through pointers). See the module docstring for the
+    accuracy of ||R||^2.
     """
     cdef int p = w.shape[0]
     cdef int j
-    cdef floating v
-    cdef double w_xy = 0, w_xtr = 0, w_l1 = 0, w_norm2 = 0, exc = 0, R_y, R_norm2
-    dual_norm[0] = 0
+    cdef double w_xy = 0, w_xtr = 0, R_y, R_norm2, th_norm2, th_y
     for j in range(p):
         XtR[j] = Xy[j] - q[j]
-        exc += excess_sq(XtR[j], l1, positive)
-        v = XtR[j] - l2 * w[j]
-        if not positive:
-            v = fabs(v)
-        if v > dual_norm[0]:
-            dual_norm[0] = v
         w_xy += <double> w[j] * Xy[j]
         w_xtr += <double> w[j] * XtR[j]
-        w_l1 += fabs(<double> w[j])
-        w_norm2 += <double> w[j] * w[j]
     R_y = <double> y_norm2 - w_xy
     R_norm2 = R_y - w_xtr
     if R_norm2 < 0:  # round-off when the fit is (near-)perfect; ||R||^2 >= 0
         R_norm2 = 0
-    return enet_gap(<floating> R_norm2, <floating> R_y, <floating> w_l1,
-                    <floating> w_norm2, dual_norm[0], <floating> exc, l1, l2, gap_l1)
+    th_norm2 = R_norm2
+    th_y = R_y
+    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y)
+    return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
+                  gap_l1)
 
 
 def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_norm2,
                  floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                  floating tol, uint64_t seed, bint random, bint positive,
-                 int gap_freq=10):
+                 int gap_freq=10, penalty_factor=None, unpenalised=None):
     """Minimise the Elastic-Net objective by coordinate descent on the Gram matrix, in place.
 
     Minimises, in kernel units,
@@ -135,6 +133,8 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
         of an epoch falls below ``tol`` relative to the largest coefficient;
         after each gap computation, Gap Safe screening (l1_reg > 0) removes
         provably-zero features from the sweep. Must be >= 1.
+    penalty_factor, unpenalised
+        As in :func:`fastreg._cd_dense.enet_cd_dense` (``C = G[:, U]``).
 
     Returns
     -------
@@ -162,10 +162,24 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
     cdef floating w_max, d_w_max
     cdef uint64_t state = fr_rand_seed(seed)
-    cdef int epoch = 0, f, j, n_active = 0
+    cdef int epoch = 0, f, j, k, n_active = 0
     cdef bint converged = False
+    cdef const floating[::1] pf = (np.ones(p, dtype=dtype) if penalty_factor is None
+                                   else penalty_factor)
+    U_, UM_, UC_ = unpenalised if unpenalised is not None else (
+        np.empty(0, dtype=np.intc), np.empty((1, 1), dtype=dtype, order="F"),
+        np.empty((1, 1), dtype=dtype, order="F"))
+    cdef const int[::1] U = U_
+    cdef const floating[::1, :] UM = UM_
+    cdef const floating[::1, :] UC = UC_
+    cdef int u = U.shape[0]
+    cdef floating[::1] Uy = np.empty(max(u, 1), dtype=dtype)
+    cdef floating[::1] t = np.empty(max(u, 1), dtype=dtype)
+    cdef floating[::1] z = np.empty(max(u, 1), dtype=dtype)
 
     with nogil:
+        for k in range(u):
+            Uy[k] = Xy[U[k]]
         for j in range(p):
             if G[j, j] > 0:
                 active[n_active] = j
@@ -178,13 +192,13 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
             # gap: before the first epoch too, so that an optimal warm start
             # returns n_iter = 0.
             _refresh_q(G, w, q)
-            gap = _gram_gap(Xy, y_norm2, w, q, XtR, l1_reg, l2_reg, positive,
-                            &dual_norm, &gap_l1)
+            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, U, UM, UC, Uy, t, z, l1_reg,
+                            l2_reg, positive, &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
             if l1_reg > 0:
-                n_active = _screen(G, w, q, XtR, active, n_active, dual_norm, gap_l1,
+                n_active = _screen(G, w, q, XtR, pf, active, n_active, dual_norm, gap_l1,
                                    l1_reg, l2_reg, positive)
             # Epochs until the next gap check.
             while epoch < max_iter:
@@ -195,7 +209,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
                     a = G[j, j]
                     w_old = w[j]
                     b = Xy[j] - q[j] + a * w_old
-                    w_new = cd_update(b, a, l1_reg, l2_reg, positive)
+                    w_new = cd_update(b, a, l1_reg * pf[j], l2_reg * pf[j], positive)
                     if w_new != w_old:
                         _axpy(p, w_new - w_old, &G[0, j], 1, &q[0], 1)
                         w[j] = w_new
@@ -208,7 +222,8 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
 
 
 cdef int _screen(const floating[::1, :] G, floating[::1] w, floating[::1] q,
-                 const floating[::1] XtR, int[::1] active, int n_active,
+                 const floating[::1] XtR, const floating[::1] pf, int[::1] active,
+                 int n_active,
                  floating dual_norm, floating gap_l1, floating l1, floating l2,
                  bint positive) noexcept nogil:
     """Gap Safe screening: drop provably-zero features from ``active``.
@@ -222,7 +237,8 @@ cdef int _screen(const floating[::1, :] G, floating[::1] w, floating[::1] q,
     cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
     for f in range(n_active):
         j = active[f]
-        if screen_out(XtR[j] - l2 * w[j], scale, radius, G[j, j], l2, positive):
+        if screen_feature(XtR[j] - l2 * pf[j] * w[j], scale, radius, G[j, j], l2, pf[j],
+                          positive):
             if w[j] != 0:
                 _axpy(p, -w[j], &G[0, j], 1, &q[0], 1)
                 w[j] = 0

@@ -6,10 +6,10 @@ cdef extern from "fastreg_cd.h" nogil:
     float fr_cd_update_s(float b, float a, float l1, float l2, int positive)
     double fr_excess_sq_d(double v, double l1, int positive)
     float fr_excess_sq_s(float v, float l1, int positive)
-    double fr_enet_gap_d(double R_norm2, double R_y, double w_l1, double w_norm2,
+    double fr_enet_gap_d(double primal, double th_norm2, double th_y, double l2_w2,
                          double dual_norm, double excess_sq, double l1, double l2,
                          double *gap_l1)
-    float fr_enet_gap_s(float R_norm2, float R_y, float w_l1, float w_norm2,
+    float fr_enet_gap_s(float primal, float th_norm2, float th_y, float l2_w2,
                         float dual_norm, float excess_sq, float l1, float l2,
                         float *gap_l1)
     int fr_screen_out_d(double v, double scale, double radius, double col_norm2,
@@ -63,13 +63,13 @@ cdef inline floating excess_sq(floating v, floating l1, bint positive) noexcept 
         return fr_excess_sq_d(v, l1, positive)
 
 
-cdef inline floating enet_gap(floating R_norm2, floating R_y, floating w_l1,
-                              floating w_norm2, floating dual_norm, floating exc,
+cdef inline floating enet_gap(floating primal, floating th_norm2, floating th_y,
+                              floating l2_w2, floating dual_norm, floating exc,
                               floating l1, floating l2, floating *gap_l1) noexcept nogil:
     if floating is float:
-        return fr_enet_gap_s(R_norm2, R_y, w_l1, w_norm2, dual_norm, exc, l1, l2, gap_l1)
+        return fr_enet_gap_s(primal, th_norm2, th_y, l2_w2, dual_norm, exc, l1, l2, gap_l1)
     else:
-        return fr_enet_gap_d(R_norm2, R_y, w_l1, w_norm2, dual_norm, exc, l1, l2, gap_l1)
+        return fr_enet_gap_d(primal, th_norm2, th_y, l2_w2, dual_norm, exc, l1, l2, gap_l1)
 
 
 cdef inline bint screen_out(floating v, floating scale, floating radius,

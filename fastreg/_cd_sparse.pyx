@@ -20,8 +20,9 @@ from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 from ._anderson cimport ANDERSON_MAX_K, anderson_weights
-from ._blas cimport floating, _asum, _axpy, _copy, _dot
-from ._cd_helpers cimport (cd_update, enet_gap, excess_sq, fr_rand_index, fr_rand_seed, screen_out,
+from ._blas cimport floating, _axpy, _copy, _dot
+from ._dual cimport penalty, pf_gap, project_unpenalised, screen_feature
+from ._cd_helpers cimport (cd_update, fr_rand_index, fr_rand_seed,
                            fr_sparse_axpy_d_i32, fr_sparse_axpy_d_i64,
                            fr_sparse_axpy_s_i32, fr_sparse_axpy_s_i64,
                            fr_sparse_dot_d_i32, fr_sparse_dot_d_i64,
@@ -76,31 +77,31 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
                           const index_t[::1] indptr, const floating[::1] x_mean,
                           const floating[::1] y, const floating[::1] w,
                           const floating[::1] R, floating sum_R, floating[::1] XtR,
+                          const floating[::1] pf, const int[::1] U,
+                          const floating[::1, :] UM, const floating[::1, :] UC,
+                          const floating[::1] Uy, floating[::1] t, floating[::1] z,
                           floating l1, floating l2, bint positive,
                           floating *dual_norm, floating *gap_l1) noexcept nogil:
-    """Duality gap at w, kernel units; fills XtR = Xt^T R.
+    """Duality gap at w, kernel units; fills XtR = Xt^T theta.
 
     R must be the true residual (shift folded in) and sum_R its sum against
-    sqrt_sw. Also returns the dual norm and the gap at the rescaled-residual
-    dual point, as in the dense kernel.
+    sqrt_sw; theta is R, projected off the unpenalised columns if any. Also
+    returns the dual norm and the gap at the rescaled dual point, as in the
+    dense kernel.
     """
     cdef int n = y.shape[0]
     cdef int p = w.shape[0]
     cdef int j
-    cdef floating v, exc = 0
-    dual_norm[0] = 0
+    cdef double R_norm2, th_norm2, th_y
     for j in range(p):
         XtR[j] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                   - x_mean[j] * sum_R)
-        exc += excess_sq(XtR[j], l1, positive)
-        v = XtR[j] - l2 * w[j]
-        if not positive:
-            v = fabs(v)
-        if v > dual_norm[0]:
-            dual_norm[0] = v
-    return enet_gap(_dot(n, &R[0], 1, &R[0], 1), _dot(n, &R[0], 1, &y[0], 1),
-                    _asum(p, &w[0], 1), _dot(p, &w[0], 1, &w[0], 1),
-                    dual_norm[0], exc, l1, l2, gap_l1)
+    R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
+    th_norm2 = R_norm2
+    th_y = _dot(n, &R[0], 1, &y[0], 1)
+    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y)
+    return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
+                  gap_l1)
 
 
 cdef inline floating _fold_shift(floating c, const floating[::1] sqrt_sw,
@@ -117,7 +118,8 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                    const floating[::1] sqrt_sw, const floating[::1] y,
                    floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                    floating tol, uint64_t seed, bint random, bint positive,
-                   int gap_freq=10, int anderson_k=5):
+                   int gap_freq=10, int anderson_k=5, penalty_factor=None,
+                   unpenalised=None):
     """Minimise the Elastic-Net objective on CSC data by coordinate descent, in place.
 
     Minimises, in kernel units, with ``Xt`` the implicitly centred design of
@@ -136,7 +138,8 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
         Square roots of the sample weights (ones if unweighted).
     y : ndarray of shape (n_samples,)
         Target, already centred and rescaled by ``sqrt_sw``.
-    w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k
+    w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k, \
+    penalty_factor, unpenalised
         As in :func:`fastreg._cd_dense.enet_cd_dense` (same contract).
 
     Returns
@@ -163,10 +166,25 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     if random or anderson_k < 0:
         anderson_k = 0
     anderson_k = min(anderson_k, ANDERSON_MAX_K)
-    cdef floating[::1] snaps = np.empty((anderson_k + 1) * p if anderson_k else 1, dtype=dtype)
-    cdef floating[::1] w_acc = np.empty(p if anderson_k else 1, dtype=dtype)
+    # (allocated at first use, for the active set then: screening only shrinks it)
+    cdef floating[::1] snaps = np.empty(1, dtype=dtype)
+    cdef floating[::1] w_acc = np.empty(1, dtype=dtype)
     cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
     cdef int n_snaps = 0, snap_width = -1
+    # Penalty factors and the projection off the unpenalised features.
+    cdef const floating[::1] pf = (np.ones(p, dtype=dtype) if penalty_factor is None
+                                   else penalty_factor)
+    U_, UM_, UC_ = unpenalised if unpenalised is not None else (
+        np.empty(0, dtype=np.intc), np.empty((1, 1), dtype=dtype, order="F"),
+        np.empty((1, 1), dtype=dtype, order="F"))
+    cdef const int[::1] U = U_
+    cdef const floating[::1, :] UM = UM_
+    cdef const floating[::1, :] UC = UC_
+    cdef int u = U.shape[0]
+    cdef floating[::1] Uy = np.empty(max(u, 1), dtype=dtype)
+    cdef floating[::1] t = np.empty(max(u, 1), dtype=dtype)
+    cdef floating[::1] z = np.empty(max(u, 1), dtype=dtype)
+    cdef floating sum_y
     cdef index_t k
     cdef bint converged = False
 
@@ -175,6 +193,12 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     with nogil:
         sum_sw = _dot(n, &sqrt_sw[0], 1, &sqrt_sw[0], 1)
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
+        if u > 0:
+            sum_y = _dot(n, &sqrt_sw[0], 1, &y[0], 1)
+        for k in range(u):
+            j = U[k]
+            Uy[k] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &y[0])
+                     - x_mean[j] * sum_y)
         # Column statistics. The centred squared norm is accumulated term by
         # term (no "sum x^2 - n m^2" cancellation):
         #   ||Xt_j||^2 = sum_{i in nz} (xs_ij - m sqrt_sw_i)^2 + m^2 (sum_sw - sum_{i in nz} s_i)
@@ -210,14 +234,15 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             # the gap: before the first epoch too, as in the dense kernel.
             sum_R = _fold_shift(c, sqrt_sw, R)
             c = 0
-            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR,
-                              l1_reg, l2_reg, positive, &dual_norm, &gap_l1)
+            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, U,
+                              UM, UC, Uy, t, z, l1_reg, l2_reg, positive, &dual_norm,
+                              &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
             if l1_reg > 0:
                 n_active = _screen(data, indices, indptr, x_mean, colsum, w, R, XtR,
-                                   norms, active, n_active, dual_norm, gap_l1,
+                                   norms, pf, active, n_active, dual_norm, gap_l1,
                                    l1_reg, l2_reg, positive, &sum_R, &c)
             while epoch < max_iter:
                 w_max = 0
@@ -229,7 +254,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     b = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                          - x_mean[j] * sum_R + c * (colsum[j] - sum_sw * x_mean[j])
                          + a * w_old)
-                    w_new = cd_update(b, a, l1_reg, l2_reg, positive)
+                    w_new = cd_update(b, a, l1_reg * pf[j], l2_reg * pf[j], positive)
                     if w_new != w_old:
                         delta = w_new - w_old
                         _col_axpy(-delta, _fptr(data), _iptr(indices), indptr[j], indptr[j + 1],
@@ -244,14 +269,18 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     if n_active != snap_width:  # screening changed the active set
                         n_snaps = 0
                         snap_width = n_active
+                        if snaps.shape[0] < (anderson_k + 1) * n_active:
+                            with gil:
+                                snaps = np.empty((anderson_k + 1) * n_active, dtype=dtype)
+                                w_acc = np.empty(n_active, dtype=dtype)
                     for f in range(n_active):
                         snaps[n_snaps * n_active + f] = w[active[f]]
                     n_snaps += 1
                     if n_snaps == anderson_k + 1:
                         n_snaps = 0
                         _extrapolate(data, indices, indptr, x_mean, colsum, sum_sw, w, R,
-                                     snaps, w_acc, R_acc, active, n_active, anderson_k,
-                                     l1_reg, l2_reg, positive, &sum_R, &c)
+                                     snaps, w_acc, R_acc, pf, active, n_active,
+                                     anderson_k, l1_reg, l2_reg, positive, &sum_R, &c)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)
@@ -260,7 +289,8 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
 cdef int _screen(const floating[::1] data, const index_t[::1] indices,
                  const index_t[::1] indptr, const floating[::1] x_mean,
                  const floating[::1] colsum, floating[::1] w, floating[::1] R,
-                 const floating[::1] XtR, const floating[::1] norms, int[::1] active,
+                 const floating[::1] XtR, const floating[::1] norms,
+                 const floating[::1] pf, int[::1] active,
                  int n_active, floating dual_norm, floating gap_l1, floating l1,
                  floating l2, bint positive, floating *sum_R, floating *c) noexcept nogil:
     """Gap Safe screening, as in the dense kernel; keeps (R, sum_R, c) consistent."""
@@ -269,7 +299,8 @@ cdef int _screen(const floating[::1] data, const index_t[::1] indices,
     cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
     for f in range(n_active):
         j = active[f]
-        if screen_out(XtR[j] - l2 * w[j], scale, radius, norms[j], l2, positive):
+        if screen_feature(XtR[j] - l2 * pf[j] * w[j], scale, radius, norms[j], l2, pf[j],
+                          positive):
             if w[j] != 0:
                 _col_axpy(w[j], _fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                 sum_R[0] += w[j] * colsum[j]
@@ -285,7 +316,8 @@ cdef void _extrapolate(const floating[::1] data, const index_t[::1] indices,
                        const index_t[::1] indptr, const floating[::1] x_mean,
                        const floating[::1] colsum, floating sum_sw, floating[::1] w,
                        floating[::1] R, const floating[::1] snaps, floating[::1] w_acc,
-                       floating[::1] R_acc, const int[::1] active, int m, int K,
+                       floating[::1] R_acc, const floating[::1] pf,
+                       const int[::1] active, int m, int K,
                        floating l1, floating l2, bint positive, floating *sum_R,
                        floating *c) noexcept nogil:
     """Anderson step, as in the dense kernel, on the shifted residual.
@@ -316,8 +348,8 @@ cdef void _extrapolate(const floating[::1] data, const index_t[::1] indices,
                       &R_acc[0])
             sum_acc -= <floating> d * colsum[j]
             c_acc += <floating> d * x_mean[j]
-        pen_cur += l1 * fabs(w[j]) + 0.5 * l2 * w[j] * w[j]
-        pen_acc += l1 * fabs(w_acc[f]) + 0.5 * l2 * w_acc[f] * w_acc[f]
+        pen_cur += penalty(w[j], pf[j], l1, l2)
+        pen_acc += penalty(w_acc[f], pf[j], l1, l2)
     obj_cur = 0.5 * (_dot(n, &R[0], 1, &R[0], 1) + 2.0 * c[0] * sum_R[0]
                      + c[0] * c[0] * sum_sw) + pen_cur
     obj_acc = 0.5 * (_dot(n, &R_acc[0], 1, &R_acc[0], 1) + 2.0 * c_acc * sum_acc

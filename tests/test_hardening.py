@@ -434,7 +434,10 @@ def test_sparse_memmap_not_copied(est, fit_intercept, mapped):
     size = S.data.nbytes + S.indices.nbytes
     got = fresh(est, fit_intercept=fit_intercept, tol=1e-10)
     peak = _peak_bytes(lambda: got.fit(S, y))
-    assert peak < 0.5 * size, (peak, size)
+    # Nothing of the size of the data; O(n) work vectors (the target's copy,
+    # the residual and the extrapolated residual, ...) are expected.
+    n_vectors = 4 * S.shape[0] * 8
+    assert peak < 0.25 * size + n_vectors, (peak, size, n_vectors)
     expected = fresh(est, fit_intercept=fit_intercept, tol=1e-10).fit(mapped["Sdense"],
                                                                        np.array(y))
     assert_coef_close(got.coef_, expected.coef_, 1e-6)
