@@ -17,7 +17,8 @@ from ._cd_gram import enet_cd_gram
 from ._cd_sparse import enet_cd_sparse
 from ._gram import gram_statistics, use_gram
 from ._preprocess import preprocess
-from ._working_set import WS_MIN_FEATURES, solve_working_set
+from ._penalty import Penalty, check_penalty_factor
+from ._working_set import WS_MIN_FEATURES, column_norms2, solve_working_set
 from ._validation import (check_bool, check_choice, check_int, check_real,
                           check_sample_weight)
 
@@ -48,6 +49,14 @@ def gram_for(design, precompute, n_fits):
     return gram_statistics(design, y0, precompute=user)[0]
 
 
+def make_penalty(design, penalty_factor):
+    """Penalty factors (validated by ``check_penalty_factor``) prepared for
+    ``design``; None for the plain penalty."""
+    if penalty_factor is None:
+        return None
+    return Penalty(design, penalty_factor, column_norms2(design))
+
+
 def gram_target(design, G, y):
     """The statistics of one target for the Gram kernel: (G, Xt^T y, ||y||^2),
     computed once per target (not once per alpha); None when G is None."""
@@ -58,7 +67,7 @@ def gram_target(design, G, y):
 
 
 def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
-               seed, random, gram=None):
+               seed, random, gram=None, penalty=None):
     """Solve one Elastic-Net problem on a preprocessed design, in place.
 
     This is the single place where scikit-learn's units become kernel units:
@@ -82,6 +91,8 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     gram : tuple (G, Xy, y_norm2), default=None
         Output of :func:`gram_target` for this ``y``: when given, the
         coordinate updates run in Gram mode, O(n_features) each.
+    penalty : fastreg._penalty.Penalty, default=None
+        Per-feature penalty factors prepared for ``design`` (None: all ones).
 
     Returns
     -------
@@ -96,12 +107,14 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     args = (y, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
     if (gram is None and not design.sparse and not random and l1_reg > 0
             and p >= WS_MIN_FEATURES):
-        gap, tol_scaled, n_iter, converged = _solve_ws(design, *args)
+        gap, tol_scaled, n_iter, converged = _solve_ws(design, *args, penalty=penalty)
     elif gram is not None:
+        kw = {} if penalty is None else penalty.kernel_args(gram=gram[0])
         with single_threaded_blas():
-            gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:])
+            gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:], **kw)
     else:
-        gap, tol_scaled, n_iter, converged = _kernel(design, *args)
+        kw = {} if penalty is None else penalty.kernel_args()
+        gap, tol_scaled, n_iter, converged = _kernel(design, *args, **kw)
     if not converged:
         msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
                f"{gap / n:.3e} > tolerance {tol_scaled / n:.3e}. Increase max_iter, "
@@ -112,33 +125,35 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     return gap / n, n_iter
 
 
-def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive):
-    """One call of the dense or sparse kernel on ``design``."""
+def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, **kw):
+    """One call of the dense or sparse kernel on ``design`` (``kw``: the penalty
+    factors' kernel arguments)."""
     X = design.X
     with single_threaded_blas():
         if design.sparse:
             return enet_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
                                   design.sqrt_sw, y, w, l1_reg, l2_reg, max_iter, tol,
-                                  seed, random, positive)
+                                  seed, random, positive, **kw)
         return enet_cd_dense(X, y, w, l1_reg, l2_reg, max_iter, tol, seed, random,
-                             positive)
+                             positive, **kw)
 
 
-def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive):
+def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive,
+              penalty=None):
     """The working-set strategy (``fastreg._working_set``) around the kernels;
     same returns as a kernel."""
     y_norm2 = float(np.dot(y, y))
     tol_scaled = tol * y_norm2
 
-    def solve_sub(sub, w_sub, tol_abs, budget):
+    def solve_sub(sub, w_sub, tol_abs, budget, kw):
         rel = tol_abs / y_norm2 if y_norm2 > 0 else tol
         gap, _, n_iter, _ = _kernel(sub, y, w_sub, l1_reg, l2_reg, budget, rel, seed,
-                                    random, positive)
+                                    random, positive, **kw)
         return gap, n_iter
 
     gap, n_iter, converged = solve_working_set(
         design, y, w, l1_reg, l2_reg, tol_scaled=tol_scaled, max_iter=max_iter,
-        positive=positive, solve_sub=solve_sub)
+        positive=positive, solve_sub=solve_sub, penalty=penalty)
     return gap, tol_scaled, n_iter, converged
 
 
@@ -184,6 +199,11 @@ class ElasticNet(LinearRegressorBase):
         Seed of the coordinate selection when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Coordinate selection rule.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors ``pf_j >= 0`` of the penalty, which becomes
+        ``alpha * sum_j pf_j * (l1_ratio*|w_j| + (1-l1_ratio)/2*w_j^2)``
+        (glmnet's ``penalty.factor``, but not rescaled to sum to
+        n_features). 0 leaves a feature unpenalised. None means all ones.
 
     Attributes
     ----------
@@ -211,7 +231,7 @@ class ElasticNet(LinearRegressorBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic"):
+                 random_state=None, selection="cyclic", penalty_factor=None):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -223,6 +243,7 @@ class ElasticNet(LinearRegressorBase):
         self.positive = positive
         self.random_state = random_state
         self.selection = selection
+        self.penalty_factor = penalty_factor
 
     def _check_params(self):
         alpha = check_real(self.alpha, "alpha", low=0.0)
@@ -264,8 +285,11 @@ class ElasticNet(LinearRegressorBase):
                           "advised to use the LinearRegression estimator", stacklevel=2)
         X, y = self._validate_Xy(X, y, check_input)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1],
+                                              self.positive)
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
                             normalize_weights=True, lazy=True)
+        penalty = make_penalty(design, penalty_factor)
         Y = design.y.reshape(X.shape[0], -1)
         n_targets, n_features = Y.shape[1], X.shape[1]
 
@@ -284,7 +308,8 @@ class ElasticNet(LinearRegressorBase):
             gaps[k], n_iter = solve_enet(
                 design, y_k, coef[k], alpha, l1_ratio, tol=self.tol,
                 max_iter=self.max_iter, positive=self.positive, seed=seed,
-                random=self.selection == "random", gram=gram_target(design, gram, y_k))
+                random=self.selection == "random", gram=gram_target(design, gram, y_k),
+                penalty=penalty)
             n_iters.append(n_iter)
 
         single = n_targets == 1  # scikit-learn's rule, also for y of shape (n, 1)
@@ -335,6 +360,9 @@ class Lasso(ElasticNet):
         Seed of the coordinate selection when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
         Coordinate selection rule.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature factors of the L1 penalty (0: unpenalised); see
+        :class:`ElasticNet`.
 
     Attributes
     ----------
@@ -354,8 +382,9 @@ class Lasso(ElasticNet):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic"):
+                 random_state=None, selection="cyclic", penalty_factor=None):
         super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
                          warm_start=warm_start, positive=positive,
-                         random_state=random_state, selection=selection)
+                         random_state=random_state, selection=selection,
+                         penalty_factor=penalty_factor)

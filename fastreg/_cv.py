@@ -14,8 +14,9 @@ from sklearn.model_selection import check_cv
 
 from ._base import LinearRegressorBase
 from ._blas_threads import single_threaded_blas
-from ._coordinate_descent import ElasticNet
+from ._coordinate_descent import ElasticNet, make_penalty
 from ._path import alpha_grid, path_on_design
+from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._validation import (check_bool, check_choice, check_int, check_real,
                           check_sample_weight)
@@ -75,6 +76,9 @@ class ElasticNetCV(LinearRegressorBase):
         (scikit-learn's rule); '1se' picks the largest alpha whose mean error
         is within one standard error of that minimum (glmnet's
         ``lambda.1se``), for the chosen l1_ratio.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors (0: unpenalised), used in every fold, in
+        the alpha grid and in the refit; see :class:`fastreg.ElasticNet`.
 
     Attributes
     ----------
@@ -104,7 +108,7 @@ class ElasticNetCV(LinearRegressorBase):
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
-                 selection="cyclic", alpha_rule="min"):
+                 selection="cyclic", alpha_rule="min", penalty_factor=None):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -120,6 +124,7 @@ class ElasticNetCV(LinearRegressorBase):
         self.random_state = random_state
         self.selection = selection
         self.alpha_rule = alpha_rule
+        self.penalty_factor = penalty_factor
 
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
@@ -154,6 +159,7 @@ class ElasticNetCV(LinearRegressorBase):
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
         X, y = self._validate_Xy(X, y, multi_output=False)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+        penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)
         if hasattr(X, "tocsr"):
             X = X.tocsr()  # row selection for the folds
 
@@ -161,7 +167,8 @@ class ElasticNetCV(LinearRegressorBase):
             n_alphas = check_int(self.alphas, "alphas", low=1)
             full = preprocess(X, y, sample_weight, self.fit_intercept,
                               normalize_weights=True, lazy=True)
-            grids = np.array([alpha_grid(full, r, eps, n_alphas, self.positive)
+            penalty = make_penalty(full, penalty_factor)
+            grids = np.array([alpha_grid(full, r, eps, n_alphas, self.positive, penalty)
                               for r in l1_ratios])
         else:
             alphas = np.asarray(self.alphas, dtype=np.float64).ravel()
@@ -174,7 +181,7 @@ class ElasticNetCV(LinearRegressorBase):
         folds = list(check_cv(self.cv).split(X, y))
         params = dict(tol=self.tol, max_iter=self.max_iter, positive=self.positive,
                       random_state=self.random_state, selection=self.selection,
-                      precompute=self.precompute)
+                      precompute=self.precompute, penalty_factor=penalty_factor)
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         # BLAS is limited to one thread here, in the calling thread: the folds
         # are the parallelism, and OpenBLAS ignores limits set from its workers.
@@ -202,7 +209,8 @@ class ElasticNetCV(LinearRegressorBase):
                            fit_intercept=self.fit_intercept, precompute=self.precompute,
                            max_iter=self.max_iter,
                            tol=self.tol, copy_X=self.copy_X, positive=self.positive,
-                           random_state=self.random_state, selection=self.selection)
+                           random_state=self.random_state, selection=self.selection,
+                           penalty_factor=penalty_factor)
         model.fit(X, y, sample_weight=sample_weight)
         self.coef_ = model.coef_
         self.intercept_ = model.intercept_
@@ -252,6 +260,8 @@ class LassoCV(ElasticNetCV):
         Coordinate selection rule.
     alpha_rule : {'min', '1se'}, default='min'
         See :class:`ElasticNetCV`.
+    penalty_factor : array-like of shape (n_features,), default=None
+        See :class:`ElasticNetCV`.
 
     Attributes
     ----------
@@ -278,9 +288,9 @@ class LassoCV(ElasticNetCV):
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
-                 alpha_rule="min"):
+                 alpha_rule="min", penalty_factor=None):
         super().__init__(l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, tol=tol, cv=cv,
                          copy_X=copy_X, verbose=verbose, n_jobs=n_jobs, positive=positive,
                          random_state=random_state, selection=selection,
-                         alpha_rule=alpha_rule)
+                         alpha_rule=alpha_rule, penalty_factor=penalty_factor)

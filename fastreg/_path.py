@@ -14,7 +14,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES
-from ._coordinate_descent import gram_for, gram_target, solve_enet
+from ._coordinate_descent import gram_for, gram_target, make_penalty, solve_enet
+from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._validation import (check_array_basics, check_bool, check_choice,
                           check_consistent_length, check_int, check_real,
@@ -23,7 +24,7 @@ from ._validation import (check_array_basics, check_bool, check_choice,
 _RESOLUTION = np.finfo(np.float64).resolution
 
 
-def alpha_max(design, l1_ratio=1.0, positive=False):
+def alpha_max(design, l1_ratio=1.0, positive=False, penalty=None):
     """Smallest alpha at which all coefficients are zero, for a preprocessed design.
 
     ``max_j |Xt_j . yt| / (n * l1_ratio)`` with the centred, weighted design and
@@ -38,17 +39,25 @@ def alpha_max(design, l1_ratio=1.0, positive=False):
         Elastic-Net mixing parameter, > 0.
     positive : bool, default=False
         Whether the coefficients are constrained to be non-negative.
+    penalty : fastreg._penalty.Penalty, default=None
+        Penalty factors: then ``max_{pf_j > 0} |Xt_j . r0| / pf_j / (n *
+        l1_ratio)`` with ``r0`` the target's residual after least squares on the
+        unpenalised features (the solution at alpha_max fits those alone).
 
     Returns
     -------
     alpha_max : float
     """
     Xty = np.asarray(design.rmatvec(design.y), dtype=np.float64)
-    top = max(0.0, Xty.max()) if positive else np.abs(Xty).max()
+    if penalty is not None and not penalty.trivial:
+        pen = penalty.pf64 > 0
+        Xty = penalty.residual_correlations(Xty)[pen] / penalty.pf64[pen]
+    top = max(0.0, Xty.max(initial=0.0)) if positive else np.abs(Xty).max(initial=0.0)
     return float(top / (design.shape[0] * l1_ratio))
 
 
-def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
+def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
+               penalty=None):
     """Decreasing geometric grid from alpha_max down to ``eps * alpha_max``.
 
     The same grid as scikit-learn's, so that cross-validation picks the same
@@ -58,7 +67,7 @@ def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
     if l1_ratio == 0:
         raise ValueError("l1_ratio=0: the automatic alpha grid needs an L1 term; pass "
                          "the alphas explicitly.")
-    a_max = alpha_max(design, l1_ratio, positive)
+    a_max = alpha_max(design, l1_ratio, positive, penalty)
     if a_max <= _RESOLUTION:
         return np.full(n_alphas, _RESOLUTION)
     return np.geomspace(a_max, a_max * eps, num=n_alphas)
@@ -66,7 +75,7 @@ def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False):
 
 def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_iter=1000,
                    positive=False, random_state=None, selection="cyclic",
-                   precompute="auto"):
+                   precompute="auto", penalty_factor=None):
     """Solve along ``alphas`` (any order is allowed; warm starts follow it).
 
     Parameters
@@ -79,9 +88,9 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
         Elastic-Net mixing parameter.
     coef_init : ndarray of shape (n_features,), default=None
         Start of the first solve.
-    tol, max_iter, positive, random_state, selection, precompute
-        As in :class:`fastreg.ElasticNet`; with Gram mode the Gram matrix is
-        built once for the whole path.
+    tol, max_iter, positive, random_state, selection, precompute, penalty_factor
+        As in :class:`fastreg.ElasticNet` (``penalty_factor`` validated); with
+        Gram mode the Gram matrix is built once for the whole path.
 
     Returns
     -------
@@ -102,11 +111,12 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
     gaps = np.empty(len(alphas), dtype=np.float64)
     n_iters = np.empty(len(alphas), dtype=np.intp)
     gram = gram_target(design, gram_for(design, precompute, len(alphas)), y)
+    penalty = make_penalty(design, penalty_factor)
     for i, alpha in enumerate(alphas):
         gaps[i], n_iters[i] = solve_enet(
             design, y, coef, float(alpha), l1_ratio, tol=tol, max_iter=max_iter,
             positive=positive, seed=int(rng.randint(np.iinfo(np.int32).max)),
-            random=selection == "random", gram=gram)
+            random=selection == "random", gram=gram, penalty=penalty)
         coefs[:, i] = coef
     return coefs, gaps, n_iters
 
@@ -161,8 +171,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
         If False, skip the finiteness checks.
     **params : kwargs
         ``tol`` (1e-4), ``max_iter`` (1000), ``random_state``, ``selection``
-        ('cyclic'), and the fastreg extensions ``fit_intercept`` (False) and
-        ``sample_weight`` (None; normalised to sum to n_samples).
+        ('cyclic'), and the fastreg extensions ``fit_intercept`` (False),
+        ``sample_weight`` (None; normalised to sum to n_samples) and
+        ``penalty_factor`` (None; see :class:`fastreg.ElasticNet`).
 
     Returns
     -------
@@ -176,7 +187,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
         Epochs run for each alpha (only if ``return_n_iter``).
     """
     unknown = set(params) - {"tol", "max_iter", "random_state", "selection",
-                             "fit_intercept", "sample_weight"}
+                             "fit_intercept", "sample_weight", "penalty_factor"}
     if unknown:
         raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}.")
     tol = check_real(params.get("tol", 1e-4), "tol", low=0.0, low_open=True)
@@ -196,12 +207,15 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     y = check_array(y, ensure_2d=False, dtype=X.dtype, ensure_all_finite=check_input,
                     input_name="y")
     sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
+    penalty_factor = check_penalty_factor(params.get("penalty_factor"), X.shape[1],
+                                          positive)
     design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
                         normalize_weights=True, lazy=True)
 
     if alphas is None or isinstance(alphas, numbers.Integral):
         n = check_int(n_alphas if alphas is None else alphas, "n_alphas", low=1)
-        alphas = alpha_grid(design, l1_ratio, eps, n, positive)
+        alphas = alpha_grid(design, l1_ratio, eps, n, positive,
+                            make_penalty(design, penalty_factor))
     else:
         alphas = np.asarray(alphas, dtype=np.float64).ravel()
         if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
@@ -216,7 +230,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     coefs, gaps, n_iters = path_on_design(
         design, alphas, l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
         positive=positive, random_state=params.get("random_state"), selection=selection,
-        precompute=precompute)
+        precompute=precompute, penalty_factor=penalty_factor)
     if return_n_iter:
         return alphas, coefs, gaps, n_iters
     return alphas, coefs, gaps

@@ -109,36 +109,51 @@ def restrict(design, cols):
                   sqrt_sw=design.sqrt_sw)
 
 
-def enet_gap(XtR, R, y, w, l1, l2, positive):
-    """Duality gap of the full problem from ``Xt^T R``; mirrors ``fr_enet_gap``.
+def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None):
+    """Duality gap of the full problem from ``Xt^T R``; mirrors the kernels'
+    (``fr_enet_gap`` with penalty factors, ``_dual.pxd``).
 
-    Returns ``(gap, gap_l1, dual_norm, v)`` with ``v = Xt^T R - l2 w`` and
-    ``gap_l1`` the gap at the rescaled-residual dual point (the centre of the
-    Gap Safe sphere).
+    ``pf`` are the penalty factors (float64); ``proj = (U, M, C, Uy)`` projects
+    the dual candidate off the unpenalised columns ``U`` (``M = (X_U^T X_U)^+``,
+    ``C = X^T X_U``, ``Uy = X_U^T y``), or None.
+
+    Returns ``(gap, gap_l1, dual_norm, v)`` with ``v = Xt^T theta - l2 pf w``
+    and ``gap_l1`` the gap at the rescaled dual point (the centre of the Gap
+    Safe sphere).
     """
-    v = XtR - l2 * w
-    av = v if positive else np.abs(v)
-    dual_norm = max(float(av.max(initial=0.0)), 0.0)
     R_norm2 = float(R @ R)
-    R_y = float(R @ y)
-    w_norm2 = float(w @ w)
-    primal = 0.5 * (R_norm2 + l2 * w_norm2) + l1 * float(np.abs(w).sum())
+    th_norm2, th_y = R_norm2, float(R @ y)
+    XtR = np.asarray(XtR, dtype=np.float64)
+    if proj is not None:
+        U, M, C, Uy = proj
+        t = XtR[U]
+        z = M @ t
+        XtR = XtR - C @ z
+        th_norm2 = max(th_norm2 - float(t @ z), 0.0)
+        th_y -= float(z @ Uy)
+    w = w.astype(np.float64)
+    pen = pf > 0
+    v = XtR - l2 * pf * w
+    av = v if positive else np.abs(v)
+    dual_norm = float((av[pen] / pf[pen]).max(initial=0.0))
+    w_l2 = float(pf @ (w * w))
+    primal = 0.5 * (R_norm2 + l2 * w_l2) + l1 * float(pf @ np.abs(w))
     dual = 0.0
     gap_l1 = np.inf
     if l1 > 0:
         c = l1 / dual_norm if dual_norm > l1 else 1.0
-        d1 = c * R_y - 0.5 * c * c * (R_norm2 + l2 * w_norm2)
+        d1 = c * th_y - 0.5 * c * c * (th_norm2 + l2 * w_l2)
         gap_l1 = primal - d1
         dual = max(dual, d1)
     if l2 > 0:
-        e = (XtR if positive else np.abs(XtR)) - l1
-        excess = float(np.square(e[e > 0]).sum())
-        dual = max(dual, R_y - 0.5 * R_norm2 - 0.5 * excess / l2)
+        e = (XtR[pen] if positive else np.abs(XtR[pen])) - l1 * pf[pen]
+        excess = float((np.square(np.maximum(e, 0.0)) / pf[pen]).sum())
+        dual = max(dual, th_y - 0.5 * th_norm2 - 0.5 * excess / l2)
     return primal - dual, gap_l1, dual_norm, v
 
 
 def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
-                      solve_sub):
+                      solve_sub, penalty=None):
     """Minimise the Elastic-Net on ``design`` by a working-set loop, in place.
 
     Parameters
@@ -155,32 +170,48 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         Budget of subproblem epochs, summed over the subproblems.
     positive : bool
     solve_sub : callable
-        ``solve_sub(sub_design, w_sub, tol_abs, max_iter) -> (gap, n_iter)``
-        runs the kernel on the design restricted to some columns, in place on
-        ``w_sub``, until the subproblem's gap is at most ``tol_abs``.
+        ``solve_sub(sub_design, w_sub, tol_abs, max_iter, kernel_kwargs) ->
+        (gap, n_iter)`` runs the kernel on the design restricted to some
+        columns, in place on ``w_sub``, until the subproblem's gap is at most
+        ``tol_abs``; ``kernel_kwargs`` carry the restricted penalty factors.
+    penalty : fastreg._penalty.Penalty, default=None
+        Per-feature penalty factors (None: all ones).
 
     Returns
     -------
     gap, n_iter, converged
     """
+    p = w.shape[0]
     norms = column_norms2(design)
     candidates = norms > 0
     w[~candidates] = 0
+    if penalty is None or penalty.trivial:
+        pf, U, proj, full_kw = np.ones(p), np.empty(0, dtype=np.intc), None, {}
+    else:
+        pf, U = penalty.pf64, penalty.U
+        full_kw = penalty.kernel_args()
+        proj = None
+        if U.size:
+            _, M, C = full_kw["unpenalised"]
+            Uy = np.asarray(restrict(design, U).rmatvec(y), dtype=np.float64)
+            proj = (U, M.astype(np.float64), C.astype(np.float64), Uy)
+    penalised = pf > 0
     support = np.flatnonzero(w)
     R = y - design.matvec(w) if support.size else y.copy()
-    ws_size = WS_MIN
+    ws_size = max(WS_MIN, 2 * U.size)
     epochs = 0
     while True:
         XtR = design.rmatvec(R)
-        gap, gap_l1, dual_norm, v = enet_gap(XtR, R, y, w, l1, l2, positive)
+        gap, gap_l1, dual_norm, v = enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj)
         if gap <= tol_scaled or epochs >= max_iter:
             return gap, epochs, gap <= tol_scaled
         # Gap Safe screening on the full problem: those features are out for good.
         scale = max(dual_norm, l1)
         radius = np.sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0.0
         av = v if positive else np.abs(v)
-        col = np.sqrt(norms + l2)
-        screened = candidates & (av / scale + radius * col < 1)
+        col = np.sqrt(norms + l2 * pf)
+        screened = np.zeros(p, dtype=bool)
+        np.less(av / scale + radius * col, pf, out=screened, where=candidates & penalised)
         if np.any(screened):
             candidates &= ~screened
             hit = np.flatnonzero(screened & (w != 0))
@@ -190,21 +221,30 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         n_candidates = int(np.count_nonzero(candidates))
         support = np.flatnonzero(w)
         ws_size = min(max(ws_size, WS_GROWTH * support.size), n_candidates)
-        # Rank by the distance of the dual point to each feature's constraint.
-        score = np.full(w.shape[0], np.inf)
-        np.divide(1.0 - av / scale, col, out=score, where=candidates)
+        # Rank by the distance of the dual point to each feature's constraint;
+        # the support and the unpenalised features are always in.
+        score = np.full(p, np.inf)
+        np.divide(pf - av / scale, col, out=score, where=candidates & (col > 0))
         score[support] = -np.inf
-        if ws_size == 0 or 2 * ws_size >= w.shape[0]:
+        score[U] = -np.inf
+        if ws_size == 0 or 2 * ws_size >= p:
             # Most features are in play: one plain solve of the full problem
             # (the kernel screens on its own) is cheaper than copying columns.
-            gap, n_iter = solve_sub(design, w, tol_scaled, max_iter - epochs)
+            gap, n_iter = solve_sub(design, w, tol_scaled, max_iter - epochs, full_kw)
             epochs += n_iter
             return gap, epochs, gap <= tol_scaled
         ws = np.sort(np.argpartition(score, ws_size - 1)[:ws_size])
         sub = restrict(design, ws)
         w_sub = np.ascontiguousarray(w[ws])
+        kw = {}
+        if full_kw:
+            kw["penalty_factor"] = np.ascontiguousarray(full_kw["penalty_factor"][ws])
+            if U.size:
+                _, M, C = full_kw["unpenalised"]
+                kw["unpenalised"] = (np.searchsorted(ws, U).astype(np.intc), M,
+                                     np.asfortranarray(C[ws]))
         tol_in = max(WS_INNER_FRACTION * gap, 0.3 * tol_scaled)
-        _, n_iter = solve_sub(sub, w_sub, tol_in, max_iter - epochs)
+        _, n_iter = solve_sub(sub, w_sub, tol_in, max_iter - epochs, kw)
         epochs += max(n_iter, 1)
         w[ws] = w_sub
         R = y - sub.matvec(w_sub)

@@ -1,0 +1,124 @@
+"""Per-feature penalty factors (glmnet's ``penalty.factor``).
+
+With factors ``pf_j >= 0`` the Elastic-Net penalty becomes
+
+    alpha * sum_j pf_j * (l1_ratio * |w_j| + (1 - l1_ratio) / 2 * w_j^2),
+
+not rescaled (glmnet rescales the factors to sum to n_features; fastreg
+takes them as given). ``pf_j = 0`` leaves feature j unpenalised.
+
+Unpenalised features change the dual problem: its constraints become
+``x_j . theta = 0`` for them, which a residual satisfies only at the optimum.
+The kernels therefore project their dual candidate off the span of the
+unpenalised (centred, weighted) columns ``X_U``; this module prepares what
+that projection needs, once per design: ``U``, ``M = (X_U^T X_U)^+`` and
+``C = X^T X_U`` (see ``_dual.pxd``).
+"""
+import numbers
+
+import numpy as np
+
+
+def check_penalty_factor(penalty_factor, n_features, positive=False):
+    """Validated factors as a float64 array, or None for "all ones"."""
+    if penalty_factor is None:
+        return None
+    if isinstance(penalty_factor, (str, bytes)) or (
+            isinstance(penalty_factor, numbers.Number)):
+        raise TypeError("penalty_factor must be None or an array-like of shape "
+                        f"(n_features,), got {type(penalty_factor).__name__}.")
+    try:
+        pf = np.asarray(penalty_factor, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"penalty_factor must contain real numbers: {exc}") from None
+    if pf.shape != (n_features,):
+        raise ValueError(f"penalty_factor must have shape ({n_features},) (one factor per "
+                         f"feature), got {pf.shape}.")
+    if not np.all(np.isfinite(pf)):
+        raise ValueError("penalty_factor must be finite (no NaN or infinity).")
+    if np.any(pf < 0):
+        raise ValueError("penalty_factor must be >= 0.")
+    if not np.any(pf > 0):
+        raise ValueError("penalty_factor is zero for every feature: nothing is "
+                         "penalised (use a least-squares solver).")
+    if positive and np.any(pf == 0):
+        # The dual constraint of an unpenalised, sign-constrained feature is an
+        # inequality that the projected dual point does not respect when the
+        # bound is active: no certificate could be computed.
+        raise ValueError("penalty_factor with zeros (unpenalised features) is not "
+                         "supported together with positive=True.")
+    return pf
+
+
+class Penalty:
+    """Penalty factors prepared for one design (and, lazily, its Gram matrix).
+
+    Attributes
+    ----------
+    pf : ndarray of shape (n_features,) in the design's dtype, or None
+    U : ndarray of int32
+        Unpenalised features with a non-zero column (zero columns have w_j = 0
+        and no constraint to honour).
+    """
+
+    def __init__(self, design, penalty_factor, column_norms2):
+        self.design = design
+        dtype = design.dtype
+        self.pf64 = penalty_factor
+        self.pf = None if penalty_factor is None else penalty_factor.astype(dtype)
+        if penalty_factor is None:
+            self.U = np.empty(0, dtype=np.intc)
+        else:
+            self.U = np.flatnonzero((penalty_factor == 0) & (column_norms2 > 0)).astype(
+                np.intc)
+        self._design_proj = None
+
+    @property
+    def trivial(self):
+        return self.pf is None
+
+    def kernel_args(self, gram=None):
+        """Keyword arguments of the kernels: ``penalty_factor`` and ``unpenalised``."""
+        if self.pf is None:
+            return {}
+        if self.U.size == 0:
+            return {"penalty_factor": self.pf}
+        if gram is not None:
+            C = gram[:, self.U]
+            return {"penalty_factor": self.pf,
+                    "unpenalised": self._projection(C, gram.dtype)}
+        if self._design_proj is None:
+            self._design_proj = self._projection(self.columns_gram(), self.design.dtype)
+        return {"penalty_factor": self.pf, "unpenalised": self._design_proj}
+
+    def columns_gram(self):
+        """``C = Xt^T Xt_U`` (n_features x u), float64, for the design."""
+        from ._working_set import restrict
+
+        sub = restrict(self.design, self.U)
+        XU = np.asarray(sub.matvec(np.eye(self.U.size, dtype=self.design.dtype)),
+                        dtype=np.float64)
+        return np.asarray(self.design.rmatvec(XU.astype(self.design.dtype)),
+                          dtype=np.float64)
+
+    def _projection(self, C, dtype):
+        C = np.asarray(C, dtype=np.float64)
+        M = pseudo_inverse(C[self.U])
+        return (self.U, np.asfortranarray(M, dtype=dtype), np.asfortranarray(C, dtype=dtype))
+
+    def residual_correlations(self, Xty):
+        """``Xt^T r0`` for ``r0`` the target's residual after least squares on the
+        unpenalised columns (``Xty = Xt^T y``): what alpha_max is computed from."""
+        Xty = np.asarray(Xty, dtype=np.float64)
+        if self.U.size == 0:
+            return Xty
+        C = self.columns_gram()
+        return Xty - C @ (pseudo_inverse(C[self.U]) @ Xty[self.U])
+
+
+def pseudo_inverse(G):
+    """Moore-Penrose inverse of a symmetric positive semi-definite matrix."""
+    G = 0.5 * (G + G.T)
+    vals, vecs = np.linalg.eigh(G)
+    keep = vals > max(vals.max(initial=0.0), 0.0) * G.shape[0] * np.finfo(np.float64).eps
+    return (vecs[:, keep] / vals[keep]) @ vecs[:, keep].T
