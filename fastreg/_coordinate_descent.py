@@ -18,7 +18,8 @@ from ._cd_sparse import enet_cd_sparse
 from ._gram import gram_statistics, use_gram
 from ._preprocess import preprocess
 from ._penalty import Penalty, check_penalty_factor
-from ._working_set import WS_MIN_FEATURES, column_norms2, solve_working_set
+from ._working_set import (WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES, column_norms2,
+                           solve_working_set)
 from ._validation import (check_bool, check_choice, check_int, check_real,
                           check_sample_weight)
 
@@ -106,7 +107,7 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     l2_reg = alpha * (1.0 - l1_ratio) * n
     args = (y, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
     if (gram is None and not design.sparse and not random and l1_reg > 0
-            and p >= WS_MIN_FEATURES):
+            and (p >= WS_MIN_FEATURES or (n >= WS_TALL * p and p >= WS_TALL_MIN_FEATURES))):
         gap, tol_scaled, n_iter, converged = _solve_ws(design, *args, penalty=penalty)
     elif gram is not None:
         kw = {} if penalty is None else penalty.kernel_args(gram=gram[0])
@@ -147,6 +148,17 @@ def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positiv
 
     def solve_sub(sub, w_sub, tol_abs, budget, kw):
         rel = tol_abs / y_norm2 if y_norm2 > 0 else tol
+        n_sub, k = sub.shape
+        if sub is not design and use_gram("auto", n_sub, k):
+            # A tall subproblem: its small Gram matrix (n k^2 / 2 multiply-adds,
+            # once) is cheaper than the n k of every epoch. Its epochs cost
+            # nothing next to a full pass over X: solve it to the final tolerance.
+            G, Xy, yn = gram_statistics(sub, y)
+            with single_threaded_blas():
+                gap, _, n_iter, _ = enet_cd_gram(G, Xy, yn, w_sub, l1_reg, l2_reg, budget,
+                                                 min(rel, 0.3 * tol), seed, random,
+                                                 positive, **kw)
+            return gap, n_iter
         gap, _, n_iter, _ = _kernel(sub, y, w_sub, l1_reg, l2_reg, budget, rel, seed,
                                     random, positive, **kw)
         return gap, n_iter

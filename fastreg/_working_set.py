@@ -29,6 +29,11 @@ WS_MIN = 128
 WS_MIN_FEATURES = 512
 #: The working set holds at least this many times the support of w.
 WS_GROWTH = 2
+#: ... or when the design is this many times taller than wide (the subproblems
+#: then run in Gram mode on their few columns, and the full centred copy of X
+#: is never formed).
+WS_TALL = 50
+WS_TALL_MIN_FEATURES = 128
 #: A subproblem is solved until its gap is this fraction of the full gap.
 WS_INNER_FRACTION = 0.1
 
@@ -198,7 +203,7 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
     penalised = pf > 0
     support = np.flatnonzero(w)
     R = y - design.matvec(w) if support.size else y.copy()
-    ws_size = max(WS_MIN, 2 * U.size)
+    ws_size = max(min(WS_MIN, p // 4), 2 * U.size, 1)
     epochs = 0
     while True:
         XtR = design.rmatvec(R)

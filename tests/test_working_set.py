@@ -182,3 +182,38 @@ def test_copy_x_false_keeps_memory_and_answer():
         b = Lasso(alpha=0.05, tol=1e-10, max_iter=100_000).fit(X, y)
     assert_rel_close(enet_objective(X, y, a.coef_, a.intercept_, 0.05),
                      enet_objective(X, y, b.coef_, b.intercept_, 0.05), 1e-9)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_tall_design_gram_subproblems(fit_intercept, sw_kind, l1_ratio, spy, monkeypatch):
+    """n >= 50 p: the working sets run in Gram mode on their few columns; the
+    answer is plain coordinate descent's, certified on the full problem."""
+    import fastreg._gram as gram_mod
+
+    n, p = 6600, 130
+    X = correlated_design(n, p, rho=0.3, shift=0.5, seed=21)
+    y = X @ sparse_truth(p, 8, seed=21) + make_rng(22).standard_normal(n) + 1.0
+    sw = make_sample_weight(n, sw_kind)
+    alpha = _alpha(X, y, l1_ratio, sw, 0.05)
+    grams = []
+    build = gram_mod.gram_matrix
+
+    def counting(design):
+        grams.append(design.X.shape[1])
+        return build(design)
+
+    monkeypatch.setattr(gram_mod, "gram_matrix", counting)
+    kw = dict(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-10,
+              max_iter=100_000)
+    got = fit_quiet(ElasticNet(**kw), X, y, sample_weight=sw)
+    assert spy and grams and max(grams) < p  # only small Gram matrices were built
+    plain_cd(monkeypatch)
+    ref = fit_quiet(ElasticNet(**kw), X, y, sample_weight=sw)
+    f = [enet_objective(X, y, m.coef_, m.intercept_, alpha, l1_ratio, sw) for m in (got, ref)]
+    assert_rel_close(f[0], f[1], 1e-7)
+    y_c = y - np.average(y, weights=sw) if fit_intercept else y
+    gap = enet_duality_gap(X, y, got.coef_, got.intercept_, alpha, l1_ratio, sw,
+                           fit_intercept=fit_intercept)
+    assert gap <= 1e-9 * np.average(y_c ** 2, weights=sw)
