@@ -23,9 +23,19 @@ centred problem ``min_w 1/2 ||yc - Xc w||^2 + l1 ||w||_1 + l2/2 ||w||^2`` with
 ``Xc = sqrt(s) (X - xbar)``, ``yc = sqrt(s) (y - ybar)`` (row-wise),
 ``l1 = alpha l1_ratio sum(s)`` and ``l2 = alpha (1 - l1_ratio) sum(s)``: its
 value is ``sum(s)`` times ``P`` minimised over the intercept.
+
+Per-feature penalty factors (glmnet's ``penalty.factor``, not rescaled): the
+Elastic-Net functions take ``penalty_factor=None`` (all ones, the code path
+above unchanged) or ``pf`` of shape (p,), finite, ``>= 0``, not all zero, and
+the penalty becomes ``alpha * sum_j pf_j * (l1_ratio |w_j| + (1 - l1_ratio) / 2
+w_j^2)``; centred: ``sum_j pf_j (l1 |w_j| + l2 / 2 w_j^2)``.  A feature with
+``pf_j = 0`` is unpenalised (still ``>= 0`` with ``positive=True``).  The
+duality-gap certificate then needs dual points orthogonal to the unpenalised
+columns: see :func:`_gap_unscaled` and :class:`_Unpenalised`.
 """
 import numpy as np
 import scipy.sparse as sp
+from scipy.optimize import nnls
 from scipy.sparse.linalg import LinearOperator
 
 
@@ -76,11 +86,131 @@ def _centered_problem(X, y, s, fit_intercept, offset=0.0):
     return Xc, yc, xbar, ybar
 
 
-def _penalty(w, l1, l2):
-    return l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
+def _penalty_factor(penalty_factor, p):
+    """None, or ``penalty_factor`` as a validated float64 array of shape (p,)."""
+    if penalty_factor is None:
+        return None
+    try:
+        pf = np.array(penalty_factor, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"penalty_factor must be an array of numbers: {exc}") from None
+    if pf.shape != (p,):
+        raise ValueError(f"penalty_factor must have shape ({p},) (one entry per "
+                         f"feature), got {pf.shape}.")
+    if not np.all(np.isfinite(pf)):
+        raise ValueError("penalty_factor must be finite (no NaN or inf).")
+    if np.any(pf < 0):
+        raise ValueError("penalty_factor must be >= 0.")
+    if not np.any(pf > 0):
+        raise ValueError("penalty_factor must have at least one entry > 0 (all zeros "
+                         "leaves nothing penalised).")
+    return pf
 
 
-def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive, y_scale=0.0):
+def _penalty(w, l1, l2, pf=None):
+    if pf is None:
+        return l1 * np.abs(w).sum() + 0.5 * l2 * (w @ w)
+    return l1 * (pf @ np.abs(w)) + 0.5 * l2 * (pf @ (w * w))
+
+
+def _orthonormal_basis(A):
+    """Orthonormal basis of the column span of ``A`` (numerical rank by SVD,
+    threshold as :func:`numpy.linalg.matrix_rank`)."""
+    if A.shape[1] == 0:
+        return np.zeros((A.shape[0], 0))
+    U, sv, _ = np.linalg.svd(A, full_matrices=False)
+    if sv.size == 0 or sv[0] == 0:
+        return np.zeros((A.shape[0], 0))
+    keep = sv > sv[0] * max(A.shape) * np.finfo(np.float64).eps
+    return U[:, keep]
+
+
+class _Unpenalised:
+    """The centred columns ``Xc_U`` of the unpenalised features (``pf_j = 0``)
+    and the projection that makes a residual dual-feasible for them.
+
+    ``project_out`` (a boolean mask, default ``pf == 0``) may name more
+    columns: projecting a penalised column out too keeps the point feasible
+    (``Xc_j . theta = 0`` satisfies ``|Xc_j . theta| <= l1 pf_j``); see
+    :func:`_dual_value_pf` for when that helps.
+
+    For ``pf_j = 0`` the penalty's conjugate is the indicator of ``{0}`` (of
+    ``(-inf, 0]`` with ``positive``), so a dual point must satisfy
+    ``Xc_j . theta = 0`` (``<= 0``).  :meth:`project` returns
+
+    * ``theta = (I - Q Q^T) R``, ``Q`` an orthonormal basis of ``span Xc_U``
+      (the projection is applied twice, for orthogonality to round-off);
+    * with ``positive``, the same projection onto the complement of only the
+      columns ``J = {j in U : w_j > 0}``, ``J`` then grown by every ``j`` in
+      ``U`` with ``Xc_j . theta > 0`` until none is left (at worst ``J = U``):
+      ``Xc_j . theta = 0`` on ``J`` and ``<= 0`` on the rest of ``U``.  At
+      the optimum ``Xc_j . R* = 0`` where ``w*_j > 0`` and ``<= 0``
+      elsewhere, so ``theta`` tends to ``R*`` and the gap to 0.
+
+    The unpenalised columns are made explicit (n x |U|, also for sparse
+    ``X``: meant for a few unpenalised features).
+    """
+
+    def __init__(self, Xc, pf, positive, project_out=None):
+        self.idx = np.flatnonzero(pf == 0 if project_out is None else project_out)
+        self.p = Xc.shape[1]
+        self.positive = positive
+        if self.idx.size == 0:
+            self.XU = np.zeros((Xc.shape[0], 0))
+        elif isinstance(Xc, np.ndarray):
+            self.XU = Xc[:, self.idx]
+        else:
+            e = np.zeros(Xc.shape[1])
+            columns = []
+            for j in self.idx:
+                e[j] = 1.0
+                columns.append(Xc @ e)
+                e[j] = 0.0
+            self.XU = np.column_stack(columns)
+        self._bases = {}
+
+    def _project(self, R, J):
+        key = tuple(J)
+        if key not in self._bases:
+            self._bases[key] = _orthonormal_basis(self.XU[:, J])
+        Q = self._bases[key]
+        for _ in range(2):
+            R = R - Q @ (Q.T @ R)
+        return R
+
+    def project(self, R, w):
+        """Dual-feasible ``theta`` for the unpenalised features (``R`` if none),
+        and the mask of the columns it is orthogonal to by construction."""
+        done = np.zeros(self.p, dtype=bool)
+        if self.idx.size == 0:
+            return R, done
+        if not self.positive:
+            done[self.idx] = True
+            return self._project(R, np.arange(self.idx.size)), done
+        in_J = w[self.idx] > 0
+        while True:
+            theta = self._project(R, np.flatnonzero(in_J))
+            violated = ~in_J & (self.XU.T @ theta > 0)
+            if not violated.any():
+                done[self.idx[in_J]] = True
+                return theta, done
+            in_J |= violated
+
+    def least_squares_residual(self, yc):
+        """Residual of the (non-negative, with ``positive``) least-squares fit of
+        ``yc`` on the unpenalised columns: ``yc`` itself if there are none."""
+        if self.idx.size == 0:
+            return yc
+        if not self.positive:
+            return self._project(yc, np.arange(self.idx.size))
+        # Non-negative least squares: the residual is the projection of yc onto
+        # the complement of the columns it uses (recomputed, for accuracy).
+        mu = nnls(self.XU, yc)[0]
+        return self._project(yc, np.flatnonzero(mu > 0))
+
+
+def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive, y_scale=0.0, pf=None,
+                  projectors=None):
     """Duality gap of the centred problem, un-normalised units.
 
     ``R = yc - Xc w`` and ``primal`` is an upper bound of the primal value at
@@ -92,18 +222,53 @@ def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive, y_scale=0.0):
     ``[yc; 0]``, scaled so that ``|[Xc; sqrt(l2) I]^T theta| <= l1``; (b) if
     ``l2 > 0``, ``theta = R``, where ``g*(u) = sum_j (|u_j| - l1)_+^2 / (2 l2)``
     (``(u_j - l1)_+`` if ``positive``).
+
+    With penalty factors ``pf`` (``projectors``: the :class:`_Unpenalised`
+    projections of ``Xc`` to use, default :func:`_projectors`), the penalty
+    is ``g(w) = sum_j pf_j (l1 |w_j| + l2 / 2 w_j^2)`` and, with ``P = {j :
+    pf_j > 0}`` and ``U = {j : pf_j = 0}``, the conjugate is separable::
+
+        g_j*(u) = (|u| - l1 pf_j)_+^2 / (2 l2 pf_j)    j in P, l2 > 0
+                = 0 if |u| <= l1 pf_j else inf          j in P, l2 = 0
+                = 0 if u == 0 else inf                  j in U
+        (positive: u - l1 pf_j instead of |u| - l1 pf_j, and u <= 0 on U).
+
+    The residual is first made feasible on ``U``: ``theta = project(R)``
+    (``Xc_U^T theta = 0``, the residual projected onto the orthogonal
+    complement of the unpenalised centred columns; see :class:`_Unpenalised`
+    for ``positive``).  Then, with ``a_j = Xc_j . theta - l2 pf_j w_j``:
+
+    (a) if ``l1 > 0``: the Elastic-Net is the Lasso ``1/2 ||[yc; 0] - [Xc;
+        sqrt(l2 pf) I] w||^2 + l1 sum pf_j |w_j|``, whose dual is
+        ``theta.yc - 1/2 ||theta||^2 - 1/2 ||xi||^2`` subject to
+        ``|Xc_j . theta + sqrt(l2 pf_j) xi_j| <= l1 pf_j``; the point ``c
+        (theta, -sqrt(l2 pf) w)`` with ``c = min(1, l1 / max_{j in P} |a_j| /
+        pf_j)`` is feasible (on ``U`` the constraint is ``Xc_j . theta = 0``)
+        and gives ``D = c theta.yc - c^2 / 2 (||theta||^2 + l2 sum_j pf_j
+        w_j^2)``;
+    (b) if ``l2 > 0``: ``theta`` itself, ``D = theta.yc - 1/2 ||theta||^2 -
+        sum_{j in P} (|Xc_j . theta| - l1 pf_j)_+^2 / (2 l2 pf_j)``;
+
+    and ``theta = 0`` (``D = 0``, always feasible).  The best of these is the
+    dual value.  ``pf = ones`` gives the points of the ``pf=None`` branch (to
+    round-off of the sums).  On ``U``, ``Xc_j . theta`` is zero to round-off
+    only: it is treated as exactly zero.  With tiny factors a second
+    projection (also off those columns) is tried: see :func:`_dual_value_pf`.
     """
-    XtR = Xc.T @ R
-    duals = [0.0]
-    if l1 > 0:
-        XtA = XtR - l2 * w
-        dual_norm = np.max(XtA if positive else np.abs(XtA), initial=0.0)
-        c = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
-        duals.append(c * (R @ yc) - 0.5 * c * c * (R @ R + l2 * (w @ w)))
-    if l2 > 0:
-        excess = np.maximum((XtR if positive else np.abs(XtR)) - l1, 0.0)
-        duals.append(R @ yc - 0.5 * (R @ R) - (excess @ excess) / (2 * l2))
-    dual = max(duals)
+    if pf is None:
+        XtR = Xc.T @ R
+        duals = [0.0]
+        if l1 > 0:
+            XtA = XtR - l2 * w
+            dual_norm = np.max(XtA if positive else np.abs(XtA), initial=0.0)
+            c = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
+            duals.append(c * (R @ yc) - 0.5 * c * c * (R @ R + l2 * (w @ w)))
+        if l2 > 0:
+            excess = np.maximum((XtR if positive else np.abs(XtR)) - l1, 0.0)
+            duals.append(R @ yc - 0.5 * (R @ R) - (excess @ excess) / (2 * l2))
+        dual = max(duals)
+    else:
+        dual = _dual_value_pf(Xc, yc, w, R, l1, l2, positive, pf, projectors)
     gap = primal - dual
     # Round-off is relative to the data before centering (y_scale = s.y^2):
     # after centering a single sample, say, every term is itself round-off.
@@ -112,8 +277,57 @@ def _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive, y_scale=0.0):
     return max(gap, 0.0)
 
 
+#: Penalised features with ``pf_j <= _TINY_PF * max(pf)`` are also projected out
+#: of a second candidate dual point (see :func:`_dual_value_pf`).
+_TINY_PF = np.sqrt(np.finfo(np.float64).eps)
+
+
+def _projectors(Xc, pf, positive):
+    """The :class:`_Unpenalised` projections whose dual points are tried: off
+    the unpenalised columns; and, if some factors are tiny, off those too."""
+    projectors = [_Unpenalised(Xc, pf, positive)]
+    tiny = pf <= _TINY_PF * pf.max()
+    if np.any(tiny & (pf > 0)):
+        projectors.append(_Unpenalised(Xc, pf, positive, project_out=tiny))
+    return projectors
+
+
+def _dual_value_pf(Xc, yc, w, R, l1, l2, positive, pf, projectors=None):
+    """Best dual value of the points (a), (b), 0 of :func:`_gap_unscaled` with
+    penalty factors, for each projection in ``projectors``.
+
+    Columns a projection makes ``theta`` orthogonal to have ``Xc_j . theta =
+    0`` (set exactly).  The second projection exists for tiny factors: the
+    point (a) needs ``|Xc_j . theta - l2 pf_j w_j| / pf_j``, whose round-off
+    is amplified by ``1 / pf_j`` and can leave a gap far above the
+    suboptimality; projecting such a column out costs about ``l1 pf_j
+    |w_j|`` instead.  Both points are feasible: the better one is kept.
+    """
+    if projectors is None:
+        projectors = _projectors(Xc, pf, positive)
+    pen = pf > 0
+    pf_p, w_p = pf[pen], w[pen]
+    duals = [0.0]
+    for projector in projectors:
+        theta, done = projector.project(R, w)
+        XtT = Xc.T @ theta
+        XtT[done] = 0.0
+        XtT = XtT[pen]
+        theta_yc, theta2 = theta @ yc, theta @ theta
+        if l1 > 0:
+            A = XtT - l2 * pf_p * w_p
+            dual_norm = np.max((A if positive else np.abs(A)) / pf_p, initial=0.0)
+            c = min(1.0, l1 / dual_norm) if dual_norm > 0 else 1.0
+            duals.append(c * theta_yc
+                         - 0.5 * c * c * (theta2 + l2 * (pf_p @ (w_p * w_p))))
+        if l2 > 0:
+            excess = np.maximum((XtT if positive else np.abs(XtT)) - l1 * pf_p, 0.0)
+            duals.append(theta_yc - 0.5 * theta2 - (excess @ (excess / pf_p)) / (2 * l2))
+    return max(duals)
+
+
 def enet_objective_terms(X, y, coef, intercept=0.0, alpha=1.0, l1_ratio=1.0,
-                         sample_weight=None):
+                         sample_weight=None, penalty_factor=None):
     """Data-fit and penalty terms of the Elastic-Net objective, public units.
 
     Parameters
@@ -124,38 +338,46 @@ def enet_objective_terms(X, y, coef, intercept=0.0, alpha=1.0, l1_ratio=1.0,
     intercept, alpha, l1_ratio : float, default 0.0, 1.0, 1.0
     sample_weight : ndarray of shape (n_samples,), default=None
         Weights ``s``; None means all ones.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Factors ``pf_j >= 0`` multiplying each feature's penalty (not
+        rescaled); None means all ones.
 
     Returns
     -------
     datafit : float
         ``1 / (2 sum(s)) * sum_i s_i (y_i - x_i.coef - intercept)^2``.
     penalty : float
-        ``alpha * (l1_ratio * |coef|_1 + (1 - l1_ratio) / 2 * |coef|_2^2)``.
+        ``alpha * (l1_ratio * |coef|_1 + (1 - l1_ratio) / 2 * |coef|_2^2)``;
+        with penalty factors ``alpha * sum_j pf_j (l1_ratio |coef_j| +
+        (1 - l1_ratio) / 2 coef_j^2)``.
     """
     X, y, s = _validate(X, y, sample_weight)
     w = _coef(coef, X.shape[1])
+    pf = _penalty_factor(penalty_factor, X.shape[1])
     r = y - X @ w - intercept
     datafit = (s @ (r * r)) / (2 * s.sum())
-    return float(datafit), float(_penalty(w, alpha * l1_ratio, alpha * (1 - l1_ratio)))
+    return float(datafit), float(_penalty(w, alpha * l1_ratio, alpha * (1 - l1_ratio), pf))
 
 
 def enet_objective(X, y, coef, intercept=0.0, alpha=1.0, l1_ratio=1.0,
-                   sample_weight=None):
+                   sample_weight=None, penalty_factor=None):
     """Elastic-Net objective ``P(coef, intercept)`` in public units.
 
     Parameters
     ----------
-    X, y, coef, intercept, alpha, l1_ratio, sample_weight
+    X, y, coef, intercept, alpha, l1_ratio, sample_weight, penalty_factor
         As in :func:`enet_objective_terms`.
 
     Returns
     -------
     objective : float
     """
-    return sum(enet_objective_terms(X, y, coef, intercept, alpha, l1_ratio, sample_weight))
+    return sum(enet_objective_terms(X, y, coef, intercept, alpha, l1_ratio, sample_weight,
+                                    penalty_factor))
 
 
-def alpha_max(X, y, l1_ratio=1.0, sample_weight=None, fit_intercept=True):
+def alpha_max(X, y, l1_ratio=1.0, sample_weight=None, fit_intercept=True,
+              penalty_factor=None, positive=False):
     """Smallest ``alpha`` for which ``coef = 0`` is optimal.
 
     Parameters
@@ -166,21 +388,44 @@ def alpha_max(X, y, l1_ratio=1.0, sample_weight=None, fit_intercept=True):
     sample_weight : ndarray of shape (n_samples,), default=None
     fit_intercept : bool, default=True
         Whether ``X`` and ``y`` are centred (weighted means) first.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors (see :func:`enet_objective_terms`).
+    positive : bool, default=False
+        Whether the coefficients are constrained to be non-negative.
 
     Returns
     -------
     alpha_max : float
         ``max_j |Xc_j . yc| / (sum(s) l1_ratio)``; ``inf`` if ``l1_ratio == 0``.
+        With ``positive`` the signed maximum, clipped at 0.
+
+        With penalty factors, the smallest ``alpha`` for which every
+        *penalised* coefficient is 0: ``max_{pf_j > 0} |Xc_j . r0| / (sum(s)
+        l1_ratio pf_j)``, ``r0`` the residual of the least-squares fit of
+        ``yc`` on the unpenalised columns (non-negative least squares with
+        ``positive``; ``r0 = yc`` if there are none).  At and above it the
+        optimum is ``w_P = 0`` and ``w_U`` that fit: ``Xc_U^T r0 = 0`` and
+        ``|Xc_j . r0| <= alpha l1_ratio sum(s) pf_j`` are its optimality
+        conditions.
     """
     X, y, s = _validate(X, y, sample_weight)
+    pf = _penalty_factor(penalty_factor, X.shape[1])
     if l1_ratio == 0:
         return np.inf
     Xc, yc, _, _ = _centered_problem(X, y, s, fit_intercept)
-    return float(np.max(np.abs(Xc.T @ yc), initial=0.0) / (s.sum() * l1_ratio))
+    if pf is None and not positive:
+        return float(np.max(np.abs(Xc.T @ yc), initial=0.0) / (s.sum() * l1_ratio))
+    if pf is None:
+        pf = np.ones(X.shape[1])
+    r0 = _Unpenalised(Xc, pf, positive).least_squares_residual(yc)
+    pen = pf > 0
+    u = (Xc.T @ r0)[pen] / pf[pen]
+    top = max(0.0, np.max(u, initial=0.0)) if positive else np.max(np.abs(u), initial=0.0)
+    return float(top / (s.sum() * l1_ratio))
 
 
 def enet_duality_gap(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None,
-                     fit_intercept=True, positive=False):
+                     fit_intercept=True, positive=False, penalty_factor=None):
     """Duality gap of the Elastic-Net at ``(coef, intercept)``, public units.
 
     The primal value is ``P(coef, intercept)`` at the given intercept, an upper
@@ -198,6 +443,9 @@ def enet_duality_gap(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=N
     l1_ratio : float, default=1.0
     sample_weight : ndarray of shape (n_samples,), default=None
     fit_intercept, positive : bool, default True, False
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors; the dual points are then made orthogonal
+        to the unpenalised columns (see :func:`_gap_unscaled`).
 
     Returns
     -------
@@ -207,19 +455,20 @@ def enet_duality_gap(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=N
     """
     X, y, s = _validate(X, y, sample_weight)
     w = _coef(coef, X.shape[1])
+    pf = _penalty_factor(penalty_factor, X.shape[1])
     if positive and np.any(w < 0):
         return np.inf
     n_eff = s.sum()
     Xc, yc, _, _ = _centered_problem(X, y, s, fit_intercept, offset=intercept)
-    primal = n_eff * enet_objective(X, y, w, intercept, alpha, l1_ratio, s)
+    primal = n_eff * enet_objective(X, y, w, intercept, alpha, l1_ratio, s, pf)
     l1, l2 = alpha * l1_ratio * n_eff, alpha * (1 - l1_ratio) * n_eff
     y_scale = float(s @ (np.asarray(y, dtype=np.float64) ** 2))
     return float(_gap_unscaled(Xc, yc, w, yc - Xc @ w, primal, l1, l2, positive,
-                               y_scale) / n_eff)
+                               y_scale, pf) / n_eff)
 
 
 def enet_kkt_violation(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight=None,
-                       fit_intercept=True, positive=False):
+                       fit_intercept=True, positive=False, penalty_factor=None):
     """Largest violation of the Elastic-Net optimality conditions.
 
     With ``r = y - X coef - intercept`` and the smooth gradient
@@ -229,10 +478,16 @@ def enet_kkt_violation(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight
     ``positive``: ``max(-g_j - alpha l1_ratio, 0)``, and ``|coef_j|`` for a
     negative ``coef_j``).  ``fit_intercept`` adds ``|sum_i s_i r_i| / sum(s)``.
 
+    With penalty factors, ``alpha`` is ``alpha pf_j`` for feature ``j`` (both
+    in ``g_j`` and in the threshold): an unpenalised feature (``pf_j = 0``)
+    violates by ``|g_j|`` (with ``positive``: by ``max(-g_j, 0)`` at
+    ``coef_j = 0``), i.e. its gradient must vanish.
+
     Parameters
     ----------
     X, y, coef, intercept, alpha, l1_ratio, sample_weight, fit_intercept, positive
         As in :func:`enet_duality_gap`.
+    penalty_factor : array-like of shape (n_features,), default=None
 
     Returns
     -------
@@ -241,9 +496,14 @@ def enet_kkt_violation(X, y, coef, intercept, alpha, l1_ratio=1.0, sample_weight
     """
     X, y, s = _validate(X, y, sample_weight)
     w = _coef(coef, X.shape[1])
+    pf = _penalty_factor(penalty_factor, X.shape[1])
     n_eff, a1 = s.sum(), alpha * l1_ratio
     r = y - X @ w - intercept
-    g = -(X.T @ (s * r)) / n_eff + alpha * (1 - l1_ratio) * w
+    if pf is None:
+        g = -(X.T @ (s * r)) / n_eff + alpha * (1 - l1_ratio) * w
+    else:
+        g = -(X.T @ (s * r)) / n_eff + alpha * (1 - l1_ratio) * pf * w
+        a1 = a1 * pf
     viol = np.where(w != 0, np.abs(g + a1 * np.sign(w)),
                     np.maximum((-g if positive else np.abs(g)) - a1, 0.0))
     if positive:
@@ -274,7 +534,7 @@ def _cd_columns(X, Xc, xbar, s):
 
 def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
                             fit_intercept=True, positive=False, tol=1e-4,
-                            max_iter=1000, coef_init=None):
+                            max_iter=1000, coef_init=None, penalty_factor=None):
     """Elastic-Net by cyclic coordinate descent, one Python loop over features.
 
     Works on the centred problem of the module docstring (sparse ``X`` is
@@ -295,6 +555,11 @@ def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
         Maximum number of epochs (at least 1).
     coef_init : ndarray of shape (n_features,), default=None
         Starting point; zeros if None.
+    penalty_factor : array-like of shape (n_features,), default=None
+        Per-feature penalty factors: coordinate ``j`` is soft-thresholded at
+        ``l1 pf_j`` and divided by ``||Xc_j||^2 + l2 pf_j`` (an unpenalised
+        coordinate is an exact least-squares update); the stopping gap is
+        that of :func:`_gap_unscaled` with penalty factors.
 
     Returns
     -------
@@ -308,31 +573,37 @@ def enet_coordinate_descent(X, y, alpha, l1_ratio=1.0, sample_weight=None,
         Number of epochs run.
     """
     X, y, s = _validate(X, y, sample_weight)
+    pf = _penalty_factor(penalty_factor, X.shape[1])
     if max_iter < 1:
         raise ValueError("max_iter must be at least 1.")
     n_eff = s.sum()
     l1, l2 = alpha * l1_ratio * n_eff, alpha * (1 - l1_ratio) * n_eff
     Xc, yc, xbar, ybar = _centered_problem(X, y, s, fit_intercept)
     columns = _cd_columns(X, Xc, xbar, s)
+    if pf is None:
+        l1s, l2s, projectors = [l1] * X.shape[1], [l2] * X.shape[1], None
+    else:
+        l1s, l2s, projectors = l1 * pf, l2 * pf, _projectors(Xc, pf, positive)
     w = np.zeros(X.shape[1]) if coef_init is None else _coef(coef_init, X.shape[1])
     threshold = tol * (yc @ yc)
     for n_iter in range(1, max_iter + 1):
         # During the epoch the residual yc - Xc w is R + shift * sqrt(s).
         R, shift = yc - Xc @ w, 0.0
         for j, (rows, values, sqrt_s_rows, mean, norm) in enumerate(columns):
-            w_old = w[j]
+            w_old, l1_j, l2_j = w[j], l1s[j], l2s[j]
             # xc_j . residual: the term -mean * (sqrt(s) . residual) is dropped
             # since that product is 0 when centring (and mean = 0 otherwise).
             rho = values @ (R[rows] + shift * sqrt_s_rows) + norm * w_old
-            shrunk = max(rho - l1, 0.0) if positive else np.sign(rho) * max(abs(rho) - l1, 0.0)
-            w_new = shrunk / (norm + l2) if norm > 0 else 0.0
+            shrunk = (max(rho - l1_j, 0.0) if positive
+                      else np.sign(rho) * max(abs(rho) - l1_j, 0.0))
+            w_new = shrunk / (norm + l2_j) if norm > 0 else 0.0
             if w_new != w_old:
                 R[rows] -= (w_new - w_old) * values
                 shift += (w_new - w_old) * mean
                 w[j] = w_new
         R = yc - Xc @ w
-        primal = 0.5 * (R @ R) + _penalty(w, l1, l2)
-        gap = _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive)
+        primal = 0.5 * (R @ R) + _penalty(w, l1, l2, pf)
+        gap = _gap_unscaled(Xc, yc, w, R, primal, l1, l2, positive, 0.0, pf, projectors)
         if gap <= threshold:
             break
     intercept = ybar - xbar @ w if fit_intercept else 0.0
