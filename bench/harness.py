@@ -1,45 +1,21 @@
 """Accuracy certificate, tolerance calibration and timing helpers of the benchmark suite.
 
-Kept out of ``conftest.py`` so that test modules (and ``python -m fastreg bench``)
-can import them as plain functions.
+The certificate and the calibration are those of ``python -m fastreg bench``
+(:mod:`fastreg.benchmarks.accuracy`); this module adapts them to pytest: a
+failed calibration or certificate fails the test, and :func:`run_timed` sizes
+``benchmark.pedantic`` from the command-line options.
 """
 import time
-import warnings
 
 import numpy as np
 import pytest
 
-from bench.problems import TASKS
+from fastreg.benchmarks import accuracy
+from fastreg.benchmarks.accuracy import (  # noqa: F401
+    GAP_EPS, TOL_LADDER, gap_scale, independent_gap)
 
-#: Default common accuracy: gap <= GAP_EPS * ||y_c||^2 / n (public units).
-GAP_EPS = 1e-6
-#: Tolerance ladder for calibration: 1e-4 down to 1e-14 in half-decades.
-TOL_LADDER = tuple(10.0 ** (-k / 2) for k in range(8, 29))
 #: Upper bound on timed rounds of very fast calls (each test stays ~max_time).
 MAX_ROUNDS = 200
-
-
-# ---------------------------------------------------------------------------
-# accuracy certificate
-# ---------------------------------------------------------------------------
-
-def gap_scale(problem):
-    """``||y - mean(y)||^2 / n``: the unit of the relative gap (2 x P(0))."""
-    y = np.asarray(problem.y, dtype=np.float64)
-    yc = y - y.mean()
-    return float(yc @ yc) / y.shape[0]
-
-
-def independent_gap(problem, task, params, coef, intercept):
-    """Solver-independent duality gap of a result, Elastic-Net public units."""
-    from fastreg.reference import enet_duality_gap
-
-    alpha, l1_ratio = params["alpha"], params["l1_ratio"]
-    if TASKS[task].model == "ridge":
-        # sum r^2 + a ||w||^2 == 2n * (1/(2n) sum r^2 + (a/n)/2 ||w||^2)
-        alpha, l1_ratio = alpha / problem.n, 0.0
-    return float(enet_duality_gap(problem.X, problem.y, coef, intercept, alpha,
-                                  l1_ratio=l1_ratio))
 
 
 def assert_gap(problem, task, params, result, eps, who=""):
@@ -57,30 +33,15 @@ def assert_gap(problem, task, params, result, eps, who=""):
     return gap, target
 
 
-# ---------------------------------------------------------------------------
-# tolerance calibration and timing
-# ---------------------------------------------------------------------------
-
 def calibrate_tol(fit, problem, task, params, eps, iterative=True):
-    """Loosest ``tol`` of :data:`TOL_LADDER` whose result reaches the common gap.
-
-    ``fit(tol)`` runs the solver once. Returns ``(tol, seconds of the last run,
-    gap of the last run)``. Fails the test if no tolerance reaches the target.
-    """
-    target = eps * gap_scale(problem)
-    tried = []
-    for tol in (TOL_LADDER if iterative else (None,)):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # loose tolerances may warn
-            t0 = time.perf_counter()
-            result = fit(tol)
-            elapsed = time.perf_counter() - t0
-        gap = independent_gap(problem, task, params, result[0], result[1])
-        tried.append((tol, gap))
-        if gap <= target:
-            return tol, elapsed, gap
-    pytest.fail(f"no tolerance reaches the common gap {target:.3e} on "
-                f"{problem.name}/{task}: tried (tol, gap) = {tried}")
+    """:func:`fastreg.benchmarks.accuracy.calibrate_tol`, failing the test when no
+    tolerance reaches the target. Returns ``(tol, seconds of the last run, gap)``."""
+    try:
+        tol, elapsed, gap, _ = accuracy.calibrate_tol(fit, problem, task, params, eps,
+                                                      iterative=iterative)
+    except accuracy.CalibrationError as exc:
+        pytest.fail(str(exc))
+    return tol, elapsed, gap
 
 
 def run_timed(benchmark, fn, config):
