@@ -119,7 +119,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                    floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                    floating tol, uint64_t seed, bint random, bint positive,
                    int gap_freq=10, int anderson_k=5, penalty_factor=None,
-                   unpenalised=None):
+                   unpenalised=None, double work_frac=0.0):
     """Minimise the Elastic-Net objective on CSC data by coordinate descent, in place.
 
     Minimises, in kernel units, with ``Xt`` the implicitly centred design of
@@ -141,6 +141,13 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k, \
     penalty_factor, unpenalised
         As in :func:`fastreg._cd_dense.enet_cd_dense` (same contract).
+    work_frac : float, default=0.0
+        With cyclic selection and ``work_frac > 0``, the epochs between two
+        gap checks sweep only the features that are non-zero, unpenalised, or
+        have ``|x_j.theta - l2 pf_j w_j| >= work_frac * l1_reg * pf_j`` at the
+        last check (a strong set). The certificate is unchanged: every gap
+        check involves all features, and the next sweep list includes every
+        feature then violating its constraint. 0 sweeps all surviving features.
 
     Returns
     -------
@@ -155,6 +162,10 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef floating[::1] norms = np.empty(p, dtype=dtype)
     cdef floating[::1] colsum = np.empty(p, dtype=dtype)
     cdef int[::1] active = np.empty(p, dtype=np.intc)
+    cdef int[::1] work = np.empty(p, dtype=np.intc)
+    cdef int n_work = 0, old_n_work
+    cdef bint work_changed
+    cdef floating v
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
     cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c, m, acc, nz_sw, d, raw
     # A centred norm below (64 eps)^2 of the raw norm is round-off: the column
@@ -253,11 +264,32 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 n_active = _screen(data, indices, indptr, x_mean, colsum, w, R, XtR,
                                    norms, pf, active, n_active, dual_norm, gap_l1,
                                    l1_reg, l2_reg, positive, &sum_R, &c)
+            # Until the next gap check, sweep only the features that are
+            # non-zero or whose dual constraint is nearly tight (a strong
+            # set); the others cannot move soon, and the full gap at the next
+            # check brings back any that should.
+            old_n_work = n_work
+            work_changed = False
+            n_work = 0
+            for f in range(n_active):
+                j = active[f]
+                if not (random or work_frac <= 0 or l1_reg <= 0 or w[j] != 0 or pf[j] == 0):
+                    v = XtR[j] - l2_reg * pf[j] * w[j]
+                    if not positive:
+                        v = fabs(v)
+                    if v < work_frac * l1_reg * pf[j]:
+                        continue
+                if work[n_work] != j:
+                    work_changed = True
+                work[n_work] = j
+                n_work += 1
+            if work_changed or n_work != old_n_work:
+                snap_width = -1  # a new sweep list: restart the Anderson history
             while epoch < max_iter:
                 w_max = 0
                 d_w_max = 0
-                for f in range(n_active):
-                    j = active[fr_rand_index(&state, n_active) if random else f]
+                for f in range(n_work):
+                    j = work[fr_rand_index(&state, n_work) if random else f]
                     a = norms[j]
                     w_old = w[j]
                     b = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
@@ -275,20 +307,20 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     w_max = max(w_max, fabs(w_new))
                 epoch += 1
                 if anderson_k:
-                    if n_active != snap_width:  # screening changed the active set
+                    if n_work != snap_width:
                         n_snaps = 0
-                        snap_width = n_active
-                        if snaps.shape[0] < (anderson_k + 1) * n_active:
+                        snap_width = n_work
+                        if snaps.shape[0] < (anderson_k + 1) * n_work:
                             with gil:
-                                snaps = np.empty((anderson_k + 1) * n_active, dtype=dtype)
-                                w_acc = np.empty(n_active, dtype=dtype)
-                    for f in range(n_active):
-                        snaps[n_snaps * n_active + f] = w[active[f]]
+                                snaps = np.empty((anderson_k + 1) * n_work, dtype=dtype)
+                                w_acc = np.empty(n_work, dtype=dtype)
+                    for f in range(n_work):
+                        snaps[n_snaps * n_work + f] = w[work[f]]
                     n_snaps += 1
                     if n_snaps == anderson_k + 1:
                         n_snaps = 0
                         _extrapolate(data, indices, indptr, x_mean, colsum, sum_sw, w, R,
-                                     snaps, w_acc, R_acc, pf, active, n_active,
+                                     snaps, w_acc, R_acc, pf, work, n_work,
                                      anderson_k, l1_reg, l2_reg, positive, &sum_R, &c)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break

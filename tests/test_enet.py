@@ -265,8 +265,14 @@ def test_dense_csc_csr_identical(fit_intercept, sw_kind, l1_ratio, positive):
         fits[(layout, np.dtype(idx).name)] = est
     base = fits[("dense", "int32")]
     for key, est in fits.items():
-        assert_coef_close(est.coef_, base.coef_, 1e-8, f"{key}:")
-        assert abs(est.intercept_ - base.intercept_) <= 1e-8 * (1 + abs(base.intercept_))
+        # The dense and sparse kernels sweep differently (the sparse one only
+        # its strong set between gap checks): both certified to tol=1e-12, they
+        # agree to what that certificate implies, not to the last digit.
+        assert_coef_close(est.coef_, base.coef_, 1e-5, f"{key}:")
+        assert abs(est.intercept_ - base.intercept_) <= 1e-5 * (1 + abs(base.intercept_))
+        f = [ref.enet_objective(X, y, m.coef_, m.intercept_, alpha, l1_ratio, sw)
+             for m in (est, base)]
+        assert abs(f[0] - f[1]) <= 1e-10 * abs(f[1])
         # same zero pattern
         np.testing.assert_array_equal(est.coef_ != 0, base.coef_ != 0)
 
