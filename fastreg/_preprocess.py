@@ -50,6 +50,9 @@ class Design:
         self.sqrt_sw = sqrt_sw
         self.X_raw = X_raw
         self._weighted = bool(np.any(sqrt_sw != 1))
+        # True when the round-off-only columns of a dense centred X are still
+        # to be zeroed (preprocess(zero_constant=False)).
+        self.constant_pending = False
 
     @property
     def X(self):
@@ -114,9 +117,12 @@ class Design:
         return out
 
 
-def _centre_dense(X, x_mean, sqrt_sw, fit_intercept, weighted, in_place):
+def _centre_dense(X, x_mean, sqrt_sw, fit_intercept, weighted, in_place,
+                  zero_constant=True):
     """Centred, weighted Fortran-ordered copy of dense X (or X itself, centred in
-    place, when ``in_place``), with round-off-only columns set to 0."""
+    place, when ``in_place``), with round-off-only columns set to 0 (unless
+    ``zero_constant`` is False: the caller then does it, see
+    :func:`zero_constant_columns`)."""
     out = X if in_place else np.empty(X.shape, dtype=X.dtype, order="F")
     # One pass: centre (and transpose C-ordered input) straight into `out`.
     if fit_intercept:
@@ -125,9 +131,18 @@ def _centre_dense(X, x_mean, sqrt_sw, fit_intercept, weighted, in_place):
         out[...] = X
     if weighted:
         out *= sqrt_sw[:, np.newaxis]
-    if fit_intercept:
+    if fit_intercept and zero_constant:
         _zero_constant_columns(out, x_mean, sqrt_sw)
     return out
+
+
+def constant_columns(sq_norms, x_mean, sqrt_sw, dtype):
+    """Mask of the centred columns that are round-off only, from their squared
+    norms ``||Xc_j||^2`` (e.g. a Gram matrix's diagonal): the test of
+    :func:`_zero_constant_columns`, without another pass over X."""
+    sq = np.asarray(sq_norms, dtype=np.float64)
+    raw = sq + (sqrt_sw.astype(np.float64) @ sqrt_sw) * x_mean.astype(np.float64) ** 2
+    return sq <= (64 * np.finfo(dtype).eps) ** 2 * raw
 
 
 def _canonical_csc(X):
@@ -156,14 +171,13 @@ def _zero_constant_columns(Xc, x_mean, sqrt_sw):
     (64 eps)^2 of the raw norm ``||Xc_j||^2 + sum(s) m_j^2``.
     """
     sq = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
-    raw = sq + (sqrt_sw.astype(np.float64) @ sqrt_sw) * x_mean.astype(np.float64) ** 2
-    constant = sq <= (64 * np.finfo(Xc.dtype).eps) ** 2 * raw
+    constant = constant_columns(sq, x_mean, sqrt_sw, Xc.dtype)
     if np.any(constant):
         Xc[:, constant] = 0
 
 
 def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weights=False,
-               lazy=False):
+               lazy=False, zero_constant=True):
     """Centre and weight (X, y) for the solvers; see the module docstring.
 
     Parameters
@@ -185,6 +199,10 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
         For dense float64 X that needs centering or weighting: return a lazy
         design (``Design.X_raw``) instead of forming the centred copy now.
         For the working-set solver, which touches few columns.
+    zero_constant : bool, default=True
+        Set the round-off-only centred columns of dense X to 0 (one more pass
+        over X). False leaves that to the caller, whose ``Design`` then has
+        ``constant_pending=True``.
 
     Returns
     -------
@@ -230,7 +248,12 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
         if lazy and dtype == np.float64:
             return Design(X=None, y=y, x_mean=x_mean, y_mean=y_mean, sqrt_sw=sqrt_sw,
                           X_raw=X, raw_writable=in_place)
-        X = _centre_dense(X, x_mean, sqrt_sw, fit_intercept, sw is not None, in_place)
+        X = _centre_dense(X, x_mean, sqrt_sw, fit_intercept, sw is not None, in_place,
+                          zero_constant=zero_constant)
+        if fit_intercept and not zero_constant:
+            design = Design(X=X, y=y, x_mean=x_mean, y_mean=y_mean, sqrt_sw=sqrt_sw)
+            design.constant_pending = True
+            return design
     else:
         X = np.asfortranarray(X)  # no copy when already Fortran-ordered
     return Design(X=X, y=y, x_mean=x_mean, y_mean=y_mean, sqrt_sw=sqrt_sw)

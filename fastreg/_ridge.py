@@ -33,7 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._base import LinearRegressorBase
 from ._coordinate_descent import solve_enet
-from ._preprocess import preprocess
+from ._preprocess import _zero_constant_columns, constant_columns, preprocess
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real, check_sample_weight)
 
@@ -94,9 +94,23 @@ def _solve_cholesky(design, alphas):
     X, Y = design.X, design.y2d
     n, p = X.shape
     primal = n >= p
+    if design.constant_pending and not primal:
+        _zero_constant_columns(X, design.x_mean, design.sqrt_sw)
+        design.constant_pending = False
     G = _gram(design, primal)
     G = G + np.tril(G, -1).T  # SYRK fills one triangle; make it symmetric
     rhs = design.rmatvec(Y) if primal else Y
+    if design.constant_pending:
+        # Round-off-only centred columns (constant features): as if zeroed in
+        # X, which is what every other route sees.
+        const = constant_columns(np.diag(G), design.x_mean, design.sqrt_sw, X.dtype)
+        if np.any(const):
+            G[const, :] = 0
+            G[:, const] = 0
+            rhs = np.array(rhs)
+            rhs[const] = 0
+            X[:, const] = 0  # keeps the design consistent for the intercept
+        design.constant_pending = False
     coef = np.empty((Y.shape[1], p), dtype=X.dtype)
     for a in np.unique(alphas):
         cols = np.flatnonzero(alphas == a)
@@ -350,7 +364,10 @@ class Ridge(LinearRegressorBase):
         alphas = check_penalty(self.alpha, "alpha", n_targets)
         alphas = np.full(n_targets, alphas) if np.ndim(alphas) == 0 else alphas
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X)
+        # Dense Cholesky (primal) finds the constant columns on the Gram
+        # matrix's diagonal: no extra pass over X for them.
+        design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
+                            zero_constant=False)
 
         self.solver_ = choose_solver(self.solver, design, self.positive)
         coef = None
@@ -371,6 +388,9 @@ class Ridge(LinearRegressorBase):
         """Run the route named by ``solver_``; return (coef, n_iter)."""
         if self.solver_ == "cholesky":
             return _solve_cholesky(design, alphas)
+        if design.constant_pending:
+            _zero_constant_columns(design.X, design.x_mean, design.sqrt_sw)
+            design.constant_pending = False
         if self.solver_ == "svd":
             return _solve_svd(design, alphas)
         if self.solver_ == "lsqr":
