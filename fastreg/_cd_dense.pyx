@@ -6,6 +6,8 @@ and the conversion from scikit-learn's ``alpha``/``l1_ratio`` happen once in
 """
 import numpy as np
 
+from ._penalty import kernel_arrays
+
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
@@ -125,11 +127,8 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
     cdef int n_snaps = 0, snap_width = -1
     # Penalty factors and the projection off the unpenalised features.
-    cdef const floating[::1] pf = (np.ones(p, dtype=dtype) if penalty_factor is None
-                                   else penalty_factor)
-    U_, UM_, UC_ = unpenalised if unpenalised is not None else (
-        np.empty(0, dtype=np.intc), np.empty((1, 1), dtype=dtype, order="F"),
-        np.empty((1, 1), dtype=dtype, order="F"))
+    pf_, U_, UM_, UC_ = kernel_arrays(penalty_factor, unpenalised, p, dtype)
+    cdef const floating[::1] pf = pf_
     cdef const int[::1] U = U_
     cdef const floating[::1, :] UM = UM_
     cdef const floating[::1, :] UC = UC_

@@ -34,6 +34,8 @@ better solved by the dense/sparse kernels, which compute R directly.
 """
 import numpy as np
 
+from ._penalty import kernel_arrays
+
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
@@ -164,11 +166,8 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, k, n_active = 0
     cdef bint converged = False
-    cdef const floating[::1] pf = (np.ones(p, dtype=dtype) if penalty_factor is None
-                                   else penalty_factor)
-    U_, UM_, UC_ = unpenalised if unpenalised is not None else (
-        np.empty(0, dtype=np.intc), np.empty((1, 1), dtype=dtype, order="F"),
-        np.empty((1, 1), dtype=dtype, order="F"))
+    pf_, U_, UM_, UC_ = kernel_arrays(penalty_factor, unpenalised, p, dtype)
+    cdef const floating[::1] pf = pf_
     cdef const int[::1] U = U_
     cdef const floating[::1, :] UM = UM_
     cdef const floating[::1, :] UC = UC_

@@ -122,3 +122,13 @@ def pseudo_inverse(G):
     vals, vecs = np.linalg.eigh(G)
     keep = vals > max(vals.max(initial=0.0), 0.0) * G.shape[0] * np.finfo(np.float64).eps
     return (vecs[:, keep] / vals[keep]) @ vecs[:, keep].T
+
+
+def kernel_arrays(penalty_factor, unpenalised, n_features, dtype):
+    """The kernels' view of their ``penalty_factor``/``unpenalised`` arguments:
+    ``(pf, U, M, C)`` with ones and empty placeholders for what is not given."""
+    pf = np.ones(n_features, dtype=dtype) if penalty_factor is None else penalty_factor
+    if unpenalised is None:
+        empty = np.empty((1, 1), dtype=dtype, order="F")
+        return pf, np.empty(0, dtype=np.intc), empty, empty
+    return (pf, *unpenalised)

@@ -12,7 +12,8 @@ from fastreg import reference as ref
 from fastreg._cd_dense import enet_cd_dense
 from fastreg._cd_sparse import enet_cd_sparse
 
-from conftest import correlated_design, make_rng, make_sample_weight, sparse_truth
+from conftest import (centred_weighted, correlated_design, make_rng, make_sample_weight,
+                      sparse_truth)
 
 
 def problem(weighted, centre, dtype, n=120, p=60, rho=0.97, seed=0):
@@ -21,12 +22,10 @@ def problem(weighted, centre, dtype, n=120, p=60, rho=0.97, seed=0):
     y = X @ sparse_truth(p, 10, seed=seed) + 0.1 * make_rng(seed).standard_normal(n)
     s = make_sample_weight(n, "random", seed=seed) if weighted else np.ones(n)
     s = s * n / s.sum()
-    xm = s @ X / s.sum() if centre else np.zeros(p)
-    ym = s @ y / s.sum() if centre else 0.0
-    r = np.sqrt(s)
-    Xt = np.asfortranarray(r[:, None] * (X - xm), dtype=dtype)
-    yt = np.ascontiguousarray(r * (y - ym), dtype=dtype)
-    Xs = sp.csc_matrix(r[:, None] * X)
+    Xt, yt, xm, ym = centred_weighted(X, y, s, fit_intercept=centre)
+    Xt = np.asfortranarray(Xt, dtype=dtype)
+    yt = np.ascontiguousarray(yt, dtype=dtype)
+    Xs = sp.csc_matrix(np.sqrt(s)[:, None] * X)
     return dict(X=X, y=y, s=s, xm=xm, ym=ym, Xt=Xt, yt=yt, Xs=Xs, centre=centre,
                 dtype=dtype)
 
