@@ -72,9 +72,11 @@ def _gram(design, primal):
     return G.astype(X.dtype, copy=False)
 
 
-def _solve_spd(G, alpha, B):
-    """Solve (G + alpha I) Z = B by Cholesky; least squares if it is singular."""
-    A = G.copy()
+def _solve_spd(G, alpha, B, overwrite=False):
+    """Solve (G + alpha I) Z = B by Cholesky, reading only G's lower triangle
+    (SYRK's output); None if the matrix is singular. ``overwrite`` factorises
+    in G's own memory (no p x p copy; G is then destroyed)."""
+    A = G if overwrite else G.copy()
     A[np.diag_indices_from(A)] += alpha
     potrf, potrs = la.get_lapack_funcs(("potrf", "potrs"), (A,))
     c, info = potrf(A, lower=1, overwrite_a=1, clean=0)
@@ -82,10 +84,16 @@ def _solve_spd(G, alpha, B):
         Z, info = potrs(c, B, lower=1)
         if info == 0:
             return Z
+    return None
+
+
+def _lstsq_fallback(G, alpha, B):
+    """The singular case of :func:`_solve_spd`: least squares on the full
+    symmetric matrix, rebuilt from G's lower triangle."""
     warnings.warn("Singular matrix in the Ridge normal equations (alpha too small for a "
                   "rank-deficient X); using the least-squares solution instead.",
                   LinAlgWarning, stacklevel=4)
-    A = G.copy()
+    A = np.tril(G) + np.tril(G, -1).T
     A[np.diag_indices_from(A)] += alpha
     return la.lstsq(A, B)[0]
 
@@ -97,9 +105,9 @@ def _solve_cholesky(design, alphas):
     if design.constant_pending and not primal:
         _zero_constant_columns(X, design.x_mean, design.sqrt_sw)
         design.constant_pending = False
-    G = _gram(design, primal)
-    G = G + np.tril(G, -1).T  # SYRK fills one triangle; make it symmetric
+    G = _gram(design, primal)  # lower triangle (SYRK), the only one read below
     rhs = design.rmatvec(Y) if primal else Y
+    const = None
     if design.constant_pending:
         # Round-off-only centred columns (constant features): as if zeroed in
         # X, which is what every other route sees.
@@ -112,9 +120,19 @@ def _solve_cholesky(design, alphas):
             X[:, const] = 0  # keeps the design consistent for the intercept
         design.constant_pending = False
     coef = np.empty((Y.shape[1], p), dtype=X.dtype)
-    for a in np.unique(alphas):
+    distinct = np.unique(alphas)
+    for k, a in enumerate(distinct):
         cols = np.flatnonzero(alphas == a)
-        Z = _solve_spd(G, a, np.asarray(rhs[:, cols], dtype=G.dtype))
+        B = np.asarray(rhs[:, cols], dtype=G.dtype)
+        last = k == distinct.size - 1
+        Z = _solve_spd(G, a, B, overwrite=last)  # the last one may consume G
+        if Z is None:
+            if last:  # rare: G was consumed by the failed factorisation
+                G = _gram(design, primal)
+                if const is not None:
+                    G[const, :] = 0
+                    G[:, const] = 0
+            Z = _lstsq_fallback(G, a, B)
         coef[cols] = (Z if primal else design.rmatvec(Z)).T
     return coef, None
 
