@@ -25,6 +25,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
+        self._X_col_sums = None
         if _plain_float_array(X) and _plain_float_array(y):
             X, y = self._validate_Xy_fast(X, y, check_input)
             return X, (y if multi_output else _single_output(y))
@@ -54,14 +55,26 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         check_array_basics(y, "y", (1, 2))
         check_consistent_length(X, y)
         n_features = X.shape[1]
+        self._X_col_sums = None
         if check_input:
-            for arr, name in ((X, "X"), (y, "y")):
-                if not np.isfinite(np.sum(arr)):  # cheap; the full check only on failure
-                    assert_all_finite(arr, input_name=name)
+            # Cheap checks (the full one only on failure). X's column sums are
+            # kept: preprocess turns them into the means without another pass.
+            sums = np.sum(X, axis=0)
+            if not np.isfinite(np.sum(sums)):
+                assert_all_finite(X, input_name="X")
+            if not np.isfinite(np.sum(y)):
+                assert_all_finite(y, input_name="y")
+            self._X_col_sums = sums
         self.n_features_in_ = n_features
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
         return X, np.asarray(y, dtype=X.dtype)
+
+    def _take_col_sums(self):
+        """The column sums of X left by the fast validation (or None), once."""
+        sums = getattr(self, "_X_col_sums", None)
+        self._X_col_sums = None
+        return sums
 
     def _set_intercept(self, design):
         """intercept_ = y_mean - x_mean . coef_ (0.0 without an intercept)."""

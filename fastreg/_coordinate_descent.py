@@ -307,7 +307,8 @@ class ElasticNet(LinearRegressorBase):
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1],
                                               self.positive)
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
-                            normalize_weights=True, lazy=True)
+                            normalize_weights=True, lazy=True,
+                            col_sums=self._take_col_sums())
         penalty = make_penalty(design, penalty_factor)
         Y = design.y.reshape(X.shape[0], -1)
         n_targets, n_features = Y.shape[1], X.shape[1]

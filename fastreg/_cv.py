@@ -158,6 +158,7 @@ class ElasticNetCV(LinearRegressorBase):
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
         X, y = self._validate_Xy(X, y, multi_output=False)
+        col_sums = self._take_col_sums()
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)
         if hasattr(X, "tocsr"):
@@ -166,7 +167,7 @@ class ElasticNetCV(LinearRegressorBase):
         if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
             n_alphas = check_int(self.alphas, "alphas", low=1)
             full = preprocess(X, y, sample_weight, self.fit_intercept,
-                              normalize_weights=True, lazy=True)
+                              normalize_weights=True, lazy=True, col_sums=col_sums)
             penalty = make_penalty(full, penalty_factor)
             grids = np.array([alpha_grid(full, r, eps, n_alphas, self.positive, penalty)
                               for r in l1_ratios])

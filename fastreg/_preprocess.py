@@ -177,7 +177,7 @@ def _zero_constant_columns(Xc, x_mean, sqrt_sw):
 
 
 def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weights=False,
-               lazy=False, zero_constant=True):
+               lazy=False, zero_constant=True, col_sums=None):
     """Centre and weight (X, y) for the solvers; see the module docstring.
 
     Parameters
@@ -203,6 +203,10 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
         Set the round-off-only centred columns of dense X to 0 (one more pass
         over X). False leaves that to the caller, whose ``Design`` then has
         ``constant_pending=True``.
+    col_sums : ndarray of shape (n_features,), default=None
+        ``np.sum(X, axis=0)`` if the caller has it already (the validation
+        does): the unweighted means are then ``col_sums / n_samples``, exactly
+        ``X.mean(axis=0)``, without another pass over X.
 
     Returns
     -------
@@ -225,7 +229,11 @@ def preprocess(X, y, sample_weight, fit_intercept, copy_X=True, normalize_weight
             wts = np.ones(n_samples) if sw is None else sw
             x_mean = np.asarray(X.T @ wts, dtype=np.float64).ravel() / wts.sum()
         else:
-            x_mean = X.mean(axis=0) if sw is None else np.average(X, axis=0, weights=sw)
+            if sw is None:
+                x_mean = (np.true_divide(col_sums, n_samples) if col_sums is not None
+                          else X.mean(axis=0))
+            else:
+                x_mean = np.average(X, axis=0, weights=sw)
         y_mean = y.mean(axis=0) if sw is None else np.average(y, axis=0, weights=sw)
     else:
         x_mean = np.zeros(X.shape[1])

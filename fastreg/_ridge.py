@@ -385,7 +385,7 @@ class Ridge(LinearRegressorBase):
         # Dense Cholesky (primal) finds the constant columns on the Gram
         # matrix's diagonal: no extra pass over X for them.
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
-                            zero_constant=False)
+                            zero_constant=False, col_sums=self._take_col_sums())
 
         self.solver_ = choose_solver(self.solver, design, self.positive)
         coef = None
