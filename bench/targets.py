@@ -788,7 +788,6 @@ def run_row(row, scale, args):
     print(f"\n## {row.name}: {family.label}, n={n}, p={p}, density={out['density']:.3g}, "
           f"{TASK_LABELS[row.task]} (scale {scale:g}; generated in {gen_s:.1f} s)",
           flush=True)
-    results = {}
     RUN_CAP[0] = args.run_cap if row.run_cap is None else row.run_cap
     for name in row.solvers:
         solver = SOLVERS[row.task][name]
@@ -805,19 +804,22 @@ def run_row(row, scale, args):
         rec, res = run_solver(row, solver, X, y, cfg, args, target)
         rec["total_wall"] = time.perf_counter() - t1
         out["solvers"][name] = rec
-        if res is not None and row.task == "ridgecv":
-            results[name] = res
         del res
         print("  " + _progress(rec), flush=True)
-    if {"fastreg", "sklearn"} <= set(results):
-        a, b = results["fastreg"], results["sklearn"]
-        out["ridgecv_agreement"] = dict(
-            same_alpha=bool(a["alpha"] == b["alpha"]),
-            best_score_rel_diff=abs(a["best_score"] - b["best_score"])
-            / max(abs(b["best_score"]), 1e-300))
+    out["ridgecv_agreement"] = _agreement(out)
     out["ratio"] = _ratio(out)
     out["row_wall"] = time.perf_counter() - t0
     return out
+
+
+def _agreement(out):
+    """RidgeCV: do fastreg and scikit-learn choose the same alpha_ and score?"""
+    a, b = out["solvers"].get("fastreg", {}), out["solvers"].get("sklearn", {})
+    if "alpha_" not in a or "alpha_" not in b:
+        return None
+    return dict(same_alpha=bool(a["alpha_"] == b["alpha_"]),
+                best_score_rel_diff=abs(a["best_score"] - b["best_score"])
+                / max(abs(b["best_score"]), 1e-300))
 
 
 def _progress(rec):
@@ -967,8 +969,8 @@ def markdown(rows, machine):
             tol = _fmt_tol(rec["tol"]) if "tol" in rec else "—"
             lines.append(f"| {out['row']} | {name} | {cpu} | {wall} | {rec.get('runs', '—')} "
                          f"| {tol} | {gap} | {'; '.join(notes)} |")
-        if out.get("ridgecv_agreement"):
-            agr = out["ridgecv_agreement"]
+        agr = _agreement(out)
+        if agr:
             lines.append(f"| {out['row']} | agreement | | | | | | same alpha_: "
                          f"{agr['same_alpha']}; best_score_ rel. diff "
                          f"{agr['best_score_rel_diff']:.1e} |")
@@ -1097,6 +1099,7 @@ def _save(args, rows, machine):
                 new["solvers"] = {k: merged[k] for k in ROWS[r["row"]].solvers
                                   if k in merged} if r["row"] in ROWS else merged
                 new["ratio"] = _ratio(new)
+                new["ridgecv_agreement"] = _agreement(new)
     with open(args.json, "w") as f:
         json.dump(dict(machine=machine, rows=saved + rows), f, indent=1,
                   default=_json_default)
