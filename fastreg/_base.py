@@ -16,19 +16,22 @@ FLOAT_DTYPES = (np.float64, np.float32)
 class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
     """Base class: validated input, ``predict``, intercept bookkeeping, tags."""
 
-    def _validate_Xy(self, X, y, check_input=True, multi_output=True):
+    def _validate_Xy(self, X, y, check_input=True, multi_output=True, col_sums=False):
         """Validate (X, y) once: float32/64, finite, dense or CSC/CSR sparse.
 
         The memory layout is left alone: ``preprocess`` makes the one copy (if
-        any) that puts X in Fortran order for the kernels.
+        any) that puts X in Fortran order for the kernels. With ``col_sums``,
+        also return X's column sums when the finiteness check computed them
+        (plain dense arrays), else None: ``preprocess`` turns them into the
+        means without another pass over X.
         """
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
                              "target y is None.")
-        self._X_col_sums = None
         if _plain_float_array(X) and _plain_float_array(y):
-            X, y = self._validate_Xy_fast(X, y, check_input)
-            return X, (y if multi_output else _single_output(y))
+            X, y, sums = self._validate_Xy_fast(X, y, check_input)
+            y = y if multi_output else _single_output(y)
+            return (X, y, sums) if col_sums else (X, y)
         if sp.issparse(X):
             check_sparse_structure(X)
         check_consistent_length(check_array_basics(X, "X", (2,)),
@@ -45,36 +48,31 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         y = np.asarray(y, dtype=X.dtype)
         if y.ndim > 2:
             raise ValueError(f"y must be 1-D or 2-D, got shape {y.shape}.")
-        return X, (y if multi_output else _single_output(y))
+        y = y if multi_output else _single_output(y)
+        return (X, y, None) if col_sums else (X, y)
 
     def _validate_Xy_fast(self, X, y, check_input):
         """The checks of ``_validate_Xy`` for plain float ndarrays, without the
         generic machinery of ``validate_data`` (which costs about 0.2 ms a call,
-        as much as a whole small fit)."""
+        as much as a whole small fit). Returns ``(X, y, column sums of X or
+        None)``."""
         check_array_basics(X, "X", (2,))
         check_array_basics(y, "y", (1, 2))
         check_consistent_length(X, y)
         n_features = X.shape[1]
-        self._X_col_sums = None
+        sums = None
         if check_input:
-            # Cheap checks (the full one only on failure). X's column sums are
-            # kept: preprocess turns them into the means without another pass.
+            # Cheap checks (the full one only on failure); X's column sums are
+            # returned for the means.
             sums = np.sum(X, axis=0)
             if not np.isfinite(np.sum(sums)):
                 assert_all_finite(X, input_name="X")
             if not np.isfinite(np.sum(y)):
                 assert_all_finite(y, input_name="y")
-            self._X_col_sums = sums
         self.n_features_in_ = n_features
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
-        return X, np.asarray(y, dtype=X.dtype)
-
-    def _take_col_sums(self):
-        """The column sums of X left by the fast validation (or None), once."""
-        sums = getattr(self, "_X_col_sums", None)
-        self._X_col_sums = None
-        return sums
+        return X, np.asarray(y, dtype=X.dtype), sums
 
     def _set_intercept(self, design):
         """intercept_ = y_mean - x_mean . coef_ (0.0 without an intercept)."""

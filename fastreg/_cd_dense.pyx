@@ -107,7 +107,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[::1] R = np.array(y, dtype=dtype)
+    cdef floating[::1] R = np.empty(n, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
     cdef floating[::1] norms = np.empty(p, dtype=dtype)
     cdef int[::1] active = np.empty(p, dtype=np.intc)
@@ -150,13 +150,12 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
         for k in range(u):
             Uy[k] = _dot(n, &X[0, U[k]], 1, &y[0], 1)
-        # R = y - X w, then one gap check before the first epoch: a warm start
-        # (or alpha >= alpha_max) may already be optimal, and n_iter is then 0.
-        _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
         while True:
-            if floating is float and epoch > 0:
-                # float32 residuals drift with the updates by more than a tight
-                # tolerance: the certificate is computed on R afresh.
+            # R = y - X w before the first gap check (a warm start, or alpha >=
+            # alpha_max, may already be optimal: n_iter is then 0) and, in
+            # float32, before every check: float32 residuals drift with the
+            # updates by more than a tight tolerance.
+            if epoch == 0 or floating is float:
                 _copy(n, &y[0], 1, &R[0], 1)
                 _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
             gap = _dense_gap(X, y, w, R, XtR, pf, U, UM, UC, Uy, t, z, l1_reg, l2_reg,

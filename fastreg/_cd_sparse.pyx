@@ -106,6 +106,21 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
                   gap_l1)
 
 
+cdef floating _residual(const floating[::1] data, const index_t[::1] indices,
+                        const index_t[::1] indptr, const floating[::1] x_mean,
+                        const floating[::1] y, const floating[::1] w,
+                        floating[::1] R) noexcept nogil:
+    """R <- y - Xs w from scratch; returns the shift c = x_mean . w."""
+    cdef int n = R.shape[0]
+    cdef int p = w.shape[0]
+    cdef int j
+    _copy(n, &y[0], 1, &R[0], 1)
+    for j in range(p):
+        if w[j] != 0:
+            _col_axpy(-w[j], _fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
+    return _dot(p, &x_mean[0], 1, &w[0], 1)
+
+
 cdef inline floating _fold_shift(floating c, const floating[::1] sqrt_sw,
                                  floating[::1] R) noexcept nogil:
     """R <- R + c * sqrt_sw, so that R becomes the true residual; returns sqrt_sw . R."""
@@ -159,7 +174,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef int n = y.shape[0]
     cdef int p = w.shape[0]
     dtype = np.float32 if floating is float else np.float64
-    cdef floating[::1] R = np.array(y, dtype=dtype)
+    cdef floating[::1] R = np.empty(n, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
     cdef floating[::1] norms = np.empty(p, dtype=dtype)
     cdef floating[::1] colsum = np.empty(p, dtype=dtype)
@@ -198,6 +213,9 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef index_t k
     cdef bint converged = False
 
+    # Sweep strong sets only with cyclic selection and an L1 term.
+    cdef bint strong_sets = not random and work_frac > 0 and l1_reg > 0
+
     if gap_freq < 1:
         gap_freq = 1
     with nogil:
@@ -235,20 +253,12 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 n_active += 1
             else:
                 w[j] = 0
-            if w[j] != 0:
-                _col_axpy(-w[j], _fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
-        # R = y - Xs w; the true residual is R + c sqrt_sw with c = x_mean . w.
-        c = _dot(p, &x_mean[0], 1, &w[0], 1)
         while True:
-            if floating is float and epoch > 0:
-                # float32 residuals drift with the updates by more than a tight
-                # tolerance: the certificate is computed on R afresh.
-                _copy(n, &y[0], 1, &R[0], 1)
-                for j in range(p):
-                    if w[j] != 0:
-                        _col_axpy(-w[j], _fptr(data), _iptr(indices), indptr[j],
-                                  indptr[j + 1], &R[0])
-                c = _dot(p, &x_mean[0], 1, &w[0], 1)
+            # R = y - Xs w (the true residual is R + c sqrt_sw) before the first
+            # gap check and, in float32, before every check, as in the dense
+            # kernel.
+            if epoch == 0 or floating is float:
+                c = _residual(data, indices, indptr, x_mean, y, w, R)
             # Make R the true residual (also stops round-off drift), then check
             # the gap: before the first epoch too, as in the dense kernel.
             sum_R = _fold_shift(c, sqrt_sw, R)
@@ -272,7 +282,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             n_work = 0
             for f in range(n_active):
                 j = active[f]
-                if not (random or work_frac <= 0 or l1_reg <= 0 or w[j] != 0 or pf[j] == 0):
+                if strong_sets and w[j] == 0 and pf[j] != 0:
                     v = XtR[j] - l2_reg * pf[j] * w[j]
                     if not positive:
                         v = fabs(v)

@@ -243,7 +243,9 @@ class ElasticNet(LinearRegressorBase):
     -----
     Dense X is used in place when it is Fortran-ordered and needs neither
     centering nor weighting; otherwise one working copy is made (C-ordered
-    input is copied once to Fortran order). Sparse X is converted once to
+    input is copied once to Fortran order), or, when the working-set strategy
+    applies (float64, wide or tall X), only the columns it touches are centred
+    and copied. Sparse X is converted once to
     canonical CSC (a copy from CSR) and is never densified: centering is
     implicit in the kernel.
     """
@@ -302,13 +304,13 @@ class ElasticNet(LinearRegressorBase):
         if alpha == 0:
             warnings.warn("With alpha=0, this algorithm does not converge well. You are "
                           "advised to use the LinearRegression estimator", stacklevel=2)
-        X, y = self._validate_Xy(X, y, check_input)
+        X, y, col_sums = self._validate_Xy(X, y, check_input, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1],
                                               self.positive)
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
                             normalize_weights=True, lazy=True,
-                            col_sums=self._take_col_sums())
+                            col_sums=col_sums)
         penalty = make_penalty(design, penalty_factor)
         Y = design.y.reshape(X.shape[0], -1)
         n_targets, n_features = Y.shape[1], X.shape[1]

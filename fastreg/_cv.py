@@ -157,8 +157,7 @@ class ElasticNetCV(LinearRegressorBase):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
-        X, y = self._validate_Xy(X, y, multi_output=False)
-        col_sums = self._take_col_sums()
+        X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)
         if hasattr(X, "tocsr"):

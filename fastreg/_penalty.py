@@ -18,6 +18,8 @@ import numbers
 
 import numpy as np
 
+from ._working_set import restrict
+
 
 def check_penalty_factor(penalty_factor, n_features, positive=False):
     """Validated factors as a float64 array, or None for "all ones"."""
@@ -71,7 +73,9 @@ class Penalty:
         else:
             self.U = np.flatnonzero((penalty_factor == 0) & (column_norms2 > 0)).astype(
                 np.intc)
+        self._C = None           # Xt^T Xt_U, built once
         self._design_proj = None
+        self._gram_proj = None   # (the Gram matrix it was built from, projection)
 
     @property
     def trivial(self):
@@ -84,22 +88,21 @@ class Penalty:
         if self.U.size == 0:
             return {"penalty_factor": self.pf}
         if gram is not None:
-            C = gram[:, self.U]
-            return {"penalty_factor": self.pf,
-                    "unpenalised": self._projection(C, gram.dtype)}
+            # Once per Gram matrix (a path shares one across its alphas).
+            if self._gram_proj is None or self._gram_proj[0] is not gram:
+                self._gram_proj = (gram, self._projection(gram[:, self.U], gram.dtype))
+            return {"penalty_factor": self.pf, "unpenalised": self._gram_proj[1]}
         if self._design_proj is None:
             self._design_proj = self._projection(self.columns_gram(), self.design.dtype)
         return {"penalty_factor": self.pf, "unpenalised": self._design_proj}
 
     def columns_gram(self):
-        """``C = Xt^T Xt_U`` (n_features x u), float64, for the design."""
-        from ._working_set import restrict
-
-        sub = restrict(self.design, self.U)
-        XU = np.asarray(sub.matvec(np.eye(self.U.size, dtype=self.design.dtype)),
-                        dtype=np.float64)
-        return np.asarray(self.design.rmatvec(XU.astype(self.design.dtype)),
-                          dtype=np.float64)
+        """``C = Xt^T Xt_U`` (n_features x u), float64, for the design (cached)."""
+        if self._C is None:
+            sub = restrict(self.design, self.U)
+            XU = sub.matvec(np.eye(self.U.size, dtype=self.design.dtype))
+            self._C = np.asarray(self.design.rmatvec(XU), dtype=np.float64)
+        return self._C
 
     def _projection(self, C, dtype):
         C = np.asarray(C, dtype=np.float64)

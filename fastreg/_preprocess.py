@@ -89,8 +89,11 @@ class Design:
         """Whether ``X`` still has to be centred by the consumer (sparse case)."""
         return self.sparse and bool(np.any(self.x_mean != 0))
 
-    def _outer(self, a, b):
-        return np.multiply.outer(a, b)
+    def zero_constant_columns(self):
+        """Do the zeroing that ``preprocess(zero_constant=False)`` left pending."""
+        if self.constant_pending:
+            _zero_constant_columns(self.X, self.x_mean, self.sqrt_sw)
+            self.constant_pending = False
 
     def matvec(self, v):
         """Xt @ v for the centred, weighted design (never densifies or copies X)."""
@@ -102,7 +105,7 @@ class Design:
             return out
         out = self._X @ v
         if self.center_implicitly:
-            out -= self._outer(self.sqrt_sw, self.x_mean @ v)
+            out -= np.multiply.outer(self.sqrt_sw, self.x_mean @ v)
         return out
 
     def rmatvec(self, u):
@@ -110,10 +113,10 @@ class Design:
         if self._X is None:
             if self._weighted:
                 u = self.sqrt_sw.reshape((-1,) + (1,) * (u.ndim - 1)) * u
-            return self.X_raw.T @ u - self._outer(self.x_mean, u.sum(axis=0))
+            return self.X_raw.T @ u - np.multiply.outer(self.x_mean, u.sum(axis=0))
         out = self._X.T @ u
         if self.center_implicitly:
-            out -= self._outer(self.x_mean, self.sqrt_sw @ u)
+            out -= np.multiply.outer(self.x_mean, self.sqrt_sw @ u)
         return out
 
 

@@ -33,7 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._base import LinearRegressorBase
 from ._coordinate_descent import solve_enet
-from ._preprocess import _zero_constant_columns, constant_columns, preprocess
+from ._preprocess import constant_columns, preprocess
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real, check_sample_weight)
 
@@ -102,9 +102,8 @@ def _solve_cholesky(design, alphas):
     X, Y = design.X, design.y2d
     n, p = X.shape
     primal = n >= p
-    if design.constant_pending and not primal:
-        _zero_constant_columns(X, design.x_mean, design.sqrt_sw)
-        design.constant_pending = False
+    if not primal:
+        design.zero_constant_columns()
     G = _gram(design, primal)  # lower triangle (SYRK), the only one read below
     rhs = design.rmatvec(Y) if primal else Y
     const = None
@@ -377,7 +376,7 @@ class Ridge(LinearRegressorBase):
         tol = check_real(self.tol, "tol", low=0.0, low_open=True)
         max_iter = None if self.max_iter is None else check_int(self.max_iter, "max_iter",
                                                                  low=1)
-        X, y = self._validate_Xy(X, y)
+        X, y, col_sums = self._validate_Xy(X, y, col_sums=True)
         n_targets = 1 if y.ndim == 1 else y.shape[1]
         alphas = check_penalty(self.alpha, "alpha", n_targets)
         alphas = np.full(n_targets, alphas) if np.ndim(alphas) == 0 else alphas
@@ -385,7 +384,7 @@ class Ridge(LinearRegressorBase):
         # Dense Cholesky (primal) finds the constant columns on the Gram
         # matrix's diagonal: no extra pass over X for them.
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
-                            zero_constant=False, col_sums=self._take_col_sums())
+                            zero_constant=False, col_sums=col_sums)
 
         self.solver_ = choose_solver(self.solver, design, self.positive)
         coef = None
@@ -406,9 +405,7 @@ class Ridge(LinearRegressorBase):
         """Run the route named by ``solver_``; return (coef, n_iter)."""
         if self.solver_ == "cholesky":
             return _solve_cholesky(design, alphas)
-        if design.constant_pending:
-            _zero_constant_columns(design.X, design.x_mean, design.sqrt_sw)
-            design.constant_pending = False
+        design.zero_constant_columns()
         if self.solver_ == "svd":
             return _solve_svd(design, alphas)
         if self.solver_ == "lsqr":

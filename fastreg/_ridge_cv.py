@@ -588,7 +588,6 @@ class RidgeCV(LinearRegressorBase):
                 "sklearn.set_config(enable_metadata_routing=True).")
 
         X, y = self._validate_Xy(X, y)
-        self._take_col_sums()  # not used here: the folds have their own means
         n = X.shape[0]
         sw = check_sample_weight(sample_weight, n, np.float64)
         score_params, split_params = {}, {}

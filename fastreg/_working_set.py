@@ -99,8 +99,8 @@ def restrict(design, cols):
         # Centre and weight just these columns of the raw input.
         m = design.x_mean[cols]
         Xs = _centre_dense(_take_columns(design.X_raw, cols), m, design.sqrt_sw,
-                           fit_intercept=bool(np.any(m != 0)),
-                           weighted=bool(np.any(design.sqrt_sw != 1)), in_place=False)
+                           fit_intercept=bool(np.any(m != 0)), weighted=design._weighted,
+                           in_place=False)
         return Design(X=Xs, y=design.y, x_mean=m, y_mean=design.y_mean,
                       sqrt_sw=design.sqrt_sw)
     X = design.X
