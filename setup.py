@@ -74,7 +74,8 @@ def record_directives(ext_modules):
 
 setup(
     ext_modules=record_directives(cythonize(
-        [kernel("_cd_dense"), kernel("_cd_sparse"), kernel("_cd_gram")],
+        [kernel("_cd_dense"), kernel("_cd_sparse"), kernel("_cd_gram"),
+         kernel("_sparse_normal")],
         compiler_directives=directives,
         # Rebuild when a directive switch changes between builds (either way).
         force=directives_changed(),

@@ -43,7 +43,9 @@ Each iterative solver's ``tol`` is calibrated first, untimed: the loosest value 
 the half-decade ladder 1e-1 ... 1e-14 whose result meets the target, found by
 starting at the solver's likely value (1e-4) and walking down while the target
 is missed, or up while it is still met. Direct solvers (closed forms, RidgeCV)
-run once with their defaults and are certified the same way. The calibrated
+run once with their defaults and are certified the same way. On sparse X both
+Ridges are iterative (scikit-learn's 'auto' and fastreg's ``solver='sparse_cg'``,
+conjugate gradient) and are calibrated. The calibrated
 configuration is then timed in CPU time (``time.process_time``, BLAS pinned to
 one thread) as one full call from the raw ``(X, y)``, best of at least 3 fresh
 runs (more within ``--budget`` seconds); a call longer than ``--long-cap / 3``
@@ -334,9 +336,13 @@ def path_skglm(X, y, cfg, tol):
 
 
 def ridge_fastreg(X, y, cfg, tol):
+    """'auto' (closed form, or CG to round-off on sparse X) when ``tol`` is None;
+    ``solver='sparse_cg'`` at the calibrated ``tol`` otherwise: sparse rows are
+    calibrated like scikit-learn's, whose 'auto' takes the same route there."""
     import fastreg
 
-    est = fastreg.Ridge(alpha=cfg["alpha"]).fit(X, y)
+    kw = {} if tol is None else dict(solver="sparse_cg", tol=tol)
+    est = fastreg.Ridge(alpha=cfg["alpha"], **kw).fit(X, y)
     return _single(est, route=est.solver_)
 
 
@@ -451,7 +457,7 @@ SOLVERS = {
         "skglm": Solver("skglm", "skglm", path_skglm),
     },
     "ridge": {
-        "fastreg": Solver("fastreg", "fastreg", ridge_fastreg, False),
+        "fastreg": Solver("fastreg", "fastreg", ridge_fastreg, sp.issparse),
         "floor": Solver("floor", "scipy", ridge_floor, False),
         "sklearn": Solver("sklearn", "sklearn", ridge_sklearn, sp.issparse),
     },

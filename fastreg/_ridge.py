@@ -13,9 +13,10 @@ Routes (``solver_`` records the one taken):
   Gram matrix is a sparse product and the centering a rank-one correction,
   so X is never densified.
 - ``'svd'``: thin SVD of the (dense) centred design.
-- ``'sparse_cg'``: Jacobi-preconditioned conjugate gradient on the normal
-  equations (primal or dual), matrix-free with implicit centering; what
-  'auto' takes when no Gram matrix fits in memory.
+- ``'sparse_cg'``: conjugate gradient on the normal equations, matrix-free
+  with implicit centering (:mod:`fastreg._ridge_cg`: a one-pass fused
+  product on sparse X); what 'auto' takes when no Gram matrix fits in
+  memory, or on sparse X when it converges within the closed form's cost.
 - ``'lsqr'``: scipy's LSQR with ``atol = btol = tol`` (scikit-learn's
   meaning). Beware: with the default tol=1e-4 it can stop far from the
   solution on ill-conditioned data; prefer 'auto'.
@@ -34,6 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._base import LinearRegressorBase
 from ._coordinate_descent import solve_enet
 from ._preprocess import constant_columns, preprocess
+from ._ridge_cg import solve_ridge_cg
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real, check_sample_weight)
 
@@ -167,70 +169,6 @@ def _solve_lsqr(design, alphas, tol, max_iter):
         coef.append(out[0])
         n_iter.append(out[2])
     return np.array(coef, dtype=design.X.dtype), np.array(n_iter)
-
-
-def _jacobi_diagonal(design, primal):
-    """Diagonal of Xt^T Xt (primal) or Xt Xt^T (dual), without forming either."""
-    X, m, s = design.X, design.x_mean, design.sqrt_sw
-    if not design.sparse:
-        return np.einsum("ij,ij->j" if primal else "ij,ij->i", X, X)
-    sq = X.multiply(X)
-    if primal:
-        diag = np.asarray(sq.sum(axis=0)).ravel() - (s @ s) * m * m
-    else:
-        diag = (np.asarray(sq.sum(axis=1)).ravel() - 2 * s * np.asarray(X @ m).ravel()
-                + s * s * (m @ m))
-    return np.maximum(diag, 0)
-
-
-def _solve_sparse_cg(design, alphas, tol, max_iter, warn=True):
-    """Jacobi-preconditioned conjugate gradient on the normal equations.
-
-    Primal ``(Xt^T Xt + alpha I) w = Xt^T yt`` when n_samples >= n_features,
-    dual ``(Xt Xt^T + alpha I) a = yt, w = Xt^T a`` otherwise; matrix-free (the
-    centering stays implicit), stopping when the residual of the normal
-    equations is below ``tol`` relative to the right-hand side. The diagonal
-    preconditioner evens out the column (or row) scales, which on text-like
-    data with heavy-tailed column norms cuts the iteration count by an order of
-    magnitude.
-    """
-    n, p = design.X.shape
-    primal = n >= p
-    size = p if primal else n
-    dtype = design.X.dtype
-    diag = _jacobi_diagonal(design, primal)
-    coef, n_iter, converged = [], [], True
-    for k, a in enumerate(alphas):
-        y = design.y2d[:, k]
-        if primal:
-            def normal(v, a=a):
-                return design.rmatvec(design.matvec(v)) + a * v
-            rhs = design.rmatvec(y)
-        else:
-            def normal(v, a=a):
-                return design.matvec(design.rmatvec(v)) + a * v
-            rhs = y
-        d = diag + a
-        d[d == 0] = 1.0
-        count = [0]
-
-        def callback(_, count=count):
-            count[0] += 1
-
-        z, info = spla.cg(spla.LinearOperator((size, size), matvec=normal, dtype=dtype),
-                          rhs, rtol=tol, maxiter=max_iter, callback=callback,
-                          M=spla.LinearOperator((size, size), matvec=lambda v, d=d: v / d,
-                                                dtype=dtype))
-        if info > 0:
-            converged = False
-            if not warn:
-                return None, None, False
-            warnings.warn(f"Ridge: conjugate gradient stopped after {count[0]} iterations "
-                          f"before reaching tol={tol:g}; increase max_iter.",
-                          ConvergenceWarning, stacklevel=4)
-        coef.append(z if primal else design.rmatvec(z))
-        n_iter.append(count[0])
-    return np.array(coef, dtype=dtype), np.array(n_iter), converged
 
 
 def _solve_cd(design, alphas, tol, max_iter, positive):
@@ -390,7 +328,7 @@ class Ridge(LinearRegressorBase):
         coef = None
         if self.solver_ == "cholesky" and design.sparse and self.solver != "cholesky":
             # 'auto' on sparse X: conjugate gradient first, within a budget.
-            coef, n_iter, _ = _solve_sparse_cg(design, alphas, _AUTO_ITERATIVE_TOL,
+            coef, n_iter, _ = solve_ridge_cg(design, alphas, _AUTO_ITERATIVE_TOL,
                                                _cg_budget(design), warn=False)
             if coef is not None:
                 self.solver_ = "sparse_cg"
@@ -413,5 +351,5 @@ class Ridge(LinearRegressorBase):
         if self.solver_ == "sparse_cg":
             if self.solver != "sparse_cg":  # chosen by 'auto': keep it exact
                 tol = min(tol, _AUTO_ITERATIVE_TOL)
-            return _solve_sparse_cg(design, alphas, tol, max_iter)[:2]
+            return solve_ridge_cg(design, alphas, tol, max_iter)[:2]
         return _solve_cd(design, alphas, tol, max_iter or 1000, self.positive)
