@@ -22,6 +22,7 @@ cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
                          floating[::1] XtR, const floating[::1] pf, const int[::1] U,
                          const floating[::1, :] UM, const floating[::1, :] UC,
                          const floating[::1] Uy, floating[::1] t, floating[::1] z,
+                         double[::1] ds, int[::1] Jb,
                          floating l1, floating l2, bint positive,
                          floating *dual_norm, floating *gap_l1) noexcept nogil:
     """Duality gap at (w, R = y - Xw), kernel units; fills XtR = X^T theta.
@@ -37,7 +38,8 @@ cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
     R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
     th_norm2 = R_norm2
     th_y = _dot(n, &R[0], 1, &y[0], 1)
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y)
+    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
+                        ds, Jb)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -136,6 +138,10 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     cdef floating[::1] Uy = np.empty(max(u, 1), dtype=dtype)
     cdef floating[::1] t = np.empty(max(u, 1), dtype=dtype)
     cdef floating[::1] z = np.empty(max(u, 1), dtype=dtype)
+    # Scratch of the positive projection (see _dual.pxd).
+    cdef bint pos_u = positive and u > 0
+    cdef double[::1] ds = np.empty(u * u + 7 * u if pos_u else 1, dtype=np.float64)
+    cdef int[::1] Jb = np.empty(2 * u if pos_u else 1, dtype=np.intc)
 
     if gap_freq < 1:
         gap_freq = 1
@@ -158,7 +164,8 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
             if epoch == 0 or floating is float:
                 _copy(n, &y[0], 1, &R[0], 1)
                 _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
-            gap = _dense_gap(X, y, w, R, XtR, pf, U, UM, UC, Uy, t, z, l1_reg, l2_reg,
+            gap = _dense_gap(X, y, w, R, XtR, pf, U, UM, UC, Uy, t, z, ds, Jb, l1_reg,
+                             l2_reg,
                              positive, &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:

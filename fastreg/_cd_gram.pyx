@@ -60,7 +60,8 @@ cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating
                         const floating[::1] q, floating[::1] XtR, const floating[::1] pf,
                         const int[::1] U, const floating[::1, :] UM,
                         const floating[::1, :] UC, const floating[::1] Uy,
-                        floating[::1] t, floating[::1] z, floating l1, floating l2,
+                        floating[::1] t, floating[::1] z, double[::1] ds, int[::1] Jb,
+                        floating l1, floating l2,
                         bint positive, floating *dual_norm,
                         floating *gap_l1) noexcept nogil:
     """Duality gap at w from (Xy, y_norm2, q = G w), kernel units; fills
@@ -83,7 +84,8 @@ cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating
         R_norm2 = 0
     th_norm2 = R_norm2
     th_y = R_y
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y)
+    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
+                        ds, Jb)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -175,6 +177,10 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
     cdef floating[::1] Uy = np.empty(max(u, 1), dtype=dtype)
     cdef floating[::1] t = np.empty(max(u, 1), dtype=dtype)
     cdef floating[::1] z = np.empty(max(u, 1), dtype=dtype)
+    # Scratch of the positive projection (see _dual.pxd).
+    cdef bint pos_u = positive and u > 0
+    cdef double[::1] ds = np.empty(u * u + 7 * u if pos_u else 1, dtype=np.float64)
+    cdef int[::1] Jb = np.empty(2 * u if pos_u else 1, dtype=np.intc)
 
     with nogil:
         for k in range(u):
@@ -191,7 +197,8 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
             # gap: before the first epoch too, so that an optimal warm start
             # returns n_iter = 0.
             _refresh_q(G, w, q)
-            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, U, UM, UC, Uy, t, z, l1_reg,
+            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, U, UM, UC, Uy, t, z, ds, Jb,
+                            l1_reg,
                             l2_reg, positive, &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:

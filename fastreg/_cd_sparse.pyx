@@ -82,6 +82,7 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
                           const floating[::1] pf, const int[::1] U,
                           const floating[::1, :] UM, const floating[::1, :] UC,
                           const floating[::1] Uy, floating[::1] t, floating[::1] z,
+                          double[::1] ds, int[::1] Jb,
                           floating l1, floating l2, bint positive,
                           floating *dual_norm, floating *gap_l1) noexcept nogil:
     """Duality gap at w, kernel units; fills XtR = Xt^T theta.
@@ -101,7 +102,8 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
     R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
     th_norm2 = R_norm2
     th_y = _dot(n, &R[0], 1, &y[0], 1)
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y)
+    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
+                        ds, Jb)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -209,6 +211,10 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef floating[::1] Uy = np.empty(max(u, 1), dtype=dtype)
     cdef floating[::1] t = np.empty(max(u, 1), dtype=dtype)
     cdef floating[::1] z = np.empty(max(u, 1), dtype=dtype)
+    # Scratch of the positive projection (see _dual.pxd).
+    cdef bint pos_u = positive and u > 0
+    cdef double[::1] ds = np.empty(u * u + 7 * u if pos_u else 1, dtype=np.float64)
+    cdef int[::1] Jb = np.empty(2 * u if pos_u else 1, dtype=np.intc)
     cdef floating sum_y
     cdef index_t k
     cdef bint converged = False
@@ -264,7 +270,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             sum_R = _fold_shift(c, sqrt_sw, R)
             c = 0
             gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, U,
-                              UM, UC, Uy, t, z, l1_reg, l2_reg, positive, &dual_norm,
+                              UM, UC, Uy, t, z, ds, Jb, l1_reg, l2_reg, positive, &dual_norm,
                               &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:

@@ -15,7 +15,18 @@
 #     X^T theta = X^T R - (X^T X_U) z,   ||theta||^2 = ||R||^2 - t.z,
 #     theta.y   = R.y - z.(X_U^T y).
 # The caller precomputes M (u x u) and X^T X_U (p x u).
-from libc.math cimport fabs
+#
+# With positive=True an unpenalised feature's constraint is x_j.theta <= 0 (the
+# conjugate of the indicator of w_j >= 0), and the point above need not be the
+# best one, nor is a subset projection infeasible: theta is projected off only
+# the columns J of U, J starting as {j in U: w_j > 0} and growing by every
+# j in U with x_j.theta > 0 until there is none (at worst J = U). Then
+# x_j.theta = 0 on J and <= 0 on U \ J: feasible. At the optimum J holds the
+# active features and theta = R*. The solve with G_JJ = X_J^T X_J (rows of
+# X^T X_U) uses a symmetric eigendecomposition (LAPACK dsyev, in double), so a
+# singular G_JJ (duplicate columns) gets its pseudo-inverse.
+from libc.math cimport NAN, fabs
+from scipy.linalg.cython_lapack cimport dsyev
 
 from ._blas cimport floating, _gemv_n
 from ._cd_helpers cimport enet_gap, excess_sq, screen_out
@@ -26,9 +37,12 @@ cdef inline void project_unpenalised(floating[::1] XtR, const int[::1] U,
                                      const floating[::1, :] UC,
                                      const floating[::1] Uy, floating[::1] t,
                                      floating[::1] z, double *th_norm2,
-                                     double *th_y) noexcept nogil:
+                                     double *th_y, bint positive,
+                                     const floating[::1] w, double[::1] ds,
+                                     int[::1] J) noexcept nogil:
     """XtR <- X^T theta; th_norm2, th_y (entering as ||R||^2, R.y) <- ||theta||^2,
-    theta.y. No-op without unpenalised features."""
+    theta.y. No-op without unpenalised features. With ``positive``, ``ds``
+    (>= u*u + 7u doubles) and ``J`` (>= 2u ints) are scratch (see the header)."""
     cdef int u = U.shape[0]
     cdef int p = XtR.shape[0]
     cdef int k
@@ -37,15 +51,92 @@ cdef inline void project_unpenalised(floating[::1] XtR, const int[::1] U,
         return
     for k in range(u):
         t[k] = XtR[U[k]]
-    _gemv_n(u, u, <floating> 1, &UM[0, 0], u, &t[0], <floating> 0, &z[0])
-    _gemv_n(p, u, <floating> -1, &UC[0, 0], p, &z[0], <floating> 1, &XtR[0])
-    for k in range(u):
-        tz += <double> t[k] * z[k]
-        zy += <double> z[k] * Uy[k]
+    if positive:
+        _project_positive(XtR, U, UC, Uy, t, w, ds, J, &tz, &zy)
+    else:
+        _gemv_n(u, u, <floating> 1, &UM[0, 0], u, &t[0], <floating> 0, &z[0])
+        _gemv_n(p, u, <floating> -1, &UC[0, 0], p, &z[0], <floating> 1, &XtR[0])
+        for k in range(u):
+            tz += <double> t[k] * z[k]
+            zy += <double> z[k] * Uy[k]
     th_norm2[0] -= tz
     if th_norm2[0] < 0:
         th_norm2[0] = 0
     th_y[0] -= zy
+
+
+cdef inline void _project_positive(floating[::1] XtR, const int[::1] U,
+                                   const floating[::1, :] UC,
+                                   const floating[::1] Uy, const floating[::1] t,
+                                   const floating[::1] w, double[::1] ds, int[::1] J,
+                                   double *tz, double *zy) noexcept nogil:
+    """The positive case of project_unpenalised: theta off the columns J (see
+    the header); XtR updated, t.z and z.Uy returned through pointers. If LAPACK
+    fails (it does not on finite input), t.z is NaN: no gap is certified."""
+    cdef int u = U.shape[0]
+    cdef int p = XtR.shape[0]
+    cdef int nJ = 0, a, b, k, m, info, lwork = 3 * u
+    cdef bint grown, failed = False
+    cdef double v, top, cutoff
+    cdef double *A = &ds[0]            # G_JJ, then its eigenvectors (column-major)
+    cdef double *lam = A + u * u       # eigenvalues, ascending
+    cdef double *work = lam + u        # 3u
+    cdef double *tJ = work + 3 * u     # t on J, then V^T t scaled
+    cdef double *zJ = tJ + u           # z on J
+    cdef int *inJ = &J[u]              # membership flags; J[0:nJ] lists J
+    for k in range(u):
+        inJ[k] = w[U[k]] > 0
+        if inJ[k]:
+            J[nJ] = k
+            nJ += 1
+    while True:
+        # z_J = G_JJ^+ t_J by the eigendecomposition of G_JJ (a few columns).
+        for a in range(nJ):
+            for b in range(nJ):
+                A[a + b * nJ] = UC[U[J[a]], J[b]]
+        if nJ > 0:
+            dsyev(b"V", b"L", &nJ, A, &nJ, lam, work, &lwork, &info)
+            failed = failed or info != 0
+            top = lam[nJ - 1] if lam[nJ - 1] > 0 else 0
+            cutoff = top * nJ * 2.220446049250313e-16
+            for m in range(nJ):        # tJ <- diag(1/lam) V^T t_J (kept modes)
+                v = 0
+                for a in range(nJ):
+                    v += A[a + m * nJ] * t[J[a]]
+                tJ[m] = v / lam[m] if (info == 0 and lam[m] > cutoff) else 0
+            for a in range(nJ):
+                v = 0
+                for m in range(nJ):
+                    v += A[a + m * nJ] * tJ[m]
+                zJ[a] = v
+        # Grow J by the features of U \ J whose constraint theta violates.
+        grown = False
+        for k in range(u):
+            if inJ[k]:
+                continue
+            v = t[k]
+            for a in range(nJ):
+                v -= UC[U[k], J[a]] * zJ[a]
+            if v > 0:
+                inJ[k] = 1
+                grown = True
+        if not grown:
+            break
+        nJ = 0
+        for k in range(u):
+            if inJ[k]:
+                J[nJ] = k
+                nJ += 1
+    tz[0] = 0
+    zy[0] = 0
+    for a in range(nJ):
+        k = J[a]
+        for m in range(p):
+            XtR[m] -= <floating> (UC[m, k] * zJ[a])
+        tz[0] += t[k] * zJ[a]
+        zy[0] += zJ[a] * Uy[k]
+    if failed:
+        tz[0] = NAN
 
 
 cdef inline floating pf_gap(const floating[::1] XtR, const floating[::1] w,

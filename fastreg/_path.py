@@ -42,7 +42,8 @@ def alpha_max(design, l1_ratio=1.0, positive=False, penalty=None):
     penalty : fastreg._penalty.Penalty, default=None
         Penalty factors: then ``max_{pf_j > 0} |Xt_j . r0| / pf_j / (n *
         l1_ratio)`` with ``r0`` the target's residual after least squares on the
-        unpenalised features (the solution at alpha_max fits those alone).
+        unpenalised features (non-negative least squares with ``positive``:
+        the solution at alpha_max fits those alone).
 
     Returns
     -------
@@ -51,7 +52,7 @@ def alpha_max(design, l1_ratio=1.0, positive=False, penalty=None):
     Xty = np.asarray(design.rmatvec(design.y), dtype=np.float64)
     if penalty is not None and not penalty.trivial:
         pen = penalty.pf64 > 0
-        Xty = penalty.residual_correlations(Xty)[pen] / penalty.pf64[pen]
+        Xty = penalty.residual_correlations(Xty, positive)[pen] / penalty.pf64[pen]
     top = max(0.0, Xty.max(initial=0.0)) if positive else np.abs(Xty).max(initial=0.0)
     return float(top / (design.shape[0] * l1_ratio))
 

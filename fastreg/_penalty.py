@@ -12,7 +12,9 @@ Unpenalised features change the dual problem: its constraints become
 The kernels therefore project their dual candidate off the span of the
 unpenalised (centred, weighted) columns ``X_U``; this module prepares what
 that projection needs, once per design: ``U``, ``M = (X_U^T X_U)^+`` and
-``C = X^T X_U`` (see ``_dual.pxd``).
+``C = X^T X_U`` (see ``_dual.pxd``). With ``positive=True`` their constraints
+are ``x_j . theta <= 0``, and the projection is off the subset of ``U`` that
+the kernels grow until the point is feasible (same file).
 """
 import numbers
 
@@ -43,12 +45,6 @@ def check_penalty_factor(penalty_factor, n_features, positive=False):
     if not np.any(pf > 0):
         raise ValueError("penalty_factor is zero for every feature: nothing is "
                          "penalised (use a least-squares solver).")
-    if positive and np.any(pf == 0):
-        # The dual constraint of an unpenalised, sign-constrained feature is an
-        # inequality that the projected dual point does not respect when the
-        # bound is active: no certificate could be computed.
-        raise ValueError("penalty_factor with zeros (unpenalised features) is not "
-                         "supported together with positive=True.")
     return pf
 
 
@@ -109,14 +105,19 @@ class Penalty:
         M = pseudo_inverse(C[self.U])
         return (self.U, np.asfortranarray(M, dtype=dtype), np.asfortranarray(C, dtype=dtype))
 
-    def residual_correlations(self, Xty):
+    def residual_correlations(self, Xty, positive=False):
         """``Xt^T r0`` for ``r0`` the target's residual after least squares on the
-        unpenalised columns (``Xty = Xt^T y``): what alpha_max is computed from."""
+        unpenalised columns (``Xty = Xt^T y``; non-negative least squares with
+        ``positive``): what alpha_max is computed from."""
         Xty = np.asarray(Xty, dtype=np.float64)
         if self.U.size == 0:
             return Xty
         C = self.columns_gram()
-        return Xty - C @ (pseudo_inverse(C[self.U]) @ Xty[self.U])
+        if positive:
+            z = nonnegative_least_squares(C[self.U], Xty[self.U])
+        else:
+            z = pseudo_inverse(C[self.U]) @ Xty[self.U]
+        return Xty - C @ z
 
 
 def pseudo_inverse(G):
@@ -125,6 +126,41 @@ def pseudo_inverse(G):
     vals, vecs = np.linalg.eigh(G)
     keep = vals > max(vals.max(initial=0.0), 0.0) * G.shape[0] * np.finfo(np.float64).eps
     return (vecs[:, keep] / vals[keep]) @ vecs[:, keep].T
+
+
+def nonnegative_least_squares(G, b):
+    """``argmin_{z >= 0} 1/2 z^T G z - b^T z`` for PSD ``G`` and ``b`` in its range
+    (``G = A^T A``, ``b = A^T y``: the non-negative least squares of ``y`` on ``A``).
+
+    Solved as the NNLS problem ``min ||L z - c||`` with ``L^T L = G``, ``L^T c =
+    b`` taken from the eigendecomposition of ``G`` (singular ``G`` allowed).
+    """
+    from scipy.optimize import nnls
+
+    G = 0.5 * (G + G.T)
+    vals, vecs = np.linalg.eigh(G)
+    keep = vals > max(vals.max(initial=0.0), 0.0) * G.shape[0] * np.finfo(np.float64).eps
+    root = np.sqrt(vals[keep])
+    L = root[:, None] * vecs[:, keep].T
+    c = (vecs[:, keep].T @ b) / root
+    return nnls(L, c)[0]
+
+
+def positive_projection(t, w_U, G):
+    """Coefficients ``z`` (zero off ``J``) of the positive projection of the
+    kernels (``_dual.pxd``): ``theta = R - X_U z`` is orthogonal to ``X_J`` and
+    has ``x_j . theta <= 0`` on the rest of ``U``. ``t = X_U^T R``, ``w_U`` the
+    coefficients of ``U``, ``G = X_U^T X_U``."""
+    in_J = w_U > 0
+    while True:
+        z = np.zeros_like(t)
+        J = np.flatnonzero(in_J)
+        if J.size:
+            z[J] = pseudo_inverse(G[np.ix_(J, J)]) @ t[J]
+        violated = ~in_J & (t - G @ z > 0)
+        if not violated.any():
+            return z
+        in_J |= violated
 
 
 def kernel_arrays(penalty_factor, unpenalised, n_features, dtype):

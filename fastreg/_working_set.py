@@ -120,7 +120,8 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None):
 
     ``pf`` are the penalty factors (float64); ``proj = (U, M, C, Uy)`` projects
     the dual candidate off the unpenalised columns ``U`` (``M = (X_U^T X_U)^+``,
-    ``C = X^T X_U``, ``Uy = X_U^T y``), or None.
+    ``C = X^T X_U``, ``Uy = X_U^T y``; with ``positive`` off a subset of them,
+    :func:`fastreg._penalty.positive_projection`), or None.
 
     Returns ``(gap, gap_l1, dual_norm, v)`` with ``v = Xt^T theta - l2 pf w``
     and ``gap_l1`` the gap at the rescaled dual point (the centre of the Gap
@@ -132,7 +133,11 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None):
     if proj is not None:
         U, M, C, Uy = proj
         t = XtR[U]
-        z = M @ t
+        if positive:
+            from ._penalty import positive_projection  # (_penalty imports this module)
+            z = positive_projection(t, w[U], C[U])
+        else:
+            z = M @ t
         XtR = XtR - C @ z
         th_norm2 = max(th_norm2 - float(t @ z), 0.0)
         th_y -= float(z @ Uy)

@@ -502,12 +502,6 @@ def test_fit_optimal_vs_reference(layout, dtype, fit_intercept, sw_kind, positiv
     tol = fit_tol(dtype)
     est = _estimator(l1_ratio, alpha=alpha, fit_intercept=fit_intercept, positive=positive,
                      tol=tol, max_iter=100000, penalty_factor=pf)
-    if positive and pf_kind == "zeros":
-        # Not supported (a certificate would need the active set of the sign
-        # constraints on the unpenalised features): a clear error, not a guess.
-        with pytest.raises(ValueError, match="penalty_factor.*positive"):
-            est.fit(to_layout(X, layout, dtype), y, sample_weight=sw)
-        return
     fit_quiet(est, to_layout(X, layout, dtype), y, sample_weight=sw)
     assert est.coef_.shape == (P,) and est.coef_.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(est.penalty_factor, pf)  # not modified, not rescaled
@@ -557,6 +551,78 @@ def test_gram_and_random_selection(solver, pf_kind):
                                         penalty_factor=pf), 1e-7)
     assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, alpha, 0.5, sw,
                                 penalty_factor=pf) <= 1.01e-10 * _scale(X, y, sw, True)
+
+
+def _positive_unpenalised_problem(n, p, seed=3):
+    """Unpenalised features whose unconstrained least-squares coefficients have
+    both signs (so some sign constraints are active at the optimum), two of
+    them duplicates (a singular X_J^T X_J)."""
+    rng = make_rng(seed)
+    X = correlated_design(n, p, rho=0.5, seed=seed)
+    X[:, 4] = X[:, 2]
+    w = np.zeros(p)
+    w[[0, 2, 4, 7, 9]] = [2.0, 1.5, 0.0, -3.0, 1.0]
+    w[[11, 12, 13]] = [-1.0, 0.5, 2.0]
+    y = X @ w + 0.5 * rng.standard_normal(n)
+    pf = np.ones(p)
+    pf[[2, 4, 7, 9, 1]] = 0.0
+    return X, y, pf
+
+
+@pytest.mark.parametrize("layout, route", [(layout, route) for layout in LAYOUTS
+                                           for route in ("cd", "random")]
+                         + [("dense", route) for route in ("gram", "working_set", "tall")])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_positive_with_unpenalised_features(layout, l1_ratio, route, spy):
+    """positive=True with zero factors, on every route: the certificate projects
+    the dual point off only the unpenalised columns whose sign constraint is
+    inactive, so it is valid (below the suboptimality against the reference
+    optimum) and reaches tol; KKT holds, coefficients are >= 0."""
+    n, p = {"working_set": (60, 600), "tall": (6400, 128)}.get(route, (50, 20))
+    X, y, pf = _positive_unpenalised_problem(n, p)
+    sw = make_sample_weight(n, "random", seed=4)
+    alpha = ref.alpha_max(X, y, l1_ratio, sw, True, penalty_factor=pf, positive=True) / 20
+    kw = dict(alpha=alpha, tol=1e-10, max_iter=200000, positive=True, penalty_factor=pf)
+    if route == "gram":
+        kw["precompute"] = True
+    if route == "random":
+        kw.update(selection="random", random_state=0)
+    est = fit_quiet(_estimator(l1_ratio, **kw), to_layout(X, layout), y, sample_weight=sw)
+    if route in ("working_set", "tall"):
+        calls, sizes = spy
+        assert calls and sizes and min(sizes) < p, "the working-set route was not taken"
+    w, b = est.coef_, est.intercept_
+    assert np.all(w >= 0)
+    scale = _scale(X, y, sw, True)
+    gap = ref.enet_duality_gap(X, y, w, b, alpha, l1_ratio, sw, True, True, penalty_factor=pf)
+    assert gap <= 1.01e-10 * scale, gap / scale
+    assert est.dual_gap_ <= 1.01e-10 * scale
+    w_ref, b_ref = ref.enet_coordinate_descent(
+        X, y, alpha, l1_ratio, sw, True, True, tol=1e-15, max_iter=200000,
+        penalty_factor=pf)[:2]
+    obj = ref.enet_objective(X, y, w, b, alpha, l1_ratio, sw, penalty_factor=pf)
+    obj_ref = ref.enet_objective(X, y, w_ref, b_ref, alpha, l1_ratio, sw, penalty_factor=pf)
+    assert_rel_close(obj, obj_ref, 1e-8)
+    # the reported gap bounds the true suboptimality (a valid certificate)
+    assert est.dual_gap_ >= obj - obj_ref - 1e-12 * scale
+    kkt = ref.enet_kkt_violation(X, y, w, b, alpha, l1_ratio, sw, True, True,
+                                 penalty_factor=pf)
+    assert kkt <= _kkt_bound(X, y, sw, True, alpha, l1_ratio, pf, 1.01e-10 * scale), kkt
+    # some unpenalised feature is held at its bound, some is free
+    assert np.any(w[pf == 0] == 0) and np.any(w[pf == 0] > 0)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_positive_unpenalised_cv(layout):
+    X, y, pf = _positive_unpenalised_problem(60, 20)
+    est = fit_quiet(fastreg.LassoCV(cv=3, positive=True, penalty_factor=pf, tol=1e-8,
+                                    alphas=20), to_layout(X, layout), y)
+    assert np.all(est.coef_ >= 0)
+    assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, est.alpha_, 1.0, None,
+                                True, True, penalty_factor=pf) <= 1.01e-8 * _scale(
+        X, y, None, True)
+    a_max = ref.alpha_max(X, y, 1.0, None, True, penalty_factor=pf, positive=True)
+    assert est.alphas_[0] == pytest.approx(a_max, rel=1e-10)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -760,10 +826,6 @@ def test_path_positive(pf_kind):
     alpha_max (unpenalised part: non-negative least squares)."""
     X, y = problem()
     pf, sw = pf_of(pf_kind), weights("random")
-    if pf_kind == "zeros":
-        with pytest.raises(ValueError, match="penalty_factor.*positive"):
-            fastreg.lasso_path(X, y, positive=True, penalty_factor=pf)
-        return
     alphas, coefs, _ = fastreg.lasso_path(X, y, n_alphas=8, eps=1e-2, tol=1e-10,
                                           max_iter=100000, positive=True,
                                           fit_intercept=True, sample_weight=sw,
@@ -775,7 +837,15 @@ def test_path_positive(pf_kind):
                                     penalty_factor=pf) <= 1.01e-10 * _scale(X, y, sw, True)
     a_max = ref.alpha_max(X, y, 1.0, sw, True, penalty_factor=pf, positive=True)
     assert alphas[0] == pytest.approx(a_max, rel=1e-10)
-    assert np.all(coefs[pf > 0, 0] == 0) and np.any(coefs[pf > 0, 1] != 0)
+    # penalised features are zero at alpha_max, up to the round-off of alpha_max
+    # itself when it comes from a (non-negative) least-squares residual on U
+    assert np.all(np.abs(coefs[pf > 0, 0]) <= 1e-10 * np.abs(coefs[:, -1]).max())
+    assert np.any(coefs[pf > 0, 1] != 0)
+    if np.any(pf == 0):  # at alpha_max: the non-negative least squares on U alone
+        Xc, yc, _, _ = centred_weighted(X, y, sw, True)
+        z = nnls(Xc[:, pf == 0], yc)[0]
+        assert_coef_close(coefs[pf == 0, 0], z, 1e-4)
+        assert np.any(z == 0) and np.any(z > 0)  # some sign constraint is active
 
 
 # --------------------------------------------------------------------------
