@@ -15,7 +15,7 @@ from ._blas_threads import single_threaded_blas
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
 from ._cd_sparse import enet_cd_sparse
-from ._gram import gram_statistics, use_gram
+from ._gram import gram_matrix, gram_statistics, use_gram
 from ._preprocess import preprocess
 from ._penalty import Penalty, check_penalty_factor
 from ._working_set import (WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES, column_norms2,
@@ -46,6 +46,8 @@ def gram_for(design, precompute, n_fits):
         warnings.warn("Gram matrix was provided but X was centred (fit_intercept) or "
                       "weighted: recomputing the Gram matrix.", UserWarning, stacklevel=3)
         user = None
+    if user is None:
+        return gram_matrix(design)  # (X^T y is gram_target's, once per target)
     y0 = design.y if design.y.ndim == 1 else design.y[:, 0]
     return gram_statistics(design, y0, precompute=user)[0]
 

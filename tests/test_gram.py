@@ -272,3 +272,82 @@ def test_use_gram_choice():
             picks = [auto(n, p, k) for n in ns]
             assert picks == sorted(picks)
             assert auto(ns[-1], p, k) <= auto(ns[-1], p, k + 1)
+
+
+# --------------------------------------------------------------------------
+# lazy designs: the Gram matrix from raw X, without the centred copy
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("shift", [0.0, 1.0, 3.0])
+def test_gram_from_raw_equals_centred_gram(order, shift):
+    """Unweighted lazy design: X^T X - n m m^T from one SYRK on raw X equals the
+    Gram matrix of the explicitly centred design (means up to 3 standard
+    deviations: at most ~10x amplification of round-off), and the centred
+    copy is never formed."""
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((300, 12)) + shift * rng.uniform(-1, 1, 12)
+    X = np.asfortranarray(X) if order == "F" else np.ascontiguousarray(X)
+    y = rng.standard_normal(300)
+    lazy = preprocess(X, y, None, True, normalize_weights=True, lazy=True)
+    G, Xy, y2 = gram_statistics(lazy, lazy.y)
+    assert lazy.lazy  # no centred copy was needed
+    eager = preprocess(X.copy(), y, None, True, normalize_weights=True)
+    G_e, Xy_e, y2_e = gram_statistics(eager, eager.y)
+    scale = np.max(np.diag(G_e))
+    np.testing.assert_allclose(G, G_e, rtol=0, atol=1e-13 * scale)
+    np.testing.assert_array_equal(G, G.T)
+    np.testing.assert_allclose(Xy, Xy_e, rtol=1e-12, atol=1e-12 * np.abs(Xy_e).max())
+    assert y2 == pytest.approx(y2_e, rel=1e-14)
+
+
+@pytest.mark.parametrize("case", ["dominant_mean", "constant_column", "weighted",
+                                  "strided"])
+def test_gram_from_raw_falls_back_to_centring(case):
+    """Where the correction would lose accuracy (a mean 1e4 times the spread, a
+    constant column) or does not apply (weights, non-contiguous X), the design
+    is centred explicitly and the Gram matrix is that of the centred copy."""
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((200, 8))
+    sw = None
+    if case == "dominant_mean":
+        X[:, 3] = 1e4 + 1e-0 * X[:, 3]
+    elif case == "constant_column":
+        X[:, 5] = 7.25
+    elif case == "weighted":
+        sw = rng.uniform(0.5, 2.0, 200)
+    elif case == "strided":
+        X = np.asfortranarray(np.repeat(X, 2, axis=1))[:, ::2]
+    y = rng.standard_normal(200)
+    lazy = preprocess(X, y, sw, True, normalize_weights=True, lazy=True)
+    G = gram_matrix(lazy)
+    assert not lazy.lazy  # the centred copy was formed
+    Xc, _, _, _ = centred_weighted(X, y, None if sw is None else sw * 200 / sw.sum())
+    expected = Xc.T @ Xc
+    np.testing.assert_allclose(G, expected, rtol=0, atol=1e-12 * np.max(np.diag(expected)))
+    if case == "constant_column":
+        assert np.all(G[5] == 0) and np.all(G[:, 5] == 0)
+
+
+def test_path_gram_route_never_centres_a_copy(monkeypatch):
+    """A tall unweighted path takes the Gram route from the raw X and returns
+    the path of the explicitly centred problem (the certificate of every
+    point checked by the reference)."""
+    import fastreg
+    import fastreg._preprocess as pp
+
+    rng = np.random.default_rng(3)
+    n, p = 3000, 40
+    X = rng.standard_normal((n, p)) + 2.0
+    y = X[:, :5] @ np.array([1.0, -2.0, 0.5, 3.0, -1.0]) + rng.standard_normal(n)
+    copies = []
+    centre = pp._centre_dense
+    monkeypatch.setattr(pp, "_centre_dense", lambda *a, **k: copies.append(1) or centre(*a, **k))
+    alphas, coefs, _ = fastreg.lasso_path(X, y, n_alphas=20, eps=1e-3, tol=1e-10,
+                                          fit_intercept=True, precompute=True)
+    assert not copies
+    monkeypatch.setattr(pp, "_centre_dense", centre)
+    scale = np.var(y)
+    xm, ym = X.mean(axis=0), y.mean()
+    for a, w in zip(alphas, coefs.T):
+        gap = ref.enet_duality_gap(X, y, w, ym - xm @ w, a, 1.0)
+        assert gap <= 1.01e-10 * scale
