@@ -163,18 +163,22 @@ def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positiv
             # once) is cheaper than the n k of every epoch. Its epochs cost
             # nothing next to a full pass over X: solve it to the final tolerance.
             G, Xy, yn = gram_statistics(sub, y)
-            with single_threaded_blas():
-                gap, _, n_iter, _ = enet_cd_gram(G, Xy, yn, w_sub, l1_reg, l2_reg, budget,
-                                                 min(rel, 0.3 * tol), seed, random,
-                                                 positive, **kw)
+            gap, _, n_iter, _ = enet_cd_gram(G, Xy, yn, w_sub, l1_reg, l2_reg, budget,
+                                             min(rel, 0.3 * tol), seed, random, positive,
+                                             **kw)
             return gap, n_iter
         gap, _, n_iter, _ = _kernel(sub, y, w_sub, l1_reg, l2_reg, budget, rel, seed,
                                     random, positive, **kw)
         return gap, n_iter
 
-    gap, n_iter, converged = solve_working_set(
-        design, y, w, l1_reg, l2_reg, tol_scaled=tol_scaled, max_iter=max_iter,
-        positive=positive, solve_sub=solve_sub, penalty=penalty)
+    # Single-threaded BLAS for the whole loop, not only its kernels: its own
+    # products are small or memory-bound, and threads waking up for each of
+    # them cost more than they save (500 x 1000 Elastic-Net, 2 cores, default
+    # threads: 45 ms against 8 ms).
+    with single_threaded_blas():
+        gap, n_iter, converged = solve_working_set(
+            design, y, w, l1_reg, l2_reg, tol_scaled=tol_scaled, max_iter=max_iter,
+            positive=positive, solve_sub=solve_sub, penalty=penalty)
     return gap, tol_scaled, n_iter, converged
 
 
