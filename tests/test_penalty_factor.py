@@ -930,6 +930,7 @@ def spy(monkeypatch):
 
     monkeypatch.setattr(cd_mod, "_solve_ws", counting_solve)
     monkeypatch.setattr(ws_mod, "restrict", counting_restrict)
+    monkeypatch.setattr(cd_mod, "WS_MIN_ENTRIES", 0)  # small problems engage it too
     return calls, sizes
 
 

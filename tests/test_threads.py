@@ -72,6 +72,7 @@ def test_blas_single_threaded_in_the_working_set_loop(monkeypatch):
     matrices) run single-threaded too: on 2 busy cores, threads woken for each
     of them made a 500 x 1000 Elastic-Net 5x slower."""
     threadpoolctl = pytest.importorskip("threadpoolctl")
+    import fastreg._coordinate_descent as cd
     import fastreg._working_set as ws
 
     seen = []
@@ -83,6 +84,7 @@ def test_blas_single_threaded_in_the_working_set_loop(monkeypatch):
         return restrict(*args, **kw)
 
     monkeypatch.setattr(ws, "restrict", spying)
+    monkeypatch.setattr(cd, "WS_MIN_ENTRIES", 0)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((100, 800))
     y = X[:, :5] @ np.ones(5) + 0.1 * rng.standard_normal(100)

@@ -3,6 +3,8 @@ descent's solution, certified by the full problem's duality gap.
 
 Every test here runs on designs wide enough (p >= WS_MIN_FEATURES) for the
 strategy to engage; a spy checks that it really solved restricted subproblems.
+The size threshold (WS_MIN_ENTRIES, a speed choice) is lifted so that small,
+fast problems exercise it; test_size_threshold checks the rule itself.
 """
 import warnings
 
@@ -28,6 +30,11 @@ def wide_problem(n=80, p=P, rho=0.9, k=12, seed=0, shift=1.0):
     w = sparse_truth(p, k, seed=seed)
     y = X @ w + 0.5 * make_rng(seed + 7).standard_normal(n) + 3.0
     return X, y
+
+
+@pytest.fixture(autouse=True)
+def small_problems_take_the_working_set(monkeypatch):
+    monkeypatch.setattr(cd, "WS_MIN_ENTRIES", 0)
 
 
 @pytest.fixture
@@ -217,3 +224,16 @@ def test_tall_design_gram_subproblems(fit_intercept, sw_kind, l1_ratio, spy, mon
     gap = enet_duality_gap(X, y, got.coef_, got.intercept_, alpha, l1_ratio, sw,
                            fit_intercept=fit_intercept)
     assert gap <= 1e-9 * np.average(y_c ** 2, weights=sw)
+
+
+@pytest.mark.parametrize("shape, expected", [((500, 1000), False), ((300, 3000), True),
+                                             ((80, 800), False), ((20_000, 128), True)])
+def test_size_threshold(monkeypatch, spy, shape, expected):
+    """The strategy engages on wide (or very tall) designs of at least
+    WS_MIN_ENTRIES entries, where it pays for its bookkeeping."""
+    monkeypatch.setattr(cd, "WS_MIN_ENTRIES", ws_mod.WS_MIN_ENTRIES)
+    n, p = shape
+    X = correlated_design(n, p, rho=0.5, seed=1)
+    y = X[:, :5] @ np.ones(5) + make_rng(2).standard_normal(n)
+    Lasso(alpha=_alpha(X, y, 1.0, None, 0.2)).fit(X, y)
+    assert bool(spy) == expected
