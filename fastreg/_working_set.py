@@ -168,6 +168,11 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None):
     return primal - dual, gap_l1, dual_norm, v
 
 
+def _epochs(work):
+    """A (fractional) number of epochs as the int a kernel budget or n_iter_ takes."""
+    return max(int(np.ceil(work - 1e-9)), 0)
+
+
 def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
                       solve_sub, penalty=None):
     """Minimise the Elastic-Net on ``design`` by a working-set loop, in place.
@@ -183,7 +188,12 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
     tol_scaled : float
         Absolute gap threshold, kernel units.
     max_iter : int
-        Budget of subproblem epochs, summed over the subproblems.
+        Budget in full epochs: an epoch of a subproblem on k of the p columns
+        counts k / p of one (it costs that much), and each full gap check
+        that asks for more counts one. Counting subproblem epochs whole made small, cheap
+        subproblems exhaust the budget: on the 1,814 x 10,346 mice data a
+        Lasso at alpha_max / 100 needs ~40,000 epochs on ~200 columns (0.17 s),
+        so a path stopped at max_iter=1000 with gaps 80 times its tol.
     positive : bool
     solve_sub : callable
         ``solve_sub(sub_design, w_sub, tol_abs, max_iter, kernel_kwargs) ->
@@ -222,12 +232,15 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
     support = np.flatnonzero(w)
     R = y - design.matvec(w) if support.size else y.copy()
     ws_size = max(min(WS_MIN, p // 4), 2 * U.size, 1)
-    epochs = 0
+    work = 0.0  # full-epoch equivalents
     while True:
         XtR = design.rmatvec(R)
         gap, gap_l1, dual_norm, v = enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj)
-        if gap <= tol_scaled or epochs >= max_iter:
-            return gap, epochs, gap <= tol_scaled
+        if gap <= tol_scaled or work >= max_iter:
+            return gap, _epochs(work), gap <= tol_scaled
+        work += 1.0  # the pass over X of the check that asked for more
+        if work >= max_iter:
+            return gap, _epochs(work), False
         # Gap Safe screening on the full problem: those features are out for good.
         scale = max(dual_norm, l1)
         radius = np.sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0.0
@@ -255,9 +268,10 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         if ws_size == 0 or 2 * ws_size >= p:
             # Most features are in play: one plain solve of the full problem
             # (the kernel screens on its own) is cheaper than copying columns.
-            gap, n_iter = solve_sub(design, w, tol_scaled, max_iter - epochs, full_kw)
-            epochs += n_iter
-            return gap, epochs, gap <= tol_scaled
+            gap, n_iter = solve_sub(design, w, tol_scaled, _epochs(max_iter - work),
+                                    full_kw)
+            work += n_iter
+            return gap, _epochs(work), gap <= tol_scaled
         ws = np.sort(np.argpartition(score, ws_size - 1)[:ws_size])
         sub = restrict(design, ws)
         w_sub = np.ascontiguousarray(w[ws])
@@ -269,8 +283,9 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
                 kw["unpenalised"] = (np.searchsorted(ws, U).astype(np.intc), M,
                                      np.asfortranarray(C[ws]))
         tol_in = max(WS_INNER_FRACTION * gap, 0.3 * tol_scaled)
-        _, n_iter = solve_sub(sub, w_sub, tol_in, max_iter - epochs, kw)
-        epochs += max(n_iter, 1)
+        share = ws.size / p
+        _, n_iter = solve_sub(sub, w_sub, tol_in, _epochs((max_iter - work) / share), kw)
+        work += max(n_iter, 1) * share
         w[ws] = w_sub
         R = y - sub.matvec(w_sub)
         ws_size = min(2 * ws_size, n_candidates) if n_iter == 0 else ws_size

@@ -237,3 +237,34 @@ def test_size_threshold(monkeypatch, spy, shape, expected):
     y = X[:, :5] @ np.ones(5) + make_rng(2).standard_normal(n)
     Lasso(alpha=_alpha(X, y, 1.0, None, 0.2)).fit(X, y)
     assert bool(spy) == expected
+
+
+def test_budget_counts_subproblem_epochs_by_their_size(monkeypatch):
+    """max_iter is a budget of full epochs: a subproblem epoch on k of p columns
+    counts k / p. A strongly correlated design needs more subproblem epochs
+    than max_iter (cheap ones); counted whole, they stopped the solve early."""
+    n, p = 100, 2000
+    X = correlated_design(n, p, rho=0.99, seed=0)
+    y = X @ sparse_truth(p, 10, seed=0) + 0.1 * make_rng(1).standard_normal(n)
+    alpha = _alpha(X, y, 1.0, None, 0.01)
+    sub_epochs = []
+    kernel = cd._kernel
+
+    def spying(design, *args, **kw):
+        out = kernel(design, *args, **kw)
+        if design.shape[1] < p:
+            sub_epochs.append(out[2])
+        return out
+
+    monkeypatch.setattr(cd, "_kernel", spying)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        est = Lasso(alpha=alpha, max_iter=300, tol=1e-8).fit(X, y)
+    assert sum(sub_epochs) > 300  # whole, they would have exhausted max_iter
+    assert est.n_iter_ <= 300
+    gap = enet_duality_gap(X, y, est.coef_, est.intercept_, alpha)
+    assert gap <= 1.01e-8 * np.var(y)
+    # and the budget is still a budget: a tiny one stops with a warning
+    with pytest.warns(ConvergenceWarning):
+        small = Lasso(alpha=alpha, max_iter=3, tol=1e-12).fit(X, y)
+    assert small.n_iter_ <= 3 + 1
