@@ -41,57 +41,55 @@ def test_threaded_fits_equal_sequential(Est):
         assert np.count_nonzero(a) > 0
 
 
+def _blas_threads():
+    threadpoolctl = pytest.importorskip("threadpoolctl")
+    return [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
+            if lib["user_api"] == "blas"]
+
+
+def _spy_blas_threads(monkeypatch, module, name):
+    """Replace ``module.name`` by a wrapper recording the BLAS thread counts
+    at each call; returns the list of records."""
+    seen = []
+    original = getattr(module, name)
+
+    def spying(*args, **kw):
+        seen.append(_blas_threads())
+        return original(*args, **kw)
+
+    monkeypatch.setattr(module, name, spying)
+    return seen
+
+
 def test_blas_single_threaded_inside_kernels_and_restored_after(monkeypatch):
     """Level-1 BLAS inside the kernels must not be split across threads (the
     thread hand-offs cost more than the work); the user's setting comes back."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
     import fastreg._coordinate_descent as cd
 
-    seen = []
-    kernel = cd.enet_cd_dense
-
-    def spying(*args, **kw):
-        seen.append([lib["num_threads"] for lib in threadpoolctl.threadpool_info()
-                     if lib["user_api"] == "blas"])
-        return kernel(*args, **kw)
-
-    monkeypatch.setattr(cd, "enet_cd_dense", spying)
+    seen = _spy_blas_threads(monkeypatch, cd, "enet_cd_dense")
     X, y = _problems()[0]
-    blas_threads = lambda: [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
-                            if lib["user_api"] == "blas"]
-    before = blas_threads()
+    before = _blas_threads()
     Lasso(alpha=0.01).fit(X, y)
     LassoCV(cv=4, n_jobs=2, alphas=5).fit(X, y)  # folds on threads
     assert len(seen) >= 1 + 4 * 5 + 1
     assert all(n == 1 for counts in seen for n in counts), seen
-    assert blas_threads() == before
+    assert _blas_threads() == before
 
 
 def test_blas_single_threaded_in_the_working_set_loop(monkeypatch):
     """The working-set loop's own products (X^T R, the subproblems' small Gram
     matrices) run single-threaded too: on 2 busy cores, threads woken for each
     of them made a 500 x 1000 Elastic-Net 5x slower."""
-    threadpoolctl = pytest.importorskip("threadpoolctl")
     import fastreg._coordinate_descent as cd
     import fastreg._working_set as ws
 
-    seen = []
-    restrict = ws.restrict
-
-    def spying(*args, **kw):
-        seen.append([lib["num_threads"] for lib in threadpoolctl.threadpool_info()
-                     if lib["user_api"] == "blas"])
-        return restrict(*args, **kw)
-
-    monkeypatch.setattr(ws, "restrict", spying)
+    seen = _spy_blas_threads(monkeypatch, ws, "restrict")
     monkeypatch.setattr(cd, "WS_MIN_ENTRIES", 0)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((100, 800))
     y = X[:, :5] @ np.ones(5) + 0.1 * rng.standard_normal(100)
-    blas_threads = lambda: [lib["num_threads"] for lib in threadpoolctl.threadpool_info()
-                            if lib["user_api"] == "blas"]
-    before = blas_threads()
+    before = _blas_threads()
     Lasso(alpha=0.01).fit(X, y)
     assert seen, "the working-set route was not taken"
     assert all(n == 1 for counts in seen for n in counts), seen
-    assert blas_threads() == before
+    assert _blas_threads() == before
