@@ -113,8 +113,9 @@ def merge(a, b):
 def merge_all(items):
     """Merge a non-empty sequence of Stats (left to right)."""
     out = items[0]
-    for s in items[1:]:
-        out = merge(out, s)
+    with np.errstate(all="ignore"):  # non-finite input: reported by check_stats
+        for s in items[1:]:
+            out = merge(out, s)
     return out
 
 
@@ -136,7 +137,14 @@ def _weights(s, m):
 
 def rows_stats(x, y, s):
     """Stats of one block of rows: x dense (m, p) or scipy.sparse, y (m, T), s (m,)
-    or None. Computed in float64 whatever the input dtype."""
+    or None. Computed in float64 whatever the input dtype. Non-finite input
+    propagates silently into the statistics, where :func:`check_stats` reports
+    it on the client."""
+    with np.errstate(all="ignore"):
+        return _rows_stats(x, y, s)
+
+
+def _rows_stats(x, y, s):
     m, p = x.shape
     y = np.asarray(y, dtype=np.float64)
     y = y[:, None] if y.ndim == 1 else y
