@@ -34,12 +34,13 @@ import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import check_cv
+from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import check_random_state
 
 from ._blas_threads import single_threaded_blas
 from ._cd_gram import enet_cd_gram
-from ._dask_stats import align, compute_stats, merge_all, tree_reduce, _blocks
+from ._dask_stats import (ContiguousFolds, align, compute_stats, merge_all, tree_reduce,
+                          _blocks)
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real)
 
@@ -336,7 +337,18 @@ def fit_ridge_cv_dask(est, X, y, sample_weight=None):
 def fold_labels(cv, n, y_like=None):
     """Fold label of every row (the test fold it belongs to), from a splitter, as
     the in-memory CV would split ``n`` rows; and the number of folds. Every row
-    must be in exactly one test fold (a K-fold partition)."""
+    must be in exactly one test fold (a K-fold partition). Unshuffled KFold
+    gives :class:`ContiguousFolds` (boundaries only); any other splitter is
+    run on the client (an n-sized label array)."""
+    if isinstance(cv, KFold) and not cv.shuffle:
+        # KFold's own fold sizes: n // K each, the first n % K one larger
+        K = cv.get_n_splits()
+        if K > n:
+            raise ValueError(f"Cannot have number of splits n_splits={K} greater than "
+                             f"the number of samples: n_samples={n}.")
+        sizes = np.full(K, n // K)
+        sizes[:n % K] += 1
+        return ContiguousFolds(np.concatenate([[0], np.cumsum(sizes)])), K
     labels = np.full(n, -1, dtype=np.int32)
     dummy = np.zeros((n, 1), dtype=np.int8)
     K = 0

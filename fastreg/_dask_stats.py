@@ -195,8 +195,11 @@ def chunk_stats(x, y, s, labels=None, n_folds=0):
     ``n_folds`` per-fold Stats of its rows."""
     if labels is None:
         return rows_stats(x, y, s)
-    labels = np.asarray(labels)
     m = x.shape[0]
+    if isinstance(labels, tuple):  # contiguous folds: (first row, fold boundaries)
+        start, bounds = labels
+        labels = np.searchsorted(bounds, np.arange(start, start + m), side="right") - 1
+    labels = np.asarray(labels)
     y = np.asarray(y)
     y = y[:, None] if y.ndim == 1 else y
     out = []
@@ -304,6 +307,15 @@ def _align_vector(v, name, n, rows, ndims):
     return v
 
 
+class ContiguousFolds:
+    """Fold labels of contiguous test folds (unshuffled K-fold), given by the
+    K + 1 row boundaries: each chunk derives its rows' labels itself, so no
+    n-sized array is built on the client or shipped in the graph."""
+
+    def __init__(self, bounds):
+        self.bounds = np.asarray(bounds, dtype=np.int64)
+
+
 def _blocks(a):
     """The row blocks of an aligned Dask array as a list of Delayed objects."""
     d = a.to_delayed()
@@ -335,7 +347,10 @@ def stats_graph(X, y, sample_weight, fold_labels=None, n_folds=0):
         if fold_labels is None:
             parts.append(f(xb, yb, wb))
         else:
-            lab = np.asarray(fold_labels[offsets[k]:offsets[k + 1]])
+            if isinstance(fold_labels, ContiguousFolds):
+                lab = (int(offsets[k]), fold_labels.bounds)
+            else:
+                lab = np.asarray(fold_labels[offsets[k]:offsets[k + 1]])
             parts.append(f(xb, yb, wb, lab, n_folds))
     return tree_reduce(parts, _merge_lists)
 

@@ -320,6 +320,27 @@ def test_enet_cv_equals_in_memory(scheduler, weights):
     assert abs(o - om) <= 1e-7 * om
 
 
+def test_cv_with_shuffled_splitter_and_fold_boundaries():
+    """KFold(shuffle=True) goes through explicit labels, plain KFold through
+    boundaries computed on the workers: both equal the in-memory CV."""
+    from sklearn.model_selection import KFold
+
+    from fastreg._dask_fit import fold_labels
+
+    X, y = problem(seed=18)
+    for cv in (KFold(4, shuffle=True, random_state=0), KFold(4)):
+        with dask.config.set(scheduler="sync"):
+            est = fastreg.LassoCV(cv=cv, alphas=8, tol=1e-12).fit(to_dask(X), y)
+        mem = fastreg.LassoCV(cv=cv, alphas=8, tol=1e-12).fit(X, y)
+        np.testing.assert_allclose(est.mse_path_, mem.mse_path_, rtol=1e-7)
+    bounds, K = fold_labels(KFold(4), N)
+    tests = [t for _, t in KFold(4).split(np.zeros((N, 1)))]
+    assert K == 4
+    for k in range(4):
+        np.testing.assert_array_equal(np.arange(bounds.bounds[k], bounds.bounds[k + 1]),
+                                      tests[k])
+
+
 def test_lasso_cv_sparse_chunks():
     X, y = problem(seed=15)
     with dask.config.set(scheduler="threads"):
