@@ -13,6 +13,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 da = pytest.importorskip("dask.array")  # dask is in the 'test' extra: never skipped in CI
 import dask  # noqa: E402
@@ -348,6 +349,53 @@ def test_lasso_cv_sparse_chunks():
     mem = fastreg.LassoCV(cv=3, alphas=10, tol=1e-12).fit(X, y)
     np.testing.assert_allclose(est.mse_path_, mem.mse_path_, rtol=1e-7)
     assert est.alpha_ == pytest.approx(mem.alpha_, rel=1e-12)
+
+
+# --------------------------------------------------------------------------
+# consensus ADMM (p too large for a Gram matrix; forced here on a small p)
+# --------------------------------------------------------------------------
+@pytest.fixture
+def force_admm(monkeypatch):
+    import fastreg._dask_fit as dask_fit
+
+    monkeypatch.setattr(dask_fit, "GRAM_MAX_ENTRIES", 0)
+
+
+@pytest.mark.parametrize("layout, l1_ratio, sched", [("dense", 1.0, "threads"),
+                                                     ("sparse", 0.5, "threads"),
+                                                     ("dense", 1.0, "distributed")])
+def test_admm_matches_in_memory_objective(force_admm, request, layout, l1_ratio, sched):
+    X, y = problem(seed=19, n=400, p=30)
+    sw = make_sample_weight(400, "random")
+    kw = dict(alpha=0.05, l1_ratio=l1_ratio)
+    mem = fastreg.ElasticNet(tol=1e-12, **kw).fit(X, y, sample_weight=sw)
+    # uneven chunks on threads; two chunks on the cluster (each ADMM iteration
+    # is a round trip to the scheduler: keep the test short)
+    Xd = to_dask(X, layout, chunks=(120, 80, 200) if sched == "threads" else (200, 200))
+    if sched == "threads":
+        with dask.config.set(scheduler="threads"):
+            est = fastreg.ElasticNet(tol=1e-8, max_iter=3000, **kw).fit(Xd, y, sample_weight=sw)
+    else:
+        c = request.getfixturevalue("client")
+        with c.as_current(), dask.config.set(scheduler="dask.distributed"):
+            est = fastreg.ElasticNet(tol=1e-8, max_iter=3000, **kw).fit(Xd, y, sample_weight=sw)
+    assert est.solver_ == "admm"
+    o = ref.enet_objective(X, y, est.coef_, est.intercept_, sample_weight=sw, **kw)
+    om = ref.enet_objective(X, y, mem.coef_, mem.intercept_, sample_weight=sw, **kw)
+    assert abs(o - om) <= 1e-7 * om
+    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, sample_weight=sw, **kw)
+    assert gap <= 1e-6 * om
+    assert est.dual_gap_ <= 1e-6 * om  # its own certificate, from the final pass
+    np.testing.assert_array_equal(est.coef_ == 0, mem.coef_ == 0)
+
+
+def test_admm_warns_at_max_iter(force_admm):
+    X, y = problem(seed=20, n=200, p=20)
+    with dask.config.set(scheduler="sync"):
+        with pytest.warns(ConvergenceWarning, match="ADMM did not converge after 3"):
+            est = fastreg.Lasso(alpha=0.01, max_iter=3, tol=1e-10).fit(
+                to_dask(X, chunks=(70, 130)), y)
+    assert est.n_iter_ == 3 and est.dual_gap_ > 0
 
 
 # --------------------------------------------------------------------------
