@@ -44,7 +44,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._dask_stats import _blocks, tree_reduce
+from ._dask_stats import _blocks, compute, persist, tree_reduce
 
 #: Largest row chunk for ADMM (its m x m eigendecomposition is kept on a worker).
 ADMM_MAX_ROWS = 2048
@@ -198,7 +198,7 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
 
     # pass 1: weighted means (p-sized)
     f = dask.delayed(_means_chunk, pure=True)
-    (W, sx, sy, n_rows, finite), = dask.compute(
+    (W, sx, sy, n_rows, finite), = compute(
         tree_reduce([f(a, b, c) for a, b, c in zip(xs, ys, ws)], _add_tuples))
     if not finite:
         raise ValueError("Input X, y or sample_weight contains NaN, infinity or negative "
@@ -215,11 +215,11 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
 
     # pass 2: chunk designs and kernel eigendecompositions, kept on the workers
     setup = dask.delayed(_setup_chunk, pure=True)
-    states = list(dask.persist(*[setup(a, b, c, x_mean, y_mean, scale)
+    states = list(persist(*[setup(a, b, c, x_mean, y_mean, scale)
                                  for a, b, c in zip(xs, ys, ws)]))
     if rho is None:
         # the scale of the data: mean eigenvalue of the chunks' kernel matrices
-        (lam_means,) = dask.compute([dask.delayed(lambda ch: ch.lam.mean())(ch)
+        (lam_means,) = compute([dask.delayed(lambda ch: ch.lam.mean())(ch)
                                      for ch in states])
         rho = max(float(np.mean(lam_means)), 1e-12)
     step = dask.delayed(_step, pure=True)
@@ -230,10 +230,11 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
     converged = False
     it = 0
     r_norm = s_norm = eps_pri = eps_dual = np.inf
+    rho_prev = rho
     for k in range(est.max_iter + 1):
         # iteration k's w-update, fused with iteration k-1's dual update
-        states = list(dask.persist(*[step(ch, z, k == 0, rescale, rho) for ch in states]))
-        (sums,) = dask.compute(tree_reduce([summ(ch) for ch in states], _add_tuples))
+        states = list(persist(*[step(ch, z, k == 0, rescale, rho) for ch in states]))
+        (sums,) = compute(tree_reduce([summ(ch) for ch in states], _add_tuples))
         if k > 0:
             # residuals of iteration k - 1 (whose z is the current z)
             it = k
@@ -266,7 +267,7 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
 
     # the duality gap at z (one more pass, p-sized results)
     g = dask.delayed(_gap_terms, pure=True)
-    ((XtR, R_norm2, R_y, _),) = dask.compute(
+    ((XtR, R_norm2, R_y, _),) = compute(
         tree_reduce([g(ch, z) for ch in states], _add_tuples))
     gap = enet_gap(XtR, R_norm2, R_y, z, l1, l2, est.positive) / n
 

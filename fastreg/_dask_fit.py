@@ -39,8 +39,8 @@ from sklearn.utils import check_random_state
 
 from ._blas_threads import single_threaded_blas
 from ._cd_gram import enet_cd_gram
-from ._dask_stats import (ContiguousFolds, align, compute_stats, merge_all, tree_reduce,
-                          _blocks)
+from ._dask_stats import (ContiguousFolds, align, compute, compute_stats, merge_all,
+                          tree_reduce, _blocks)
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real)
 
@@ -305,7 +305,7 @@ def fit_ridge_cv_dask(est, X, y, sample_weight=None):
     V_d, inv_d, C_d = (dask.delayed(a) for a in (V, inv, C))   # shipped once
     parts = [f(xb, yb, wb, mx, my, st.W, V_d, inv_d, C_d, est.fit_intercept)
              for xb, yb, wb in zip(xs, ys, ws)]
-    (sse,) = dask.compute(tree_reduce(parts, _sum))
+    (sse,) = compute(tree_reduce(parts, _sum))
     n = st.n
     per_target = est.alpha_per_target and y.ndim == 2 and T > 1
     if per_target:
