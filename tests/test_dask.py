@@ -100,6 +100,38 @@ def test_import_and_numpy_fit_without_dask():
     assert out.stdout.strip() == "ok"
 
 
+def test_chunk_statistics_merge_equals_direct_computation():
+    """Chan et al.'s merge over chunks (an empty one, an all-zero-weight one,
+    sparse and dense) equals the statistics computed on all rows at once."""
+    from fastreg._dask_stats import merge_all, rows_stats
+
+    X, Y = problem(seed=21, n_targets=2, shift=100.0)
+    sw = make_sample_weight(N, "random")
+    sw[200:260] = 0.0
+    cuts = [0, 0, 77, 200, 260, 261, 400, N]
+    parts = [rows_stats(sp.csr_matrix(X[a:b]) if k % 2 else X[a:b], Y[a:b], sw[a:b])
+             for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
+    st = merge_all(parts)
+    dense = merge_all([rows_stats(X[a:b], Y[a:b], sw[a:b])
+                       for a, b in zip(cuts[:-1], cuts[1:])])
+    W = sw.sum()
+    mx, my = sw @ X / W, sw @ Y / W
+    Xc, Yc = (X - mx) * np.sqrt(sw)[:, None], (Y - my) * np.sqrt(sw)[:, None]
+    assert st.n == N and st.W == pytest.approx(W, rel=1e-14)
+    assert rel(st.mx, mx) < 1e-13 and rel(st.my, my) < 1e-13
+    # dense chunks are centred by their own means: no cancellation
+    assert rel(dense.Cxx, Xc.T @ Xc) < 1e-13
+    # sparse chunks subtract their rank-one mean term (as fastreg's in-memory
+    # sparse Gram matrix does): ~eps * mean^2 / variance = 1e-12 here
+    assert rel(st.Cxx, Xc.T @ Xc) < 1e-10
+    assert rel(st.Cxy, Xc.T @ Yc) < 1e-12
+    assert rel(st.cyy, (Yc * Yc).sum(axis=0)) < 1e-12
+    G, Xy, yy = st.moments(fit_intercept=False)  # uncentred: X^T S X etc.
+    assert rel(G, X.T @ (sw[:, None] * X)) < 1e-12
+    assert rel(Xy, X.T @ (sw[:, None] * Y)) < 1e-12
+    assert rel(yy, sw @ (Y * Y)) < 1e-12
+
+
 # --------------------------------------------------------------------------
 # Ridge
 # --------------------------------------------------------------------------
