@@ -92,10 +92,12 @@ def merge(a, b):
     """Statistics of the union of two disjoint row sets (Chan et al.'s update)."""
     n = a.n + b.n
     bad = a.bad_w or b.bad_w
-    if b.W == 0:
-        return Stats(n, a.W, a.mx, a.my, a.Cxx, a.Cxy, a.cyy, bad)
-    if a.W == 0:
-        return Stats(n, b.W, b.mx, b.my, b.Cxx, b.Cxy, b.cyy, bad)
+    if b.W == 0 or a.W == 0:
+        keep, other = (a, b) if b.W == 0 else (b, a)
+        # an all-zero-weight side adds nothing but its non-finite flags
+        mx = keep.mx if np.all(np.isfinite(other.mx)) else other.mx + keep.mx
+        my = keep.my if np.all(np.isfinite(other.my)) else other.my + keep.my
+        return Stats(n, keep.W, mx, my, keep.Cxx, keep.Cxy, keep.cyy, bad)
     W = a.W + b.W
     dx = b.mx - a.mx
     dy = b.my - a.my
@@ -154,7 +156,14 @@ def _rows_stats(x, y, s):
         return Stats.empty(m, p, T, bad_w=True)
     W = float(m) if s is None else float(s.sum())
     if m == 0 or W == 0:
-        return Stats.empty(m, p, T)
+        out = Stats.empty(m, p, T)
+        # zero-weight rows do not count, but non-finite values are still errors
+        xsum = x.sum() if not sp.issparse(x) else x.data.sum()
+        if not np.isfinite(xsum):
+            out.mx = np.full(p, np.nan)
+        if not np.isfinite(y.sum()):
+            out.my = np.full(T, np.nan)
+        return out
     my = (y.sum(axis=0) if s is None else s @ y) / W
     yc = y - my
     if s is not None:

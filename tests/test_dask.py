@@ -447,6 +447,14 @@ def test_bad_input_raises_clear_errors():
         Xn[321, 2] = np.nan
         with pytest.raises(ValueError, match="X contains NaN"):
             fastreg.Lasso(alpha=0.1).fit(to_dask(Xn), y)
+        sw0 = np.ones(N)
+        sw0[:100] = 0.0  # the NaN sits in an all-zero-weight chunk: still an error
+        Xn0 = X.copy()
+        Xn0[50, 1] = np.nan
+        with pytest.raises(ValueError, match="X contains NaN"):
+            fastreg.Ridge().fit(to_dask(Xn0), y, sample_weight=sw0)
+        with pytest.raises(ValueError, match="X must be 2-D"):
+            fastreg.Ridge().fit(da.from_array(y), y)
         yn = y.copy()
         yn[5] = np.inf
         with pytest.raises(ValueError, match="y contains NaN"):
