@@ -72,6 +72,15 @@ def _zero_constant(G, Xy, mask):
         Xy[mask] = 0
 
 
+def _check_gram_size(X, what):
+    """The one-pass route holds p x p statistics per chunk: refuse beyond the limit."""
+    p = X.shape[1]
+    if p * p > GRAM_MAX_ENTRIES:
+        raise ValueError(f"{what} on Dask input needs p x p statistics; n_features={p} "
+                         f"is beyond the limit of {int(np.sqrt(GRAM_MAX_ENTRIES))} "
+                         "(only ElasticNet/Lasso have a wide route, consensus ADMM).")
+
+
 def _out_dtype(X):
     return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
@@ -89,6 +98,7 @@ def fit_ridge_dask(est, X, y, sample_weight=None):
     check_choice(est.solver, "solver", SOLVERS)
     tol = check_real(est.tol, "tol", low=0.0, low_open=True)
     X, y, sw, _ = align(X, y, sample_weight)
+    _check_gram_size(X, "Ridge")
     T = 1 if y.ndim == 1 else y.shape[1]
     alphas = check_penalty(est.alpha, "alpha", T)
     alphas = np.full(T, alphas) if np.ndim(alphas) == 0 else alphas
@@ -289,6 +299,7 @@ def fit_ridge_cv_dask(est, X, y, sample_weight=None):
                              "one alpha per target needs leave-one-out (cv=None).")
         return _ridge_cv_kfold(est, X, y, sample_weight, alphas)
     X, y, sw, _ = align(X, y, sample_weight)
+    _check_gram_size(X, "RidgeCV")
     dtype = _out_dtype(X)
     st = compute_stats(X, y, sw)
     G, Xy, _ = st.moments(est.fit_intercept)
@@ -386,6 +397,7 @@ def _ridge_cv_kfold(est, X, y, sample_weight, alphas):
     from ._ridge_cv import _eigh, _first_best, _shifted_inverse
 
     X, y, sw, _ = align(X, y, sample_weight)
+    _check_gram_size(X, "RidgeCV")
     n = X.shape[0]
     cv = check_cv(est.cv, None, classifier=False)
     labels, K = fold_labels(cv, n)
@@ -487,6 +499,7 @@ def dask_enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     X, y, sw, _ = align(X, y, sample_weight)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D for a path, got shape {y.shape}.")
+    _check_gram_size(X, "enet_path")
     dtype = _out_dtype(X)
     st = compute_stats(X, y, sw)
     if alphas is None or isinstance(alphas, numbers.Integral):
@@ -526,9 +539,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None):
     X, y, sw, _ = align(X, y, sample_weight)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D for this estimator, got shape {y.shape}.")
-    if X.shape[1] ** 2 > GRAM_MAX_ENTRIES:
-        raise ValueError("ElasticNetCV on Dask input needs the p x p statistics; "
-                         f"n_features={X.shape[1]} is too large.")
+    _check_gram_size(X, "ElasticNetCV")
     dtype = _out_dtype(X)
     n = X.shape[0]
     labels, K = fold_labels(check_cv(est.cv), n)

@@ -15,15 +15,17 @@ import pytest
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-da = pytest.importorskip("dask.array")  # dask is in the 'test' extra: never skipped in CI
-import dask  # noqa: E402
-import distributed  # noqa: E402
+# dask and distributed are in the 'test' extra: imported plainly, so that a
+# missing install fails loudly instead of skipping the module
+import dask
+import dask.array as da
+import distributed
 
-import fastreg  # noqa: E402
-from fastreg import reference as ref  # noqa: E402
-from fastreg._dask_stats import is_dask_collection  # noqa: E402
+import fastreg
+from fastreg import reference as ref
+from fastreg._dask_stats import is_dask_collection
 
-from conftest import make_problem, make_sample_weight  # noqa: E402
+from conftest import make_problem, make_sample_weight
 
 SCHEDULERS = ["threads", "distributed"]
 N, P = 503, 9
@@ -419,6 +421,14 @@ def test_admm_matches_in_memory_objective(force_admm, request, layout, l1_ratio,
     assert gap <= 1e-6 * om
     assert est.dual_gap_ <= 1e-6 * om  # its own certificate, from the final pass
     np.testing.assert_array_equal(est.coef_ == 0, mem.coef_ == 0)
+
+
+def test_wide_input_without_a_wide_route_is_refused(force_admm):
+    X, y = problem(seed=22)
+    with dask.config.set(scheduler="sync"):
+        for est in (fastreg.Ridge(), fastreg.RidgeCV(), fastreg.LassoCV()):
+            with pytest.raises(ValueError, match="n_features=9 is beyond the limit"):
+                est.fit(to_dask(X), y)
 
 
 def test_admm_warns_at_max_iter(force_admm):
