@@ -15,6 +15,7 @@ from ._blas_threads import single_threaded_blas
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
 from ._cd_sparse import enet_cd_sparse
+from ._dask_stats import is_dask_collection
 from ._gram import gram_matrix, gram_statistics, use_gram
 from ._preprocess import preprocess
 from ._penalty import Penalty, check_penalty_factor
@@ -307,6 +308,9 @@ class ElasticNet(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X):  # Dask arrays: Gram-mode CD on one-pass statistics
+            from ._dask_fit import fit_enet_dask
+            return fit_enet_dask(self, X, y, sample_weight)
         alpha, l1_ratio = self._check_params()
         if alpha == 0:
             warnings.warn("With alpha=0, this algorithm does not converge well. You are "

@@ -15,6 +15,7 @@ from sklearn.model_selection import check_cv
 from ._base import LinearRegressorBase
 from ._blas_threads import single_threaded_blas
 from ._coordinate_descent import ElasticNet, make_penalty
+from ._dask_stats import is_dask_collection
 from ._path import alpha_grid, path_on_design
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
@@ -149,6 +150,9 @@ class ElasticNetCV(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X):  # Dask arrays: one pass of per-fold statistics
+            from ._dask_fit import fit_enet_cv_dask
+            return fit_enet_cv_dask(self, X, y, sample_weight)
         l1_ratios = self._l1_ratios()
         eps = check_real(self.eps, "eps", low=0.0, low_open=True)
         check_int(self.max_iter, "max_iter", low=1)

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES
 from ._coordinate_descent import gram_for, gram_target, make_penalty, solve_enet
+from ._dask_stats import is_dask_collection
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._validation import (check_array_basics, check_bool, check_choice,
@@ -191,6 +192,11 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                              "fit_intercept", "sample_weight", "penalty_factor"}
     if unknown:
         raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}.")
+    if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
+        from ._dask_fit import dask_enet_path
+        return dask_enet_path(X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
+                              alphas=alphas, coef_init=coef_init,
+                              return_n_iter=return_n_iter, positive=positive, **params)
     tol = check_real(params.get("tol", 1e-4), "tol", low=0.0, low_open=True)
     max_iter = check_int(params.get("max_iter", 1000), "max_iter", low=1)
     selection = check_choice(params.get("selection", "cyclic"), "selection",

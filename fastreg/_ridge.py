@@ -34,6 +34,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._base import LinearRegressorBase
 from ._coordinate_descent import solve_enet
+from ._dask_stats import is_dask_collection
 from ._preprocess import constant_columns, preprocess
 from ._ridge_cg import solve_ridge_cg
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
@@ -308,6 +309,9 @@ class Ridge(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X):  # Dask arrays: one pass of sufficient statistics
+            from ._dask_fit import fit_ridge_dask
+            return fit_ridge_dask(self, X, y, sample_weight)
         for name in ("fit_intercept", "copy_X", "positive"):
             check_bool(getattr(self, name), name)
         check_choice(self.solver, "solver", SOLVERS)

@@ -72,6 +72,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping,
                                             process_routing)
 
 from ._base import LinearRegressorBase
+from ._dask_stats import is_dask_collection
 from ._preprocess import preprocess
 from ._ridge import Ridge
 from ._validation import check_bool, check_choice, check_sample_weight
@@ -564,6 +565,11 @@ class RidgeCV(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
+        if is_dask_collection(X):  # Dask arrays: statistics, then LOO or K-fold
+            if params:
+                raise ValueError("Metadata routing is not supported on Dask input.")
+            from ._dask_fit import fit_ridge_cv_dask
+            return fit_ridge_cv_dask(self, X, y, sample_weight)
         check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.store_cv_results, "store_cv_results")
         check_bool(self.alpha_per_target, "alpha_per_target")
