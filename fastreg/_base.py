@@ -7,6 +7,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
+from ._dask_stats import is_dask_collection
 from ._validation import (check_array_basics, check_consistent_length,
                           check_sparse_structure)
 
@@ -112,8 +113,12 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         Returns
         -------
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets)
-            Predicted values.
+            Predicted values. For a Dask array X, a lazy Dask array computed
+            chunk by chunk.
         """
+        if is_dask_collection(X):
+            from ._dask_fit import predict_dask
+            return predict_dask(self, X)
         return self._decision_function(X)
 
     def __sklearn_tags__(self):

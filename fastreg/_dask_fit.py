@@ -41,6 +41,7 @@ from ._blas_threads import single_threaded_blas
 from ._cd_gram import enet_cd_gram
 from ._dask_stats import (ContiguousFolds, align, compute, compute_stats, merge_all,
                           tree_reduce, _blocks)
+from ._penalty import check_penalty_factor
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real)
 
@@ -170,17 +171,52 @@ def enet_units(st, fit_intercept, dtype):
     return np.asfortranarray(G), Xy, yy, n
 
 
+def penalty_kwargs(G, penalty_factor):
+    """The Gram kernel's ``penalty_factor``/``unpenalised`` arguments for factors
+    on statistics ``G`` (float64, Fortran), as :class:`fastreg._penalty.Penalty`
+    prepares them for an in-memory Gram matrix; {} for None."""
+    from ._penalty import pseudo_inverse
+
+    if penalty_factor is None:
+        return {}
+    pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
+    U = np.flatnonzero((pf == 0) & (np.diag(G) > 0)).astype(np.intc)
+    if U.size == 0:
+        return {"penalty_factor": pf}
+    C = np.asfortranarray(G[:, U])
+    return {"penalty_factor": pf,
+            "unpenalised": (U, np.asfortranarray(pseudo_inverse(C[U])), C)}
+
+
+def residual_correlations(G, Xy, kw, positive):
+    """``Xt^T r0`` / pf on the penalised features, ``r0`` the residual of the
+    (non-negative, with ``positive``) least squares on the unpenalised ones:
+    what alpha_max is computed from (:func:`fastreg._path.alpha_max`)."""
+    from ._penalty import nonnegative_least_squares
+
+    if not kw:
+        return Xy
+    pf = kw["penalty_factor"]
+    if "unpenalised" in kw:
+        U, M, C = kw["unpenalised"]
+        z = nonnegative_least_squares(C[U], Xy[U]) if positive else M @ Xy[U]
+        Xy = Xy - C @ z
+    pen = pf > 0
+    return Xy[pen] / pf[pen]
+
+
 def gram_solve(G, Xy_k, yy_k, n, w, alpha, l1_ratio, *, tol, max_iter, positive, seed,
-               random, stacklevel=4):
+               random, stacklevel=4, kw=None):
     """One Elastic-Net solve in place on statistics (G Fortran float64); returns
     (gap in scikit-learn's units, epochs). Same units and warning as
-    :func:`fastreg._coordinate_descent.solve_enet`'s Gram route."""
+    :func:`fastreg._coordinate_descent.solve_enet`'s Gram route; ``kw`` are
+    the penalty factors' kernel arguments (:func:`penalty_kwargs`)."""
     l1_reg = alpha * l1_ratio * n
     l2_reg = alpha * (1.0 - l1_ratio) * n
     with single_threaded_blas():
         gap, tol_scaled, n_iter, converged = enet_cd_gram(
             G, np.ascontiguousarray(Xy_k, dtype=np.float64), float(yy_k), w, l1_reg,
-            l2_reg, max_iter, tol, seed, random, positive)
+            l2_reg, max_iter, tol, seed, random, positive, **(kw or {}))
     if not converged:
         msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
                f"{gap / n:.3e} > tolerance {tol_scaled / n:.3e}. Increase max_iter, "
@@ -197,17 +233,19 @@ def fit_enet_dask(est, X, y, sample_weight=None):
     if alpha == 0:
         warnings.warn("With alpha=0, this algorithm does not converge well. You are "
                       "advised to use the LinearRegression estimator", stacklevel=3)
-    if est.penalty_factor is not None:
-        raise ValueError("penalty_factor is not supported on Dask input (yet); pass "
-                         "penalty_factor=None or a NumPy X.")
     X, y, sw, sparse = align(X, y, sample_weight)
     dtype = _out_dtype(X)
     p = X.shape[1]
+    pf = check_penalty_factor(est.penalty_factor, p, est.positive)
     if p * p > GRAM_MAX_ENTRIES:
+        if pf is not None:
+            raise ValueError("penalty_factor is not supported by the wide (ADMM) route "
+                             f"of Dask input (n_features={p}).")
         from ._dask_admm import fit_enet_admm
         return fit_enet_admm(est, X, y, sw, alpha, l1_ratio)
     st = compute_stats(X, y, sw)
     G, Xy, yy, n = enet_units(st, est.fit_intercept, dtype)
+    kw = penalty_kwargs(G, pf)
     T = Xy.shape[1]
     coef = np.zeros((T, p))
     if est.warm_start and hasattr(est, "coef_"):
@@ -221,7 +259,7 @@ def fit_enet_dask(est, X, y, sample_weight=None):
         gaps[k], it = gram_solve(G, Xy[:, k], yy[k], n, coef[k], alpha, l1_ratio,
                                  tol=est.tol, max_iter=est.max_iter,
                                  positive=est.positive, seed=seed,
-                                 random=est.selection == "random")
+                                 random=est.selection == "random", kw=kw)
         n_iters.append(it)
     single = T == 1
     _record_features(est, X)
@@ -442,15 +480,21 @@ def _ridge_cv_kfold(est, X, y, sample_weight, alphas):
 # paths and ElasticNetCV / LassoCV
 # ---------------------------------------------------------------------------
 
-def alpha_grid_stats(st, fit_intercept, l1_ratio, eps, n_alphas, positive):
+def alpha_grid_stats(st, fit_intercept, l1_ratio, eps, n_alphas, positive,
+                     penalty_factor=None):
     """The in-memory :func:`fastreg._path.alpha_grid`, from statistics:
     alpha_max = max_j |Xt_j . yt| / (n l1_ratio) with weights normalised to n,
-    i.e. max_j |Cxy_j| / (W l1_ratio)."""
+    i.e. max_j |Cxy_j| / (W l1_ratio) (with penalty factors: of the residual
+    after least squares on the unpenalised features, divided by pf_j)."""
     if l1_ratio == 0:
         raise ValueError("l1_ratio=0: the automatic alpha grid needs an L1 term; pass "
                          "the alphas explicitly.")
-    _, Xy, _ = st.moments(fit_intercept)
-    Xy = Xy[:, 0] / st.W
+    G, Xy, _ = st.moments(fit_intercept)
+    Xy = Xy[:, 0]
+    if penalty_factor is not None:
+        _zero_constant(G, Xy, _constant_mask(st, G, fit_intercept, np.float64))
+        Xy = residual_correlations(G, Xy, penalty_kwargs(G, penalty_factor), positive)
+    Xy = Xy / st.W
     top = max(0.0, Xy.max(initial=0.0)) if positive else np.abs(Xy).max(initial=0.0)
     a_max = float(top / l1_ratio)
     if a_max <= _RESOLUTION:
@@ -460,11 +504,12 @@ def alpha_grid_stats(st, fit_intercept, l1_ratio, eps, n_alphas, positive):
 
 def path_from_stats(st, alphas, l1_ratio, fit_intercept, dtype, *, tol=1e-4,
                     max_iter=1000, positive=False, random_state=None,
-                    selection="cyclic", coef_init=None):
+                    selection="cyclic", coef_init=None, penalty_factor=None):
     """Warm-started path along ``alphas`` (order kept) on statistics, by the
     Gram-mode kernel, as :func:`fastreg._path.path_on_design` does with a Gram
     matrix. Returns (coefs (p, A), gaps (A,), n_iters (A,))."""
     G, Xy, yy, n = enet_units(st, fit_intercept, dtype)
+    kw = penalty_kwargs(G, penalty_factor)
     p = G.shape[0]
     coef = np.zeros(p)
     if coef_init is not None:
@@ -477,7 +522,7 @@ def path_from_stats(st, alphas, l1_ratio, fit_intercept, dtype, *, tol=1e-4,
         gaps[i], n_iters[i] = gram_solve(
             G, Xy[:, 0], yy[0], n, coef, float(a), l1_ratio, tol=tol, max_iter=max_iter,
             positive=positive, seed=int(rng.randint(np.iinfo(np.int32).max)),
-            random=selection == "random", stacklevel=5)
+            random=selection == "random", stacklevel=5, kw=kw)
         coefs[:, i] = coef
     return coefs, gaps, n_iters
 
@@ -488,8 +533,6 @@ def dask_enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                    fit_intercept=False, sample_weight=None, penalty_factor=None):
     """:func:`fastreg.enet_path` on Dask arrays: one pass for the statistics, then
     the whole path on the client (same grid, objective and returns)."""
-    if penalty_factor is not None:
-        raise ValueError("penalty_factor is not supported on Dask input (yet).")
     l1_ratio = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     eps = check_real(eps, "eps", low=0.0, low_open=True)
     tol = check_real(tol, "tol", low=0.0, low_open=True)
@@ -500,11 +543,12 @@ def dask_enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D for a path, got shape {y.shape}.")
     _check_gram_size(X, "enet_path")
+    pf = check_penalty_factor(penalty_factor, X.shape[1], positive)
     dtype = _out_dtype(X)
     st = compute_stats(X, y, sw)
     if alphas is None or isinstance(alphas, numbers.Integral):
         na = check_int(n_alphas if alphas is None else alphas, "n_alphas", low=1)
-        alphas = alpha_grid_stats(st, fit_intercept, l1_ratio, eps, na, positive)
+        alphas = alpha_grid_stats(st, fit_intercept, l1_ratio, eps, na, positive, pf)
     else:
         alphas = np.asarray(alphas, dtype=np.float64).ravel()
         if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
@@ -513,7 +557,7 @@ def dask_enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     coefs, gaps, n_iters = path_from_stats(
         st, alphas, l1_ratio, fit_intercept, dtype, tol=tol, max_iter=max_iter,
         positive=positive, random_state=random_state, selection=selection,
-        coef_init=coef_init)
+        coef_init=coef_init, penalty_factor=pf)
     coefs = coefs.astype(dtype, copy=False)
     if return_n_iter:
         return alphas, coefs, gaps, n_iters
@@ -534,12 +578,11 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None):
         check_bool(getattr(est, name), name)
     check_choice(est.selection, "selection", {"cyclic", "random"})
     check_choice(est.alpha_rule, "alpha_rule", {"min", "1se"})
-    if est.penalty_factor is not None:
-        raise ValueError("penalty_factor is not supported on Dask input (yet).")
     X, y, sw, _ = align(X, y, sample_weight)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D for this estimator, got shape {y.shape}.")
     _check_gram_size(X, "ElasticNetCV")
+    pf = check_penalty_factor(est.penalty_factor, X.shape[1], est.positive)
     dtype = _out_dtype(X)
     n = X.shape[0]
     labels, K = fold_labels(check_cv(est.cv), n)
@@ -548,7 +591,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None):
     fi = est.fit_intercept
     if isinstance(est.alphas, numbers.Integral) and not isinstance(est.alphas, bool):
         n_alphas = check_int(est.alphas, "alphas", low=1)
-        grids = np.array([alpha_grid_stats(full, fi, r, eps, n_alphas, est.positive)
+        grids = np.array([alpha_grid_stats(full, fi, r, eps, n_alphas, est.positive, pf)
                           for r in l1_ratios])
     else:
         alphas = np.asarray(est.alphas, dtype=np.float64).ravel()
@@ -557,7 +600,8 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None):
                              "values >= 0.")
         grids = np.tile(np.sort(alphas)[::-1], (len(l1_ratios), 1))
     params = dict(tol=est.tol, max_iter=est.max_iter, positive=est.positive,
-                  random_state=est.random_state, selection=est.selection)
+                  random_state=est.random_state, selection=est.selection,
+                  penalty_factor=pf)
     mses = []
     for i, r in enumerate(l1_ratios):
         for k in range(K):
@@ -587,7 +631,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None):
     gap, it = gram_solve(G, Xy[:, 0], yy[0], nn, coef, est.alpha_, est.l1_ratio_,
                          tol=est.tol, max_iter=est.max_iter, positive=est.positive,
                          seed=int(rng.randint(np.iinfo(np.int32).max)),
-                         random=est.selection == "random")
+                         random=est.selection == "random", kw=penalty_kwargs(G, pf))
     _record_features(est, X)
     est.coef_ = coef.astype(dtype)
     est.dual_gap_ = dtype.type(gap)
@@ -597,3 +641,31 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None):
     _set_intercept(model, full, 1, dtype)
     est.intercept_ = model.intercept_
     return est
+
+
+# ---------------------------------------------------------------------------
+# predict
+# ---------------------------------------------------------------------------
+
+def predict_dask(est, X):
+    """``X @ coef_.T + intercept_`` as a lazy Dask array, chunk by chunk (dense or
+    scipy.sparse chunks): nothing is computed or gathered here."""
+    from sklearn.utils.validation import check_is_fitted
+
+    check_is_fitted(est, "coef_")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D, got a Dask array with shape {X.shape}.")
+    if X.shape[1] != est.n_features_in_:
+        raise ValueError(f"X has {X.shape[1]} features, but {type(est).__name__} was "
+                         f"fitted with {est.n_features_in_} features.")
+    if len(X.chunks[1]) > 1:
+        X = X.rechunk({1: -1})
+    coef = np.asarray(est.coef_, dtype=np.float64)
+    intercept = np.asarray(est.intercept_, dtype=np.float64)
+
+    def block(x):
+        return np.asarray(x @ coef.T, dtype=np.float64) + intercept
+
+    if coef.ndim == 1:
+        return X.map_blocks(block, drop_axis=1, dtype=np.float64)
+    return X.map_blocks(block, chunks=(X.chunks[0], (coef.shape[0],)), dtype=np.float64)

@@ -429,6 +429,8 @@ def test_wide_input_without_a_wide_route_is_refused(force_admm):
         for est in (fastreg.Ridge(), fastreg.RidgeCV(), fastreg.LassoCV()):
             with pytest.raises(ValueError, match="n_features=9 is beyond the limit"):
                 est.fit(to_dask(X), y)
+    with pytest.raises(ValueError, match="penalty_factor is not supported by the wide"):
+        fastreg.Lasso(penalty_factor=np.ones(P)).fit(to_dask(X), y)
 
 
 def test_admm_warns_at_max_iter(force_admm):
@@ -483,8 +485,8 @@ def test_bad_input_raises_clear_errors():
             fastreg.Ridge().fit(Xs, y)
         with pytest.raises(ValueError, match="scoring=None"):
             fastreg.RidgeCV(scoring="r2").fit(Xd, y)
-        with pytest.raises(ValueError, match="penalty_factor"):
-            fastreg.Lasso(penalty_factor=np.ones(P)).fit(Xd, y)
+        with pytest.raises(ValueError, match="penalty_factor must have shape"):
+            fastreg.Lasso(penalty_factor=np.ones(P + 1)).fit(Xd, y)
 
 
 # --------------------------------------------------------------------------
@@ -510,3 +512,67 @@ def test_worker_killed_mid_computation_still_exact(client, tmp_path):
     w_ref, b_ref = ref.ridge_closed_form(X, y, 3.0, sample_weight=sw)
     assert rel(est.coef_, w_ref) < 1e-9
     assert abs(est.intercept_ - b_ref) <= 1e-9 * abs(b_ref)
+
+
+# --------------------------------------------------------------------------
+# penalty factors and predict
+# --------------------------------------------------------------------------
+PF = np.array([0.0, 1.0, 2.0, 0.5, 1.0, 0.0, 1.0, 3.0, 1.0])
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_penalty_factor_matches_in_memory(scheduler, layout, positive):
+    """Zero and non-unit factors (with positive=True, the sign-constrained
+    unpenalised projection) on Dask input: same objective as in memory, a
+    certificate from the reference, the same alpha grid."""
+    X, y = problem(seed=5)
+    sw = make_sample_weight(N, "random", seed=2)
+    kw = dict(positive=positive, penalty_factor=PF, tol=1e-10, max_iter=100000)
+    a_max = ref.alpha_max(X, y, 1.0, sw, True, penalty_factor=PF, positive=positive)
+    ours = fastreg.Lasso(alpha=a_max / 10, **kw).fit(to_dask(X, layout), y,
+                                                     sample_weight=sw)
+    mem = fastreg.Lasso(alpha=a_max / 10, **kw).fit(X, y, sample_weight=sw)
+    obj = ref.enet_objective(X, y, ours.coef_, ours.intercept_, a_max / 10, 1.0, sw,
+                             penalty_factor=PF)
+    obj_mem = ref.enet_objective(X, y, mem.coef_, mem.intercept_, a_max / 10, 1.0, sw,
+                                 penalty_factor=PF)
+    assert abs(obj - obj_mem) <= 1e-7 * abs(obj_mem)
+    gap = ref.enet_duality_gap(X, y, ours.coef_, ours.intercept_, a_max / 10, 1.0, sw,
+                               True, positive, penalty_factor=PF)
+    assert gap <= 1e-9 * obj_mem
+    assert np.all(ours.coef_[PF == 0] != 0) or positive
+    if positive:
+        assert np.all(ours.coef_ >= 0)
+    alphas, coefs, _ = fastreg.lasso_path(to_dask(X, layout), y, n_alphas=8, eps=1e-2,
+                                          fit_intercept=True, sample_weight=sw, **kw)
+    alphas_mem, coefs_mem, _ = fastreg.lasso_path(X, y, n_alphas=8, eps=1e-2,
+                                                  fit_intercept=True, sample_weight=sw,
+                                                  **kw)
+    np.testing.assert_allclose(alphas, alphas_mem, rtol=1e-10)
+    assert rel(coefs, coefs_mem) <= 1e-5
+
+
+def test_penalty_factor_cv_matches_in_memory(scheduler):
+    X, y = problem(seed=6)
+    kw = dict(cv=3, alphas=10, penalty_factor=PF, tol=1e-10, max_iter=100000)
+    ours = fastreg.LassoCV(**kw).fit(to_dask(X), y)
+    mem = fastreg.LassoCV(**kw).fit(X, y)
+    np.testing.assert_allclose(ours.alphas_, mem.alphas_, rtol=1e-10)
+    assert ours.alpha_ == pytest.approx(mem.alpha_, rel=1e-10)
+    np.testing.assert_allclose(ours.mse_path_, mem.mse_path_, rtol=1e-6)
+    assert rel(ours.coef_, mem.coef_) <= 1e-5
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+@pytest.mark.parametrize("n_targets", [None, 2])
+def test_predict_is_lazy_and_equals_in_memory(scheduler, layout, n_targets):
+    X, y = problem(seed=7, n_targets=n_targets)
+    est = fastreg.Ridge(alpha=0.5).fit(X, y)
+    Xd = to_dask(X, layout)
+    pred = est.predict(Xd)
+    assert is_dask_collection(pred)
+    assert pred.shape == ((N,) if n_targets is None else (N, n_targets))
+    np.testing.assert_allclose(pred.compute(), est.predict(X), rtol=1e-12, atol=1e-12)
+    with pytest.raises(ValueError, match="features"):
+        est.predict(to_dask(X[:, :4]))
