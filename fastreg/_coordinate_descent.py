@@ -20,7 +20,7 @@ from ._gram import gram_matrix, gram_statistics, use_gram
 from ._preprocess import preprocess
 from ._penalty import Penalty, check_penalty_factor
 from ._working_set import (WS_MIN_ENTRIES, WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES,
-                           column_norms2, solve_working_set)
+                           WS_WIDE, column_norms2, solve_working_set)
 from ._validation import (check_bool, check_choice, check_int, check_real,
                           check_sample_weight)
 
@@ -116,7 +116,7 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     l2_reg = alpha * (1.0 - l1_ratio) * n
     args = (y, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
     if (gram is None and not design.sparse and not random and l1_reg > 0
-            and n * p >= WS_MIN_ENTRIES
+            and (n * p >= WS_MIN_ENTRIES or p >= WS_WIDE * n)
             and (p >= WS_MIN_FEATURES or (n >= WS_TALL * p and p >= WS_TALL_MIN_FEATURES))):
         gap, tol_scaled, n_iter, converged = _solve_ws(design, *args, penalty=penalty)
     elif gram is not None:

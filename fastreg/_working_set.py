@@ -27,12 +27,15 @@ WS_MIN = 128
 #: Use the strategy only when there are at least this many candidate features
 #: (below it, one full epoch is as cheap as the bookkeeping).
 WS_MIN_FEATURES = 512
-#: ... and X has at least this many entries: below, a plain fit takes a few
-#: milliseconds and the loop's Python bookkeeping costs more than it saves
-#: (single fits at alpha_max / 20, working set / plain time: 500 x 1000 1.26
-#: and 1.63 for Lasso and Elastic-Net, 1000 x 600 0.86 and 1.16; 300 x 3000
-#: 0.51 and 0.74, 1000 x 2000 0.61 and 0.68, 200 x 10,000 0.15 and 0.27).
+#: ... and X has at least this many entries, or is at least WS_WIDE times
+#: wider than tall: below both, a plain fit takes a few milliseconds and the
+#: loop's Python bookkeeping costs more than it saves (single fits at
+#: alpha_max / 20, working set / plain time: 500 x 1000 1.26 and 1.63 for
+#: Lasso and Elastic-Net, 1000 x 600 0.86 and 1.16; 300 x 3000 0.51 and 0.74,
+#: 1000 x 2000 0.61 and 0.68, 200 x 10,000 0.15 and 0.27; the 72 x 7,129
+#: leukemia data, 0.16).
 WS_MIN_ENTRIES = 800_000
+WS_WIDE = 4
 #: The working set holds at least this many times the support of w.
 WS_GROWTH = 2
 #: ... or when the design is this many times taller than wide (the subproblems

@@ -227,10 +227,12 @@ def test_tall_design_gram_subproblems(fit_intercept, sw_kind, l1_ratio, spy, mon
 
 
 @pytest.mark.parametrize("shape, expected", [((500, 1000), False), ((300, 3000), True),
-                                             ((80, 800), False), ((20_000, 128), True)])
+                                             ((80, 800), True), ((300, 1000), False),
+                                             ((20_000, 128), True)])
 def test_size_threshold(monkeypatch, spy, shape, expected):
-    """The strategy engages on wide (or very tall) designs of at least
-    WS_MIN_ENTRIES entries, where it pays for its bookkeeping."""
+    """The strategy engages on designs with p >= WS_MIN_FEATURES (or very tall)
+    that have at least WS_MIN_ENTRIES entries or are WS_WIDE times wider than
+    tall, where it pays for its bookkeeping."""
     monkeypatch.setattr(cd, "WS_MIN_ENTRIES", ws_mod.WS_MIN_ENTRIES)
     n, p = shape
     X = correlated_design(n, p, rho=0.5, seed=1)
