@@ -9,7 +9,7 @@ worst gap along the path relative to ``||y||^2 / n`` for each solver.
 
 The data folder is optional: the package never needs it. Usage::
 
-    python bench/real_paths.py [--data ../shared/data] [--only leukemia,news20]
+    python bench/real_paths.py [--data ../shared/data] [--only leukemia,news20] [--no-cv]
 """
 import argparse
 import os
@@ -68,7 +68,7 @@ def _worst_gap(X, y, alphas, coefs):
                for i, a in enumerate(alphas)) / scale
 
 
-def run(name, folder, tol):
+def run(name, folder, tol, with_cv=True):
     import sklearn.linear_model as sklm
     from sklearn.model_selection import KFold
 
@@ -85,6 +85,8 @@ def run(name, folder, tol):
             X, y, alphas=100, eps=eps, tol=tol))
         rows.append((name, n, p, density, f"lasso_path 100 alphas, eps {eps:g}", t_fr, t_sk,
                      _worst_gap(X, y, alphas, coefs), _worst_gap(X, y, sk_alphas, sk_coefs)))
+        if not with_cv:
+            return rows
         cv = KFold(5, shuffle=True, random_state=0)
         t_fr, ours = _timed(lambda: fastreg.LassoCV(cv=cv, eps=eps, tol=tol).fit(X, y))
         t_sk, theirs = _timed(lambda: sklm.LassoCV(cv=cv, eps=eps, tol=tol).fit(X, y))
@@ -101,6 +103,8 @@ def main(argv=None):
                                               / "shared" / "data"))
     parser.add_argument("--only", default="", help="comma-separated dataset names")
     parser.add_argument("--tol", type=float, default=1e-6)
+    parser.add_argument("--no-cv", action="store_true",
+                        help="paths only (scikit-learn's LassoCV takes an hour on mice)")
     args = parser.parse_args(argv)
     folder = Path(args.data)
     if not folder.is_dir():
@@ -113,7 +117,7 @@ def main(argv=None):
           "gap fastreg | gap sklearn |\n|---|---|---|---|---|---|---|---|---|---|")
     with threadpool_limits(1):
         for name in names:
-            for r in run(name, folder, args.tol):
+            for r in run(name, folder, args.tol, with_cv=not args.no_cv):
                 print(f"| {r[0]} | {r[1]} | {r[2]} | {r[3]:.2g} | {r[4]} | {r[5]:.3f} s | "
                       f"{r[6]:.3f} s | {r[6] / r[5]:.1f}x | {r[7]:.1e} | {r[8]:.1e} |",
                       flush=True)
