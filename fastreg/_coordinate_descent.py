@@ -127,13 +127,18 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
         kw = {} if penalty is None else penalty.kernel_args()
         gap, tol_scaled, n_iter, converged = _kernel(design, *args, **kw)
     if not converged:
-        msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
-               f"{gap / n:.3e} > tolerance {tol_scaled / n:.3e}. Increase max_iter, "
-               "or scale the features.")
-        if alpha == 0:
-            msg += " With alpha=0 no dual certificate exists: use a least-squares solver."
-        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+        warn_not_converged(n_iter, gap / n, tol_scaled / n, alpha, stacklevel=4)
     return gap / n, n_iter
+
+
+def warn_not_converged(n_iter, gap, tol, alpha, stacklevel):
+    """The ConvergenceWarning of a coordinate-descent solve (gap and tol in
+    scikit-learn's units)."""
+    msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
+           f"{gap:.3e} > tolerance {tol:.3e}. Increase max_iter, or scale the features.")
+    if alpha == 0:
+        msg += " With alpha=0 no dual certificate exists: use a least-squares solver."
+    warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel)
 
 
 def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, **kw):

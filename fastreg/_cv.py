@@ -133,6 +133,18 @@ class ElasticNetCV(LinearRegressorBase):
             raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
         return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
 
+    def _check_params(self):
+        """Validate the scalar parameters; return (l1_ratios, eps)."""
+        l1_ratios = self._l1_ratios()
+        eps = check_real(self.eps, "eps", low=0.0, low_open=True)
+        check_int(self.max_iter, "max_iter", low=1)
+        check_real(self.tol, "tol", low=0.0, low_open=True)
+        for name in ("fit_intercept", "copy_X", "positive"):
+            check_bool(getattr(self, name), name)
+        check_choice(self.selection, "selection", {"cyclic", "random"})
+        check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
+        return l1_ratios, eps
+
     def fit(self, X, y, sample_weight=None):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
 
@@ -153,14 +165,7 @@ class ElasticNetCV(LinearRegressorBase):
         if is_dask_collection(X):  # Dask arrays: one pass of per-fold statistics
             from ._dask_fit import fit_enet_cv_dask
             return fit_enet_cv_dask(self, X, y, sample_weight)
-        l1_ratios = self._l1_ratios()
-        eps = check_real(self.eps, "eps", low=0.0, low_open=True)
-        check_int(self.max_iter, "max_iter", low=1)
-        check_real(self.tol, "tol", low=0.0, low_open=True)
-        for name in ("fit_intercept", "copy_X", "positive"):
-            check_bool(getattr(self, name), name)
-        check_choice(self.selection, "selection", {"cyclic", "random"})
-        check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
+        l1_ratios, eps = self._check_params()
         X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)

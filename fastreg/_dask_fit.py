@@ -218,12 +218,9 @@ def gram_solve(G, Xy_k, yy_k, n, w, alpha, l1_ratio, *, tol, max_iter, positive,
             G, np.ascontiguousarray(Xy_k, dtype=np.float64), float(yy_k), w, l1_reg,
             l2_reg, max_iter, tol, seed, random, positive, **(kw or {}))
     if not converged:
-        msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
-               f"{gap / n:.3e} > tolerance {tol_scaled / n:.3e}. Increase max_iter, "
-               "or scale the features.")
-        if alpha == 0:
-            msg += " With alpha=0 no dual certificate exists: use a least-squares solver."
-        warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel)
+        from ._coordinate_descent import warn_not_converged
+
+        warn_not_converged(n_iter, gap / n, tol_scaled / n, alpha, stacklevel + 1)
     return gap / n, n_iter
 
 
@@ -570,14 +567,7 @@ def fit_enet_cv_dask(est, X, y, sample_weight=None):
     and the final refit."""
     from ._coordinate_descent import ElasticNet
 
-    l1_ratios = est._l1_ratios()
-    eps = check_real(est.eps, "eps", low=0.0, low_open=True)
-    check_int(est.max_iter, "max_iter", low=1)
-    check_real(est.tol, "tol", low=0.0, low_open=True)
-    for name in ("fit_intercept", "copy_X", "positive"):
-        check_bool(getattr(est, name), name)
-    check_choice(est.selection, "selection", {"cyclic", "random"})
-    check_choice(est.alpha_rule, "alpha_rule", {"min", "1se"})
+    l1_ratios, eps = est._check_params()
     X, y, sw, _ = align(X, y, sample_weight)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D for this estimator, got shape {y.shape}.")
