@@ -132,13 +132,71 @@ cdef inline floating _fold_shift(floating c, const floating[::1] sqrt_sw,
     return _dot(n, &sqrt_sw[0], 1, &R[0], 1)
 
 
+cdef void _column_stats(const floating[::1] data, const index_t[::1] indices,
+                        const index_t[::1] indptr, const floating[::1] x_mean,
+                        const floating[::1] sqrt_sw, floating sum_sw,
+                        floating[::1] norms, floating[::1] colsum) noexcept nogil:
+    """norms[j] = ||Xt_j||^2 (0 for a numerically constant column) and
+    colsum[j] = Xs_j . sqrt_sw.
+
+    The centred squared norm is accumulated term by term (no "sum x^2 - n m^2"
+    cancellation):
+      ||Xt_j||^2 = sum_{i in nz} (xs_ij - m sqrt_sw_i)^2 + m^2 (sum_sw - sum_{i in nz} s_i).
+    A centred norm below (64 eps)^2 of the raw norm is round-off: the column
+    is numerically constant, and treating it as zero avoids dividing by noise.
+    """
+    cdef Py_ssize_t n = sqrt_sw.shape[0]
+    cdef Py_ssize_t p = norms.shape[0]
+    cdef Py_ssize_t j
+    cdef index_t k
+    cdef floating m, acc, nz_sw, raw, d
+    cdef floating tiny = (64 * (FLT_EPSILON if floating is float else DBL_EPSILON)) ** 2
+    for j in range(p):
+        m = x_mean[j]
+        acc = 0
+        nz_sw = 0
+        raw = 0
+        colsum[j] = 0
+        for k in range(indptr[j], indptr[j + 1]):
+            d = data[k] - m * sqrt_sw[indices[k]]
+            acc += d * d
+            raw += data[k] * data[k]
+            nz_sw += sqrt_sw[indices[k]] * sqrt_sw[indices[k]]
+            colsum[j] += data[k] * sqrt_sw[indices[k]]
+        # Implicit zeros contribute m^2 each (times their weight); a column
+        # without any must not pick up the round-off of sum_sw - nz_sw.
+        d = sum_sw - nz_sw if indptr[j + 1] - indptr[j] < n else 0
+        norms[j] = acc + m * m * (d if d > 0 else 0)
+        if norms[j] <= tiny * raw:
+            norms[j] = 0
+
+
+def sparse_column_stats(const floating[::1] data, const index_t[::1] indices,
+                        const index_t[::1] indptr, const floating[::1] x_mean,
+                        const floating[::1] sqrt_sw):
+    """``(norms, colsum)`` of the design (see :func:`enet_cd_sparse`'s
+    ``column_stats``), arrays in the data's dtype."""
+    cdef Py_ssize_t n = sqrt_sw.shape[0]
+    cdef Py_ssize_t p = indptr.shape[0] - 1
+    dtype = np.float32 if floating is float else np.float64
+    norms_ = np.empty(p, dtype=dtype)
+    colsum_ = np.empty(p, dtype=dtype)
+    cdef floating[::1] norms = norms_
+    cdef floating[::1] colsum = colsum_
+    cdef floating sum_sw
+    with nogil:
+        sum_sw = _dot(n, &sqrt_sw[0], 1, &sqrt_sw[0], 1)
+        _column_stats(data, indices, indptr, x_mean, sqrt_sw, sum_sw, norms, colsum)
+    return norms_, colsum_
+
+
 def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                    const index_t[::1] indptr, const floating[::1] x_mean,
                    const floating[::1] sqrt_sw, const floating[::1] y,
                    floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                    floating tol, uint64_t seed, bint random, bint positive,
                    int gap_freq=10, int anderson_k=5, penalty_factor=None,
-                   unpenalised=None, double work_frac=0.0):
+                   unpenalised=None, double work_frac=0.0, column_stats=None):
     """Minimise the Elastic-Net objective on CSC data by coordinate descent, in place.
 
     Minimises, in kernel units, with ``Xt`` the implicitly centred design of
@@ -167,6 +225,9 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
         last check (a strong set). The certificate is unchanged: every gap
         check involves all features, and the next sweep list includes every
         feature then violating its constraint. 0 sweeps all surviving features.
+    column_stats : tuple (norms, colsum), default=None
+        The output of :func:`sparse_column_stats` for these arguments (read
+        only), to skip computing it; a path passes it to every solve.
 
     Returns
     -------
@@ -178,18 +239,18 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] R = np.empty(n, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
-    cdef floating[::1] norms = np.empty(p, dtype=dtype)
-    cdef floating[::1] colsum = np.empty(p, dtype=dtype)
+    # Column statistics: computed here, or once per design by the caller
+    # (sparse_column_stats) and shared by the solves of a path.
+    cdef bint given_stats = column_stats is not None
+    cdef floating[::1] norms = column_stats[0] if given_stats else np.empty(p, dtype=dtype)
+    cdef floating[::1] colsum = column_stats[1] if given_stats else np.empty(p, dtype=dtype)
     cdef int[::1] active = np.empty(p, dtype=np.intc)
     cdef int[::1] work = np.empty(p, dtype=np.intc)
     cdef int n_work = 0, old_n_work
     cdef bint work_changed
     cdef floating v
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
-    cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c, m, acc, nz_sw, d, raw
-    # A centred norm below (64 eps)^2 of the raw norm is round-off: the column
-    # is numerically constant, and treating it as zero avoids dividing by noise.
-    cdef floating tiny = (64 * (FLT_EPSILON if floating is float else DBL_EPSILON)) ** 2
+    cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c, m, acc, d
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, n_active = 0
     # Anderson extrapolation buffers, as in the dense kernel.
@@ -233,27 +294,9 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             j = U[k]
             Uy[k] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &y[0])
                      - x_mean[j] * sum_y)
-        # Column statistics. The centred squared norm is accumulated term by
-        # term (no "sum x^2 - n m^2" cancellation):
-        #   ||Xt_j||^2 = sum_{i in nz} (xs_ij - m sqrt_sw_i)^2 + m^2 (sum_sw - sum_{i in nz} s_i)
+        if not given_stats:
+            _column_stats(data, indices, indptr, x_mean, sqrt_sw, sum_sw, norms, colsum)
         for j in range(p):
-            m = x_mean[j]
-            acc = 0
-            nz_sw = 0
-            raw = 0
-            colsum[j] = 0
-            for k in range(indptr[j], indptr[j + 1]):
-                d = data[k] - m * sqrt_sw[indices[k]]
-                acc += d * d
-                raw += data[k] * data[k]
-                nz_sw += sqrt_sw[indices[k]] * sqrt_sw[indices[k]]
-                colsum[j] += data[k] * sqrt_sw[indices[k]]
-            # Implicit zeros contribute m^2 each (times their weight); a column
-            # without any must not pick up the round-off of sum_sw - nz_sw.
-            d = sum_sw - nz_sw if indptr[j + 1] - indptr[j] < n else 0
-            norms[j] = acc + m * m * (d if d > 0 else 0)
-            if norms[j] <= tiny * raw:
-                norms[j] = 0
             if norms[j] != 0:
                 active[n_active] = j
                 n_active += 1

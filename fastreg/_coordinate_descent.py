@@ -14,7 +14,7 @@ from ._base import LinearRegressorBase
 from ._blas_threads import single_threaded_blas
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
-from ._cd_sparse import enet_cd_sparse
+from ._cd_sparse import enet_cd_sparse, sparse_column_stats
 from ._dask_stats import is_dask_collection
 from ._gram import gram_matrix, gram_statistics, use_gram
 from ._preprocess import preprocess
@@ -147,10 +147,13 @@ def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive,
     X = design.X
     with single_threaded_blas():
         if design.sparse:
+            if design.column_stats is None:  # once per design: a path shares them
+                design.column_stats = sparse_column_stats(X.data, X.indices, X.indptr,
+                                                          design.x_mean, design.sqrt_sw)
             return enet_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
                                   design.sqrt_sw, y, w, l1_reg, l2_reg, max_iter, tol,
                                   seed, random, positive, work_frac=SPARSE_WORK_FRAC,
-                                  **kw)
+                                  column_stats=design.column_stats, **kw)
         return enet_cd_dense(X, y, w, l1_reg, l2_reg, max_iter, tol, seed, random,
                              positive, **kw)
 

@@ -53,6 +53,9 @@ class Design:
         # True when the round-off-only columns of a dense centred X are still
         # to be zeroed (preprocess(zero_constant=False)).
         self.constant_pending = False
+        # Sparse designs: the coordinate-descent kernel's column statistics,
+        # computed by its first solve and reused by the next (a path's).
+        self.column_stats = None
 
     @property
     def X(self):
