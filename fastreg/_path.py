@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import assert_all_finite, check_array
 
 from ._base import FLOAT_DTYPES
 from ._coordinate_descent import gram_for, gram_target, make_penalty, solve_enet
@@ -209,15 +209,23 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     if sp.issparse(X):
         check_sparse_structure(X)
     check_consistent_length(check_array_basics(X, "X", (2,)), check_array_basics(y, "y", (1,)))
+    dense_fast = check_input and not sp.issparse(X)
     X = check_array(X, accept_sparse=("csc", "csr"), dtype=FLOAT_DTYPES,
-                    ensure_all_finite=check_input, input_name="X")
+                    ensure_all_finite=check_input and not dense_fast, input_name="X")
     y = check_array(y, ensure_2d=False, dtype=X.dtype, ensure_all_finite=check_input,
                     input_name="y")
+    col_sums = None
+    if dense_fast:
+        # One pass for finiteness and the means: the column sums (the full
+        # check only when they are not finite).
+        col_sums = np.sum(X, axis=0)
+        if not np.isfinite(np.sum(col_sums)):
+            assert_all_finite(X, input_name="X")
     sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
     penalty_factor = check_penalty_factor(params.get("penalty_factor"), X.shape[1],
                                           positive)
     design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
-                        normalize_weights=True, lazy=True)
+                        normalize_weights=True, lazy=True, col_sums=col_sums)
 
     if alphas is None or isinstance(alphas, numbers.Integral):
         n = check_int(n_alphas if alphas is None else alphas, "n_alphas", low=1)
