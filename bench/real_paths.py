@@ -111,8 +111,8 @@ def main(argv=None):
         print(f"no data folder at {folder}: nothing to run (the package does not need it)")
         return 0
     names = [s for s in args.only.split(",") if s] or list(DATASETS)
-    print(f"tol={args.tol:g}, single-threaded BLAS, CPU seconds; gap = worst independent duality gap "
-          "along the path / (||y||^2/n)\n")
+    print(f"tol={args.tol:g}, single-threaded BLAS, CPU seconds; gap = worst independent "
+          "duality gap along the path / (||y||^2/n)\n")
     print("| dataset | n | p | density | task | fastreg | sklearn | speed-up | "
           "gap fastreg | gap sklearn |\n|---|---|---|---|---|---|---|---|---|---|")
     with threadpool_limits(1):

@@ -31,8 +31,9 @@ halved the iteration count of plain ADMM with rho adapted at every step.
 It stops when the primal and dual residuals ``||w - z||`` and
 ``rho sqrt(N) ||z - z_old||`` fall below ``tol`` relative to
 ``max(||w||, sqrt(N) ||z||)`` and ``||rho u||`` (absolute floor
-``sqrt(N p) * tol * 1e-3`` scaled by the data); at ``max_iter`` it warns (ConvergenceWarning). The duality gap of the
-final z is then computed exactly (one more pass) and stored in ``dual_gap_``.
+``sqrt(N p) * tol * 1e-3`` scaled by the data); at ``max_iter`` it warns
+(ConvergenceWarning). The duality gap of the final z is then computed exactly
+(one more pass) and stored in ``dual_gap_``.
 
 Cost model: one pass to form each chunk's kernel matrix and its
 eigendecomposition (m^2 p + m^3 per chunk, chunks of at most

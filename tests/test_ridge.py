@@ -360,3 +360,28 @@ def test_predict_sparse_and_dense_agree():
     np.testing.assert_allclose(est.predict(X), est.predict(sp.csc_matrix(X)), rtol=1e-12)
     np.testing.assert_allclose(est.predict(sp.coo_matrix(X)), est.predict(X), rtol=1e-12)
     assert 0 < est.score(X, y) <= 1
+
+
+@pytest.mark.parametrize("order", ["C", "F"])
+@pytest.mark.parametrize("shift, copies", [(0.5, False), (1e4, True)])
+def test_cholesky_without_the_centred_copy(monkeypatch, order, shift, copies):
+    """Unweighted dense Ridge (n >= p) takes X^T X - n m m^T from the raw X, with
+    no centred copy, unless a column's mean dwarfs its spread (the subtraction
+    would cancel): then it centres explicitly. Both match the least-squares
+    oracle."""
+    import fastreg._preprocess as pp
+
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((300, 8)) + shift * rng.uniform(0.5, 1.0, 8)
+    X = np.asfortranarray(X) if order == "F" else np.ascontiguousarray(X)
+    y = X @ rng.standard_normal(8) + rng.standard_normal(300)
+    made = []
+    centre = pp._centre_dense
+    monkeypatch.setattr(pp, "_centre_dense", lambda *a, **k: made.append(1) or centre(*a, **k))
+    before = X.copy()
+    est = Ridge(alpha=2.0).fit(X, y)
+    assert bool(made) == copies
+    np.testing.assert_array_equal(X, before)
+    c_ref, b_ref = ref.ridge_closed_form(X, y, 2.0)
+    assert_coef_close(est.coef_, c_ref, 1e-9)
+    assert abs(est.intercept_ - b_ref) <= 1e-9 * max(1.0, abs(b_ref))
