@@ -35,10 +35,12 @@ class Design:
     X_raw : ndarray or None
         Lazy dense designs only: the validated input, neither centred nor
         weighted (written to only when the caller allowed it, ``copy_X=False``:
-        ``X`` is then formed in place, and ``X_raw`` is stale). ``matvec``/``rmatvec`` then centre and
-        weight implicitly, and :func:`fastreg._working_set.restrict` copies
-        only the columns it needs, so a working-set solve never pays for the
-        full centred copy.
+        ``X`` is then formed in place, and ``X_raw`` is stale). ``matvec`` and
+        ``rmatvec`` then centre and weight implicitly,
+        :func:`fastreg._working_set.restrict` copies only the columns it
+        needs, and :func:`fastreg._gram.centred_gram_from_raw` forms the
+        centred Gram matrix from the raw X, so that a working-set solve, a
+        Gram-mode path or a Ridge fit need not pay for the full centred copy.
     """
 
     def __init__(self, X, y, x_mean, y_mean, sqrt_sw, X_raw=None, raw_writable=False):
