@@ -132,10 +132,10 @@ cdef inline floating _fold_shift(floating c, const floating[::1] sqrt_sw,
     return _dot(n, &sqrt_sw[0], 1, &R[0], 1)
 
 
-cdef void _column_stats(const floating[::1] data, const index_t[::1] indices,
-                        const index_t[::1] indptr, const floating[::1] x_mean,
-                        const floating[::1] sqrt_sw, floating sum_sw,
-                        floating[::1] norms, floating[::1] colsum) noexcept nogil:
+cdef int _column_stats(const floating[::1] data, const index_t[::1] indices,
+                       const index_t[::1] indptr, const floating[::1] x_mean,
+                       const floating[::1] sqrt_sw, floating sum_sw,
+                       floating[::1] norms, floating[::1] colsum) except -1 nogil:
     """norms[j] = ||Xt_j||^2 (0 for a numerically constant column) and
     colsum[j] = Xs_j . sqrt_sw.
 
@@ -144,6 +144,8 @@ cdef void _column_stats(const floating[::1] data, const index_t[::1] indices,
       ||Xt_j||^2 = sum_{i in nz} (xs_ij - m sqrt_sw_i)^2 + m^2 (sum_sw - sum_{i in nz} s_i).
     A centred norm below (64 eps)^2 of the raw norm is round-off: the column
     is numerically constant, and treating it as zero avoids dividing by noise.
+    Returns 0; ``except -1`` lets a debug build's bounds error propagate (the
+    first read of ``indices`` happens here).
     """
     cdef Py_ssize_t n = sqrt_sw.shape[0]
     cdef Py_ssize_t p = norms.shape[0]
@@ -169,6 +171,7 @@ cdef void _column_stats(const floating[::1] data, const index_t[::1] indices,
         norms[j] = acc + m * m * (d if d > 0 else 0)
         if norms[j] <= tiny * raw:
             norms[j] = 0
+    return 0
 
 
 def sparse_column_stats(const floating[::1] data, const index_t[::1] indices,
