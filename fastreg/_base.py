@@ -63,11 +63,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         n_features = X.shape[1]
         sums = None
         if check_input:
-            # Cheap checks (the full one only on failure); X's column sums are
-            # returned for the means.
-            sums = np.sum(X, axis=0)
-            if not np.isfinite(np.sum(sums)):
-                assert_all_finite(X, input_name="X")
+            sums = finite_column_sums(X)  # returned for the means
             if not np.isfinite(np.sum(y)):
                 assert_all_finite(y, input_name="y")
         self.n_features_in_ = n_features
@@ -125,6 +121,16 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def finite_column_sums(X):
+    """Column sums of dense X, checking finiteness on the way: one pass, the
+    full element-wise check (and its error naming X) only when a sum is not
+    finite. The sums are what the means are made of."""
+    sums = np.sum(X, axis=0)
+    if not np.isfinite(np.sum(sums)):
+        assert_all_finite(X, input_name="X")
+    return sums
 
 
 def _plain_float_array(a):

@@ -253,7 +253,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef bint work_changed
     cdef floating v
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
-    cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c, m, acc, d
+    cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, n_active = 0
     # Anderson extrapolation buffers, as in the dense kernel.
@@ -266,19 +266,16 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
     cdef int n_snaps = 0, snap_width = -1
     # Penalty factors and the projection off the unpenalised features.
-    pf_, U_, UM_, UC_ = kernel_arrays(penalty_factor, unpenalised, p, dtype)
+    pf_, U_, UM_, UC_, Uy_, t_, z_, ds_, Jb_ = kernel_arrays(penalty_factor, unpenalised,
+                                                            p, dtype, positive)
     cdef const floating[::1] pf = pf_
     cdef const int[::1] U = U_
     cdef const floating[::1, :] UM = UM_
     cdef const floating[::1, :] UC = UC_
     cdef int u = U.shape[0]
-    cdef floating[::1] Uy = np.empty(max(u, 1), dtype=dtype)
-    cdef floating[::1] t = np.empty(max(u, 1), dtype=dtype)
-    cdef floating[::1] z = np.empty(max(u, 1), dtype=dtype)
-    # Scratch of the positive projection (see _dual.pxd).
-    cdef bint pos_u = positive and u > 0
-    cdef double[::1] ds = np.empty(u * u + 7 * u if pos_u else 1, dtype=np.float64)
-    cdef int[::1] Jb = np.empty(2 * u if pos_u else 1, dtype=np.intc)
+    cdef floating[::1] Uy = Uy_, t = t_, z = z_   # scratch of the projection
+    cdef double[::1] ds = ds_                    # (_dual.pxd), sized by
+    cdef int[::1] Jb = Jb_                       # kernel_arrays
     cdef floating sum_y
     cdef index_t k
     cdef bint converged = False

@@ -41,7 +41,7 @@ from ._blas_threads import single_threaded_blas
 from ._cd_gram import enet_cd_gram
 from ._dask_stats import (ContiguousFolds, align, compute, compute_stats, merge_all,
                           tree_reduce, _blocks)
-from ._penalty import check_penalty_factor
+from ._penalty import check_penalty_factor, projection, residual_correlations
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real)
 
@@ -175,32 +175,25 @@ def penalty_kwargs(G, penalty_factor):
     """The Gram kernel's ``penalty_factor``/``unpenalised`` arguments for factors
     on statistics ``G`` (float64, Fortran), as :class:`fastreg._penalty.Penalty`
     prepares them for an in-memory Gram matrix; {} for None."""
-    from ._penalty import pseudo_inverse
-
     if penalty_factor is None:
         return {}
     pf = np.ascontiguousarray(penalty_factor, dtype=np.float64)
     U = np.flatnonzero((pf == 0) & (np.diag(G) > 0)).astype(np.intc)
     if U.size == 0:
         return {"penalty_factor": pf}
-    C = np.asfortranarray(G[:, U])
-    return {"penalty_factor": pf,
-            "unpenalised": (U, np.asfortranarray(pseudo_inverse(C[U])), C)}
+    return {"penalty_factor": pf, "unpenalised": projection(U, G[:, U], np.float64)}
 
 
-def residual_correlations(G, Xy, kw, positive):
-    """``Xt^T r0`` / pf on the penalised features, ``r0`` the residual of the
+def penalised_correlations(G, Xy, kw, positive):
+    """``Xt^T r0 / pf`` on the penalised features, ``r0`` the residual of the
     (non-negative, with ``positive``) least squares on the unpenalised ones:
     what alpha_max is computed from (:func:`fastreg._path.alpha_max`)."""
-    from ._penalty import nonnegative_least_squares
-
     if not kw:
         return Xy
     pf = kw["penalty_factor"]
     if "unpenalised" in kw:
-        U, M, C = kw["unpenalised"]
-        z = nonnegative_least_squares(C[U], Xy[U]) if positive else M @ Xy[U]
-        Xy = Xy - C @ z
+        U, _, C = kw["unpenalised"]
+        Xy = residual_correlations(Xy, U, C, positive)
     pen = pf > 0
     return Xy[pen] / pf[pen]
 
@@ -490,7 +483,7 @@ def alpha_grid_stats(st, fit_intercept, l1_ratio, eps, n_alphas, positive,
     Xy = Xy[:, 0]
     if penalty_factor is not None:
         _zero_constant(G, Xy, _constant_mask(st, G, fit_intercept, np.float64))
-        Xy = residual_correlations(G, Xy, penalty_kwargs(G, penalty_factor), positive)
+        Xy = penalised_correlations(G, Xy, penalty_kwargs(G, penalty_factor), positive)
     Xy = Xy / st.W
     top = max(0.0, Xy.max(initial=0.0)) if positive else np.abs(Xy).max(initial=0.0)
     a_max = float(top / l1_ratio)

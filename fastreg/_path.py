@@ -11,9 +11,9 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import assert_all_finite, check_array
+from sklearn.utils.validation import check_array
 
-from ._base import FLOAT_DTYPES
+from ._base import FLOAT_DTYPES, finite_column_sums
 from ._coordinate_descent import gram_for, gram_target, make_penalty, solve_enet
 from ._dask_stats import is_dask_collection
 from ._penalty import check_penalty_factor
@@ -214,13 +214,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                     ensure_all_finite=check_input and not dense_fast, input_name="X")
     y = check_array(y, ensure_2d=False, dtype=X.dtype, ensure_all_finite=check_input,
                     input_name="y")
-    col_sums = None
-    if dense_fast:
-        # One pass for finiteness and the means: the column sums (the full
-        # check only when they are not finite).
-        col_sums = np.sum(X, axis=0)
-        if not np.isfinite(np.sum(col_sums)):
-            assert_all_finite(X, input_name="X")
+    col_sums = finite_column_sums(X) if dense_fast else None  # one pass, also the means
     sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
     penalty_factor = check_penalty_factor(params.get("penalty_factor"), X.shape[1],
                                           positive)

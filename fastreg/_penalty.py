@@ -101,9 +101,7 @@ class Penalty:
         return self._C
 
     def _projection(self, C, dtype):
-        C = np.asarray(C, dtype=np.float64)
-        M = pseudo_inverse(C[self.U])
-        return (self.U, np.asfortranarray(M, dtype=dtype), np.asfortranarray(C, dtype=dtype))
+        return projection(self.U, C, dtype)
 
     def residual_correlations(self, Xty, positive=False):
         """``Xt^T r0`` for ``r0`` the target's residual after least squares on the
@@ -112,12 +110,26 @@ class Penalty:
         Xty = np.asarray(Xty, dtype=np.float64)
         if self.U.size == 0:
             return Xty
-        C = self.columns_gram()
-        if positive:
-            z = nonnegative_least_squares(C[self.U], Xty[self.U])
-        else:
-            z = pseudo_inverse(C[self.U]) @ Xty[self.U]
-        return Xty - C @ z
+        return residual_correlations(Xty, self.U, self.columns_gram(), positive)
+
+
+def projection(U, C, dtype):
+    """The kernels' ``unpenalised`` argument ``(U, M, C)`` from ``C = Xt^T Xt_U``:
+    ``M = (X_U^T X_U)^+`` (``C``'s rows U), both Fortran in ``dtype``."""
+    C = np.asarray(C, dtype=np.float64)
+    M = pseudo_inverse(C[U])
+    return (U, np.asfortranarray(M, dtype=dtype), np.asfortranarray(C, dtype=dtype))
+
+
+def residual_correlations(Xty, U, C, positive):
+    """``Xt^T r0`` with ``r0 = y - Xt_U z`` the residual of the least squares
+    (non-negative with ``positive``) of y on the unpenalised columns U, from
+    ``Xty = Xt^T y`` and ``C = Xt^T Xt_U`` (float64)."""
+    if positive:
+        z = nonnegative_least_squares(C[U], Xty[U])
+    else:
+        z = pseudo_inverse(C[U]) @ Xty[U]
+    return Xty - C @ z
 
 
 def pseudo_inverse(G):
@@ -163,11 +175,19 @@ def positive_projection(t, w_U, G):
         in_J |= violated
 
 
-def kernel_arrays(penalty_factor, unpenalised, n_features, dtype):
-    """The kernels' view of their ``penalty_factor``/``unpenalised`` arguments:
-    ``(pf, U, M, C)`` with ones and empty placeholders for what is not given."""
+def kernel_arrays(penalty_factor, unpenalised, n_features, dtype, positive):
+    """The kernels' view of their ``penalty_factor``/``unpenalised`` arguments,
+    with the scratch of the projection in ``_dual.pxd``: ``(pf, U, M, C, Uy, t,
+    z, ds, J)``, ones and empty placeholders for what is not given. ``Uy``,
+    ``t``, ``z`` hold u numbers of the data's dtype; ``ds`` (u^2 + 7u doubles)
+    and ``J`` (2u ints) serve the positive projection only."""
     pf = np.ones(n_features, dtype=dtype) if penalty_factor is None else penalty_factor
     if unpenalised is None:
         empty = np.empty((1, 1), dtype=dtype, order="F")
-        return pf, np.empty(0, dtype=np.intc), empty, empty
-    return (pf, *unpenalised)
+        unpenalised = (np.empty(0, dtype=np.intc), empty, empty)
+    u = unpenalised[0].shape[0]
+    vectors = [np.empty(max(u, 1), dtype=dtype) for _ in range(3)]
+    positive_u = positive and u > 0
+    ds = np.empty(u * u + 7 * u if positive_u else 1, dtype=np.float64)
+    J = np.empty(2 * u if positive_u else 1, dtype=np.intc)
+    return (pf, *unpenalised, *vectors, ds, J)

@@ -55,7 +55,6 @@ class _SparseNormal:
         self.x_mean = np.ascontiguousarray(design.x_mean[self.perm], dtype=self.dtype)
         self.sqrt_sw = np.ascontiguousarray(design.sqrt_sw, dtype=self.dtype)
         self.centre = bool(np.any(design.x_mean != 0))
-        self.size = p
 
     def apply(self, v, alpha, out):
         normal_matvec(self.data, self.indices, self.indptr, self.x_mean, self.sqrt_sw,
@@ -129,13 +128,14 @@ def _solve(design, alphas, tol, max_iter, warn):
     if sparse:
         op = _SparseNormal(design)
         perm = op.perm
-    size = p if primal else n
+    # Jacobi, except on wide primal systems (see the module docstring).
+    precondition = n >= p or not primal
     inv_diag = None
-    if n >= p or not primal:
+    if precondition:
         diag = _jacobi_diagonal(design, primal)
         if sparse:
             diag = diag[perm]
-    max_iter = 10 * size if max_iter is None else max_iter
+    max_iter = 10 * (p if primal else n) if max_iter is None else max_iter
     coef, n_iter, converged = [], [], True
     for k, a in enumerate(alphas):
         y = design.y2d[:, k]
@@ -154,7 +154,7 @@ def _solve(design, alphas, tol, max_iter, warn):
 
             def apply(v, out, a=a):
                 out[:] = design.matvec(design.rmatvec(v)) + a * v
-        if n >= p or not primal:
+        if precondition:
             d = diag + a
             d[d == 0] = 1.0
             inv_diag = (1.0 / d).astype(dtype, copy=False)
