@@ -6,7 +6,7 @@ For n_samples >> n_features, one distributed pass
 O(p^3), with fastreg's own solvers:
 
 - :class:`~fastreg.Ridge`: the Cholesky closed form of :mod:`fastreg._ridge`
-  (``_solve_spd``, least-squares fallback when singular); ``positive=True``
+  (``solve_spd``, minimum-norm fallback when singular); ``positive=True``
   runs the Gram-mode coordinate descent kernel with no L1 term.
 - :class:`~fastreg.ElasticNet` / :class:`~fastreg.Lasso`: the Gram-mode kernel
   :func:`fastreg._cd_gram.enet_cd_gram`, in the units of
@@ -92,7 +92,8 @@ def _out_dtype(X):
 
 def fit_ridge_dask(est, X, y, sample_weight=None):
     """:meth:`fastreg.Ridge.fit` on Dask arrays (closed form from statistics)."""
-    from ._ridge import SOLVERS, _lstsq_fallback, _solve_spd
+    from ._linalg import solve_psd_min_norm, solve_spd
+    from ._ridge import SOLVERS
 
     for name in ("fit_intercept", "copy_X", "positive"):
         check_bool(getattr(est, name), name)
@@ -133,9 +134,9 @@ def fit_ridge_dask(est, X, y, sample_weight=None):
         for a in np.unique(alphas):
             cols = np.flatnonzero(alphas == a)
             B = np.ascontiguousarray(Xy[:, cols])
-            Z = _solve_spd(G, float(a), B)
+            Z = solve_spd(G, float(a), B)
             if Z is None:
-                Z = _lstsq_fallback(G, float(a), B)
+                Z = solve_psd_min_norm(G, float(a), B)
             coef[cols] = Z.T
         est.solver_ = "cholesky"
     _record_features(est, X)

@@ -29,13 +29,13 @@ import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
-from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import LinearRegressorBase
 from ._coordinate_descent import solve_enet
 from ._dask_stats import is_dask_collection
 from ._gram import centred_gram_from_raw
+from ._linalg import null_cutoff, solve_psd_min_norm, solve_spd
 from ._preprocess import constant_columns, preprocess
 from ._ridge_cg import solve_ridge_cg
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
@@ -76,32 +76,6 @@ def _gram(design, primal):
     return G.astype(X.dtype, copy=False)
 
 
-def _solve_spd(G, alpha, B, overwrite=False):
-    """Solve (G + alpha I) Z = B by Cholesky, reading only G's lower triangle
-    (SYRK's output); None if the matrix is singular. ``overwrite`` factorises
-    in G's own memory (no p x p copy; G is then destroyed)."""
-    A = G if overwrite else G.copy()
-    A[np.diag_indices_from(A)] += alpha
-    potrf, potrs = la.get_lapack_funcs(("potrf", "potrs"), (A,))
-    c, info = potrf(A, lower=1, overwrite_a=1, clean=0)
-    if info == 0:
-        Z, info = potrs(c, B, lower=1)
-        if info == 0:
-            return Z
-    return None
-
-
-def _lstsq_fallback(G, alpha, B):
-    """The singular case of :func:`_solve_spd`: least squares on the full
-    symmetric matrix, rebuilt from G's lower triangle."""
-    warnings.warn("Singular matrix in the Ridge normal equations (alpha too small for a "
-                  "rank-deficient X); using the least-squares solution instead.",
-                  LinAlgWarning, stacklevel=4)
-    A = np.tril(G) + np.tril(G, -1).T
-    A[np.diag_indices_from(A)] += alpha
-    return la.lstsq(A, B)[0]
-
-
 def _solve_cholesky(design, alphas):
     Y = design.y2d
     n, p = design.shape
@@ -136,7 +110,7 @@ def _solve_cholesky(design, alphas):
         cols = np.flatnonzero(alphas == a)
         B = np.asarray(rhs[:, cols], dtype=G.dtype)
         last = k == distinct.size - 1
-        Z = _solve_spd(G, a, B, overwrite=last)  # the last one may consume G
+        Z = solve_spd(G, a, B, overwrite=last)  # the last one may consume G
         if Z is None:
             if last:  # rare: G was consumed by the failed factorisation
                 G = centred_gram_from_raw(design, symmetrize=False) if design.lazy else None
@@ -144,7 +118,7 @@ def _solve_cholesky(design, alphas):
                 if const is not None:
                     G[const, :] = 0
                     G[:, const] = 0
-            Z = _lstsq_fallback(G, a, B)
+            Z = solve_psd_min_norm(G, a, B)
         coef[cols] = (Z if primal else design.rmatvec(Z)).T
     return coef, None
 
@@ -155,8 +129,11 @@ def _solve_svd(design, alphas):
         X = X - np.multiply.outer(design.sqrt_sw, design.x_mean)
     U, s, Vt = la.svd(X, full_matrices=False, lapack_driver="gesdd")
     UtY = U.T @ design.y2d
-    d = s[:, None] / (s[:, None] ** 2 + alphas[None, :])
-    d[s == 0] = 0
+    with np.errstate(divide="ignore"):
+        d = s[:, None] / (s[:, None] ** 2 + alphas[None, :])
+    # the numerical null space of X (gelsd's rank rule): no component there, the
+    # minimum-norm solution at alpha = 0
+    d[s <= null_cutoff(s.max(initial=0.0), max(X.shape))] = 0
     return (Vt.T @ (d * UtY)).T.astype(X.dtype), None
 
 

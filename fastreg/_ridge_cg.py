@@ -76,6 +76,22 @@ def _jacobi_diagonal(design, primal):
     return np.maximum(diag, 0)
 
 
+def _dual_unsafe(design, alphas):
+    """Whether an alpha is too small for the dual system on dense X.
+
+    Where ``Xt Xt^T`` is (numerically) singular, the dual right-hand side ``yt``
+    has a component on its null space, divided by alpha: ``Xt^T`` maps it to
+    zero only up to round-off, ``eps * lambda_max / alpha`` relative to the
+    answer. Below ``sqrt(eps) ||Xt||_F^2`` (an upper bound of ``sqrt(eps)
+    lambda_max``) the primal system is solved instead: its right-hand side lies
+    in the range of ``Xt^T Xt``, so the iterates stay there and converge to the
+    minimum-norm solution even at alpha = 0.
+    """
+    X = design.X
+    scale = float(np.einsum("ij,ij->", X, X))
+    return float(np.min(alphas)) < np.sqrt(np.finfo(np.float64).eps) * scale
+
+
 def conjugate_gradient(apply, b, inv_diag, tol, max_iter):
     """Preconditioned CG for the SPD system ``apply(v, out) = A v``, from zero.
 
@@ -124,7 +140,7 @@ def _solve(design, alphas, tol, max_iter, warn):
     n, p = design.shape
     dtype = design.dtype
     sparse = design.sparse
-    primal = sparse or n >= p
+    primal = sparse or n >= p or _dual_unsafe(design, alphas)
     if sparse:
         op = _SparseNormal(design)
         perm = op.perm

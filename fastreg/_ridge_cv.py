@@ -73,6 +73,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping,
 
 from ._base import LinearRegressorBase
 from ._dask_stats import is_dask_collection
+from ._linalg import eigh_psd, null_cutoff
 from ._preprocess import preprocess
 from ._ridge import Ridge
 from ._validation import check_bool, check_choice, check_sample_weight
@@ -230,8 +231,7 @@ def _eigh(A):
     work = 2 * n * n * 8
     avail = _available_bytes()
     driver = "evd" if (n <= 4096 or (avail is not None and 2 * work <= avail)) else "evr"
-    lam, V = la.eigh(A, lower=True, overwrite_a=True, check_finite=False, driver=driver)
-    return np.maximum(lam, 0.0), V
+    return eigh_psd(A, driver=driver)
 
 
 # ---------------------------------------------------------------------------
@@ -301,14 +301,27 @@ class _Spectrum:
 
 
 def _shifted_inverse(lam, alphas):
-    """1 / (lam + alpha) for every (eigenvalue, alpha); alpha = 0 gives the
-    pseudo-inverse (zero on the numerical null space: the min-norm solution)."""
+    """1 / (lam + alpha) for every (eigenvalue, alpha), and 0 on the numerical
+    null space (``lam == 0``, see :func:`fastreg._linalg.eigh_psd`): the design
+    annihilates those directions, so no solution has a component there (at
+    alpha = 0, the minimum-norm one), and round-off must not be amplified by
+    1 / alpha."""
     lam = np.asarray(lam)[:, None]
     alphas = np.asarray(alphas)[None, :]
-    tol = (lam.max(initial=0.0) * max(lam.shape[0], 1) * np.finfo(np.float64).eps)
     with np.errstate(divide="ignore"):
         out = 1.0 / (lam + alphas)
-    return np.where((alphas == 0) & (lam <= tol), 0.0, out)
+    return np.where(lam > 0, out, 0.0)
+
+
+def _interpolation_weights(lam, alphas):
+    """alpha / (lam (lam + alpha)) on the non-null eigenvalues, 0 on the null space:
+    ``1/lam - 1/(lam + alpha)``, written without the subtraction."""
+    lam = np.asarray(lam)[:, None]
+    alphas = np.asarray(alphas)[None, :]
+    pos = lam > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = alphas / (np.where(pos, lam, 1.0) * (lam + alphas))
+    return np.where(pos, out, 0.0)
 
 
 def _decompose(design, route, fit_intercept):
@@ -316,6 +329,7 @@ def _decompose(design, route, fit_intercept):
     if route == "svd":  # dense only (sparse 'svd' is the 'gram' route)
         U, sig, Vt = la.svd(design.X, full_matrices=False, lapack_driver="gesdd",
                             check_finite=False)
+        sig[sig <= null_cutoff(sig.max(initial=0.0), max(design.X.shape))] = 0.0
         return _Spectrum("primal", "svd", sig ** 2, np.ascontiguousarray(Vt.T), design, u,
                          Z=U * sig)
     if route == "gram":
@@ -381,9 +395,18 @@ def _loo_residuals(spec, alphas, keep):
     E = np.empty((n, T, A)) if keep else None
     r = lam.shape[0]
     if spec.kind == "primal":
-        inv = 1.0 / (lam[:, None] + alphas[None, :])               # (r, A)
+        inv = _shifted_inverse(lam, alphas)                        # (r, A)
+        # When the intercept direction and the non-null eigenvectors span all of
+        # R^n (n <= rank + 1), the fits interpolate as alpha -> 0: then
+        # 1 - h_ii and the residual are sums of non-negative multiples of
+        # alpha / (lam + alpha), computed as such (no cancellation in 1 - h_ii
+        # for tiny alphas), the "1 -" part being exactly zero.
+        interpolating = np.count_nonzero(lam) + (spec.u is not None) >= n
+        if interpolating:
+            inv = _interpolation_weights(lam, alphas)
         C = (c[:, :, None] * inv[:, None, :]).reshape(r, T * A)
-        W = spec.vecs @ C if (spec.Z is None and d.sparse) else None  # (p, T*A)
+        W = (spec.vecs @ C if (spec.Z is None and d.sparse and not interpolating)
+             else None)                                            # (p, T*A)
         lev0 = (spec.u ** 2) if spec.u is not None else np.zeros(n)
     else:
         kw = alphas[None, :] / (lam[:, None] + alphas[None, :])    # (r, A)
@@ -393,8 +416,12 @@ def _loo_residuals(spec, alphas, keep):
             Zb = spec.Z[i0:i1] if spec.Z is not None else spec.rows_times(i0, i1, spec.vecs)
             fitted = Zb @ C if W is None else spec.rows_times(i0, i1, W)
             Z2 = Zb * Zb if spec.Z is not None else np.multiply(Zb, Zb, out=Zb)
-            one_minus_h = 1.0 - lev0[i0:i1, None] - Z2 @ inv
-            resid = yt[i0:i1, :, None] - fitted.reshape(i1 - i0, T, A)
+            if interpolating:
+                one_minus_h = Z2 @ inv
+                resid = fitted.reshape(i1 - i0, T, A)
+            else:
+                one_minus_h = 1.0 - lev0[i0:i1, None] - Z2 @ inv
+                resid = yt[i0:i1, :, None] - fitted.reshape(i1 - i0, T, A)
         else:
             Qb = spec.vecs[i0:i1]
             one_minus_h = (Qb * Qb) @ kw

@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning
 from fastreg import Ridge
 from fastreg import reference as ref
 
-from conftest import (DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
+from conftest import (make_rng, DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
                       assert_rel_close, centred_weighted, dense, make_problem,
                       make_sample_weight, make_text_like, to_layout)
 
@@ -385,3 +385,55 @@ def test_cholesky_without_the_centred_copy(monkeypatch, order, shift, copies):
     c_ref, b_ref = ref.ridge_closed_form(X, y, 2.0)
     assert_coef_close(est.coef_, c_ref, 1e-9)
     assert abs(est.intercept_ - b_ref) <= 1e-9 * max(1.0, abs(b_ref))
+
+
+# ---------------------------------------------------------------------------
+# alpha = 0 and tiny alphas: the minimum-norm least-squares solution
+# ---------------------------------------------------------------------------
+
+def _min_norm_ols(X, y, fit_intercept):
+    """Minimum-norm least squares by NumPy's SVD-based lstsq (the oracle)."""
+    X = np.asarray(X, dtype=np.float64)
+    xm = X.mean(axis=0) if fit_intercept else np.zeros(X.shape[1])
+    ym = y.mean() if fit_intercept else 0.0
+    w = np.linalg.lstsq(X - xm, y - ym, rcond=None)[0]
+    return w, ym - xm @ w
+
+
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "svd", "lsqr", "sparse_cg"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("shape", [(60, 10), (12, 10)])
+@pytest.mark.parametrize("alpha", [0.0, 1e-16])
+def test_ridge_rank_deficient_is_min_norm(layout, solver, fit_intercept, shape, alpha):
+    """Regression (issue 12, #1): Ridge(alpha=0) on 0.5 * [X, X] gave coef ~ 4.7e16
+    with solver='svd': singular values were dropped only when exactly 0."""
+    n, p = shape
+    rng = make_rng(5)
+    X0 = rng.standard_normal((n, p))
+    y = X0 @ rng.standard_normal(p) + 0.1 * rng.standard_normal(n)
+    X = 0.5 * np.hstack([X0, X0])
+    w, b = _min_norm_ols(X, y, fit_intercept)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")   # the singular-matrix and alpha=0 warnings
+        est = Ridge(alpha=alpha, solver=solver, fit_intercept=fit_intercept,
+                    tol=1e-12, max_iter=5000).fit(to_layout(X, layout), y)
+    scale = np.abs(w).max()
+    assert np.abs(est.coef_ - w).max() <= 1e-7 * scale, est.solver_
+    assert abs(est.intercept_ - b) <= 1e-7 * (abs(b) + scale)
+    assert np.allclose(est.coef_[:p], est.coef_[p:], rtol=1e-7)   # min norm: split equally
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "svd"])
+def test_ridge_tiny_alpha_recovers_ols(solver):
+    """make_regression without noise at alpha = 1e-16: the OLS solution (scikit-learn's
+    test_regularization_limits_ridge), tall and wide."""
+    from sklearn.datasets import make_regression
+    for shape in [(100, 50), (50, 100)]:
+        X, y = make_regression(*shape, noise=0, bias=10, random_state=42)
+        w, b = _min_norm_ols(X, y, True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est = Ridge(alpha=1e-16, solver=solver).fit(X, y)
+        assert np.abs(est.coef_ - w).max() <= 1e-10
+        assert abs(est.intercept_ - b) <= 1e-10
