@@ -11,16 +11,18 @@ import numbers
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._base import LinearRegressorBase
 from ._blas_threads import single_threaded_blas
-from ._coordinate_descent import ElasticNet, make_penalty
+from ._coordinate_descent import ElasticNet
+from ._enet_solver import make_penalty
 from ._dask_stats import is_dask_collection
-from ._path import alpha_grid, path_on_design
+from ._path import alpha_grid, enet_path, lasso_path, path_on_design
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
-from ._validation import (check_bool, check_choice, check_int, check_real,
-                          check_sample_weight)
+from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
+                          check_int, check_real, check_sample_weight, routing_enabled)
 
 
 def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, params):
@@ -95,7 +97,9 @@ class ElasticNetCV(LinearRegressorBase):
         Held-out mean squared errors (the first axis is dropped for a single
         l1_ratio).
     alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
-        The grid(s) of alphas, decreasing.
+        The grid(s) of alphas, decreasing: one per l1_ratio when computed
+        (the first axis dropped for a single l1_ratio), the given alphas once
+        when explicit.
     dual_gap_ : float
         Duality gap of the final refit.
     n_iter_ : int
@@ -127,6 +131,9 @@ class ElasticNetCV(LinearRegressorBase):
         self.alpha_rule = alpha_rule
         self.penalty_factor = penalty_factor
 
+    #: The path function of this model (scikit-learn's ``ElasticNetCV.path``).
+    path = staticmethod(enet_path)
+
     def _l1_ratios(self):
         ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
         if ratios.ndim != 1 or ratios.size == 0:
@@ -138,14 +145,27 @@ class ElasticNetCV(LinearRegressorBase):
         l1_ratios = self._l1_ratios()
         eps = check_real(self.eps, "eps", low=0.0, low_open=True)
         check_int(self.max_iter, "max_iter", low=1)
-        check_real(self.tol, "tol", low=0.0, low_open=True)
+        check_real(self.tol, "tol", low=0.0)
         for name in ("fit_intercept", "copy_X", "positive"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
         return l1_ratios, eps
 
-    def fit(self, X, y, sample_weight=None):
+    def get_metadata_routing(self):
+        """Metadata routing of this estimator: ``fit`` routes metadata (e.g.
+        ``groups``) to the splitter's ``split``, as scikit-learn's LinearModelCV.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return (MetadataRouter(owner=self)
+                .add_self_request(self)
+                .add(splitter=check_cv(self.cv),
+                     method_mapping=MethodMapping().add(caller="fit", callee="split")))
+
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
 
         Parameters
@@ -156,13 +176,19 @@ class ElasticNetCV(LinearRegressorBase):
             Target.
         sample_weight : float or array-like of shape (n_samples,), default=None
             Sample weights (used in the fits and in the held-out errors).
+        **params : dict
+            Metadata routed to the splitter (e.g. ``groups``); only with
+            ``sklearn.set_config(enable_metadata_routing=True)``.
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
+        check_fit_params(params, f"{type(self).__name__}.fit")
         if is_dask_collection(X):  # Dask arrays: one pass of per-fold statistics
+            if params:
+                raise ValueError("Metadata routing is not supported on Dask input.")
             from ._dask_fit import fit_enet_cv_dask
             return fit_enet_cv_dask(self, X, y, sample_weight)
         l1_ratios, eps = self._check_params()
@@ -180,14 +206,14 @@ class ElasticNetCV(LinearRegressorBase):
             grids = np.array([alpha_grid(full, r, eps, n_alphas, self.positive, penalty)
                               for r in l1_ratios])
         else:
-            alphas = np.asarray(self.alphas, dtype=np.float64).ravel()
-            if (alphas.size == 0 or not np.all(np.isfinite(alphas))
-                    or np.any(alphas < 0)):
-                raise ValueError("alphas must be an int or a non-empty array of finite "
-                                 "values >= 0.")
+            alphas = check_alpha_values(self.alphas, "alphas")
             grids = np.tile(np.sort(alphas)[::-1], (len(l1_ratios), 1))
 
-        folds = list(check_cv(self.cv).split(X, y))
+        split_params = {}
+        if routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            split_params = routed.splitter.split
+        folds = list(check_cv(self.cv).split(X, y, **split_params))
         params = dict(tol=self.tol, max_iter=self.max_iter, positive=self.positive,
                       random_state=self.random_state, selection=self.selection,
                       precompute=self.precompute, penalty_factor=penalty_factor)
@@ -212,7 +238,10 @@ class ElasticNetCV(LinearRegressorBase):
         self.alpha_ = float(grids[i_best, j_best])
         single = np.ndim(self.l1_ratio) == 0
         self.mse_path_ = mse_path[0] if single else mse_path
-        self.alphas_ = grids[0] if single else grids
+        # scikit-learn's shapes: one grid per l1_ratio when computed, the given
+        # alphas (sorted, decreasing) once when explicit
+        explicit = not isinstance(self.alphas, numbers.Integral)
+        self.alphas_ = grids[0] if (single or explicit) else grids
 
         model = ElasticNet(alpha=self.alpha_, l1_ratio=self.l1_ratio_,
                            fit_intercept=self.fit_intercept, precompute=self.precompute,
@@ -303,3 +332,6 @@ class LassoCV(ElasticNetCV):
                          copy_X=copy_X, verbose=verbose, n_jobs=n_jobs, positive=positive,
                          random_state=random_state, selection=selection,
                          alpha_rule=alpha_rule, penalty_factor=penalty_factor)
+
+    #: The path function of this model (scikit-learn's ``LassoCV.path``).
+    path = staticmethod(lasso_path)

@@ -10,7 +10,7 @@ O(p^3), with fastreg's own solvers:
   runs the Gram-mode coordinate descent kernel with no L1 term.
 - :class:`~fastreg.ElasticNet` / :class:`~fastreg.Lasso`: the Gram-mode kernel
   :func:`fastreg._cd_gram.enet_cd_gram`, in the units of
-  :func:`fastreg._coordinate_descent.solve_enet` (weights normalised to sum to
+  :func:`fastreg._enet_solver.solve_enet` (weights normalised to sum to
   n_samples: the statistics are scaled by ``n / W``). When the Gram matrix
   would be too large (p^2 > ``GRAM_MAX_ENTRIES``) the fit goes to consensus
   ADMM (:mod:`fastreg._dask_admm`).
@@ -98,7 +98,7 @@ def fit_ridge_dask(est, X, y, sample_weight=None):
     for name in ("fit_intercept", "copy_X", "positive"):
         check_bool(getattr(est, name), name)
     check_choice(est.solver, "solver", SOLVERS)
-    tol = check_real(est.tol, "tol", low=0.0, low_open=True)
+    tol = check_real(est.tol, "tol", low=0.0)
     X, y, sw, _ = align(X, y, sample_weight)
     _check_gram_size(X, "Ridge")
     T = 1 if y.ndim == 1 else y.shape[1]
@@ -203,7 +203,7 @@ def gram_solve(G, Xy_k, yy_k, n, w, alpha, l1_ratio, *, tol, max_iter, positive,
                random, stacklevel=4, kw=None):
     """One Elastic-Net solve in place on statistics (G Fortran float64); returns
     (gap in scikit-learn's units, epochs). Same units and warning as
-    :func:`fastreg._coordinate_descent.solve_enet`'s Gram route; ``kw`` are
+    :func:`fastreg._enet_solver.solve_enet`'s Gram route; ``kw`` are
     the penalty factors' kernel arguments (:func:`penalty_kwargs`)."""
     l1_reg = alpha * l1_ratio * n
     l2_reg = alpha * (1.0 - l1_ratio) * n
@@ -212,7 +212,7 @@ def gram_solve(G, Xy_k, yy_k, n, w, alpha, l1_ratio, *, tol, max_iter, positive,
             G, np.ascontiguousarray(Xy_k, dtype=np.float64), float(yy_k), w, l1_reg,
             l2_reg, max_iter, tol, seed, random, positive, **(kw or {}))
     if not converged:
-        from ._coordinate_descent import warn_not_converged
+        from ._enet_solver import warn_not_converged
 
         warn_not_converged(n_iter, gap / n, tol_scaled / n, alpha, stacklevel + 1)
     return gap / n, n_iter
@@ -526,7 +526,7 @@ def dask_enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     the whole path on the client (same grid, objective and returns)."""
     l1_ratio = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     eps = check_real(eps, "eps", low=0.0, low_open=True)
-    tol = check_real(tol, "tol", low=0.0, low_open=True)
+    tol = check_real(tol, "tol", low=0.0)
     max_iter = check_int(max_iter, "max_iter", low=1)
     check_choice(selection, "selection", {"cyclic", "random"})
     check_bool(fit_intercept, "fit_intercept")

@@ -14,11 +14,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES, finite_column_sums
-from ._coordinate_descent import gram_for, gram_target, make_penalty, solve_enet
+from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet
 from ._dask_stats import is_dask_collection
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
-from ._validation import (check_array_basics, check_bool, check_choice,
+from ._validation import (check_alpha_values, check_array_basics, check_bool, check_choice,
                           check_consistent_length, check_int, check_real,
                           check_sample_weight, check_sparse_structure)
 
@@ -191,13 +191,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     unknown = set(params) - {"tol", "max_iter", "random_state", "selection",
                              "fit_intercept", "sample_weight", "penalty_factor"}
     if unknown:
-        raise TypeError(f"enet_path got unexpected keyword arguments {sorted(unknown)}.")
+        raise ValueError("Unexpected parameters in params", sorted(unknown))
     if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
         from ._dask_fit import dask_enet_path
         return dask_enet_path(X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
                               alphas=alphas, coef_init=coef_init,
                               return_n_iter=return_n_iter, positive=positive, **params)
-    tol = check_real(params.get("tol", 1e-4), "tol", low=0.0, low_open=True)
+    tol = check_real(params.get("tol", 1e-4), "tol", low=0.0)
     max_iter = check_int(params.get("max_iter", 1000), "max_iter", low=1)
     selection = check_choice(params.get("selection", "cyclic"), "selection",
                              {"cyclic", "random"})
@@ -226,10 +226,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
         alphas = alpha_grid(design, l1_ratio, eps, n, positive,
                             make_penalty(design, penalty_factor))
     else:
-        alphas = np.asarray(alphas, dtype=np.float64).ravel()
-        if alphas.size == 0 or not np.all(np.isfinite(alphas)) or np.any(alphas < 0):
-            raise ValueError("alphas must be a non-empty array of finite values >= 0.")
-        alphas = np.sort(alphas)[::-1]
+        alphas = np.sort(check_alpha_values(alphas, "alphas"))[::-1]
     if coef_init is not None:
         coef_init = np.asarray(coef_init, dtype=X.dtype)
         if coef_init.shape != (X.shape[1],):

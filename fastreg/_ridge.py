@@ -27,12 +27,11 @@ import warnings
 
 import numpy as np
 import scipy.linalg as la
-import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 from sklearn.exceptions import ConvergenceWarning
 
 from ._base import LinearRegressorBase
-from ._coordinate_descent import solve_enet
+from ._enet_solver import solve_enet
 from ._dask_stats import is_dask_collection
 from ._gram import centred_gram_from_raw
 from ._linalg import null_cutoff, solve_psd_min_norm, solve_spd
@@ -302,7 +301,7 @@ class Ridge(LinearRegressorBase):
         for name in ("fit_intercept", "copy_X", "positive"):
             check_bool(getattr(self, name), name)
         check_choice(self.solver, "solver", SOLVERS)
-        tol = check_real(self.tol, "tol", low=0.0, low_open=True)
+        tol = check_real(self.tol, "tol", low=0.0)
         max_iter = None if self.max_iter is None else check_int(self.max_iter, "max_iter",
                                                                  low=1)
         X, y, col_sums = self._validate_Xy(X, y, col_sums=True)

@@ -64,7 +64,6 @@ import warnings
 import numpy as np
 import scipy.linalg as la
 import scipy.sparse as sp
-from sklearn import get_config
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.metrics import check_scoring, get_scorer
 from sklearn.model_selection import check_cv
@@ -76,7 +75,8 @@ from ._dask_stats import is_dask_collection
 from ._linalg import eigh_psd, null_cutoff
 from ._preprocess import preprocess
 from ._ridge import Ridge
-from ._validation import check_bool, check_choice, check_sample_weight
+from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
+                          check_sample_weight, routing_enabled)
 
 GCV_MODES = {"auto", "svd", "eigen"}
 
@@ -92,37 +92,18 @@ _BLOCK_ENTRIES = 2 ** 22
 # ---------------------------------------------------------------------------
 
 def _check_alphas(alphas, strict):
-    """``alphas`` as a 1-D float64 array; every error is a ValueError naming it.
+    """``alphas`` as a 1-D float64 array (:func:`check_alpha_values`).
 
     ``strict``: leave-one-out needs alpha > 0; K-fold allows alpha = 0.
     """
-    if isinstance(alphas, (str, bytes)):
-        raise ValueError(f"alphas must be a positive float or an array-like of them, "
-                         f"got {alphas!r}.")
     try:
-        arr = np.asarray(alphas, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise ValueError(f"alphas must be a positive float or an array-like of them, "
-                         f"got {alphas!r}.") from None
-    if arr.ndim > 1:
-        raise ValueError(f"alphas must be a float or a 1-D array-like, got an array of "
-                         f"shape {arr.shape}.")
-    arr = np.atleast_1d(arr)
-    if arr.size == 0:
-        raise ValueError("alphas must contain at least one value, got an empty sequence.")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"alphas must be finite, got {arr!r}.")
-    bad = np.flatnonzero(arr <= 0) if strict else np.flatnonzero(arr < 0)
-    if bad.size:
-        i = int(bad[0])
-        need = ("> 0 with cv=None (leave-one-out needs a positive penalty)" if strict
-                else ">= 0")
-        raise ValueError(f"alphas must be {need}; got alphas[{i}] = {arr[i]!r}.")
-    return arr
+        return check_alpha_values(alphas, "alphas", strict=strict)
+    except ValueError as exc:
+        if strict and "must be > 0.0" in str(exc):
+            raise ValueError(f"{exc} Leave-one-out (cv=None) needs a positive penalty; "
+                             "K-fold cross-validation accepts alpha = 0.") from None
+        raise
 
-
-def _routing_enabled():
-    return bool(get_config().get("enable_metadata_routing", False))
 
 
 class _PredictionsAsRegressor(RegressorMixin, BaseEstimator):
@@ -547,7 +528,7 @@ class RidgeCV(LinearRegressorBase):
     # -- scikit-learn plumbing ----------------------------------------------
     def _scorer(self, for_routing=False):
         if self.scoring is None:
-            if for_routing or (_routing_enabled() and self.cv is not None):
+            if for_routing or (routing_enabled() and self.cv is not None):
                 # R^2, weighted when routing passes sample_weight (as scikit-learn)
                 return get_scorer("r2").set_score_request(sample_weight=True)
             return None
@@ -614,17 +595,13 @@ class RidgeCV(LinearRegressorBase):
             if self.alpha_per_target:
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible: "
                                  "one alpha per target needs leave-one-out (cv=None).")
-        if params and not _routing_enabled():
-            raise ValueError(
-                f"RidgeCV.fit got unexpected arguments {sorted(params)}: metadata for "
-                "the scorer or the splitter is only accepted with "
-                "sklearn.set_config(enable_metadata_routing=True).")
+        check_fit_params(params, "RidgeCV.fit")
 
         X, y = self._validate_Xy(X, y)
         n = X.shape[0]
         sw = check_sample_weight(sample_weight, n, np.float64)
         score_params, split_params = {}, {}
-        if _routing_enabled():
+        if routing_enabled():
             if sample_weight is not None:
                 params = dict(params, sample_weight=sample_weight)
             routed = process_routing(self, "fit", **params)
@@ -734,7 +711,7 @@ class RidgeCV(LinearRegressorBase):
         scorer = self._scorer()
         if scorer is None:
             scorer = get_scorer("r2")
-        if (not _routing_enabled() and "sample_weight" in score_params
+        if (not routing_enabled() and "sample_weight" in score_params
                 and not _accepts_sample_weight(scorer)):
             warnings.warn(f"The scoring {scorer} does not support sample_weight: the "
                           "held-out folds are scored without weights.", UserWarning,

@@ -7,6 +7,7 @@ import numbers
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn import get_config
 
 
 def check_real(value, name, *, low=None, high=None, low_open=False, high_open=False):
@@ -170,3 +171,55 @@ def check_consistent_length(X, y):
     if y.shape[0] != X.shape[0]:
         raise ValueError(f"y has {y.shape[0]} samples but X has {X.shape[0]}: they must "
                          "have the same number of rows.")
+
+
+def check_alpha_values(alphas, name="alphas", strict=False):
+    """An explicit grid of penalties as a 1-D float64 array, checked entry by entry.
+
+    Each entry must be a real number (TypeError otherwise, as a string in the
+    list would otherwise be converted silently) and ``>= 0`` (``> 0`` when
+    ``strict``); scikit-learn's wording, ``alphas[i] == v, must be >= 0.0.``,
+    starts each message because its tests and users match on it.
+    """
+    if isinstance(alphas, (str, bytes)):
+        raise TypeError(f"{name} must be a real number or an array-like of them, got "
+                        f"{alphas!r}.")
+    if sp.issparse(alphas):
+        raise TypeError(f"{name} must be a dense array-like, got a sparse matrix.")
+    values = np.asarray(alphas, dtype=object) if not isinstance(alphas, np.ndarray) \
+        else alphas
+    if values.ndim > 1:
+        raise ValueError(f"{name} must be a float or a 1-D array-like, got an array of "
+                         f"shape {values.shape}.")
+    values = np.atleast_1d(values)
+    if values.size == 0:
+        raise ValueError(f"{name} must contain at least one value, got an empty sequence.")
+    if values.dtype.kind not in "biuf":
+        for i, v in enumerate(values):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+                raise TypeError(f"{name}[{i}] must be an instance of float, not "
+                                f"{type(v).__name__}.")
+    out = values.astype(np.float64)
+    for i, v in enumerate(out):
+        if not np.isfinite(v):
+            raise ValueError(f"{name}[{i}] == {values[i]}, must be finite.")
+        if v < 0 or (strict and v == 0):
+            bound = "> 0.0" if strict else ">= 0.0"
+            raise ValueError(f"{name}[{i}] == {values[i]}, must be {bound}.")
+    return out
+
+
+def routing_enabled():
+    """Whether scikit-learn's metadata routing is on (``set_config``)."""
+    return bool(get_config().get("enable_metadata_routing", False))
+
+
+def check_fit_params(params, caller):
+    """Extra ``fit`` keyword arguments are metadata for routing: refuse them, in
+    scikit-learn's words, unless routing is enabled."""
+    if params and not routing_enabled():
+        raise ValueError(
+            f"Passing extra keyword arguments to {caller} is only supported if "
+            "enable_metadata_routing=True, which you can set using "
+            "`sklearn.set_config`. Extra parameters passed are: "
+            f"{set(params)}.")

@@ -526,3 +526,56 @@ def test_objective_path_monotone_in_alpha():
     assert nnz[0] == 1
     assert all(a > b for a, b in zip(datafits, datafits[1:]))
     assert nnz[-1] > nnz[1]
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn drop-in details (issue 12)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("Est", [Lasso, ElasticNet])
+def test_tol_zero_runs_max_iter(Est, layout):
+    """tol=0 is scikit-learn's "run max_iter epochs": accepted, never converged
+    early unless the gap is exactly 0, and the warning reports the gap."""
+    X, y = make_problem(n=40, p=15)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        est = Est(alpha=0.01, tol=0, max_iter=5).fit(to_layout(X, layout), y)
+    assert est.n_iter_ == 5
+    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.01,
+                               1.0 if Est is Lasso else 0.5)
+    assert est.dual_gap_ > 0 and np.isclose(est.dual_gap_, gap, rtol=1e-6)
+
+
+def test_user_gram_of_centred_X_is_used(monkeypatch):
+    """precompute=Xc.T @ Xc with an already-centred X and fit_intercept=True: the
+    matrix is used (scikit-learn's rule), not recomputed with a warning."""
+    import fastreg._enet_solver as solver
+    X, y = make_problem(n=80, p=10, density=1.0)
+    Xc = X - X.mean(axis=0)
+
+    def no_rebuild(design):
+        raise AssertionError("the user's Gram matrix was recomputed")
+    monkeypatch.setattr(solver, "gram_matrix", no_rebuild)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        est = ElasticNet(alpha=0.05, precompute=Xc.T @ Xc, tol=1e-10).fit(Xc, y)
+    gap = ref.enet_duality_gap(Xc, y, est.coef_, est.intercept_, 0.05, 0.5)
+    assert gap <= 1e-10 * np.sum((y - y.mean()) ** 2) / len(y) * 1.01
+
+
+def test_user_gram_checked_or_recomputed():
+    X, y = make_problem(n=80, p=10, density=1.0)
+    Xc = X - X.mean(axis=0)
+    with pytest.raises(ValueError, match="does not match the data"):
+        ElasticNet(precompute=2 * Xc.T @ Xc).fit(Xc, y)
+    # X not centred, fit_intercept=True: recomputed with scikit-learn's warning
+    with pytest.warns(UserWarning, match="centered to fit intercept: recomputing Gram"):
+        ElasticNet(precompute=X.T @ X).fit(X, y)
+
+
+def test_path_is_the_path_function():
+    from fastreg import ElasticNetCV, LassoCV, enet_path, lasso_path
+    assert ElasticNet.path is enet_path and Lasso.path is enet_path
+    assert ElasticNetCV.path is enet_path and LassoCV.path is lasso_path
+    X, y = make_problem(n=30, p=6)
+    assert np.array_equal(Lasso().path(X, y, alphas=[0.1])[1], enet_path(X, y, alphas=[0.1])[1])

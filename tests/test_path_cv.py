@@ -115,7 +115,7 @@ def test_path_rejects_bad_input():
         enet_path(X, y, l1_ratio=0.0)  # automatic grid needs an L1 term
     with pytest.raises(ValueError, match="coef_init"):
         lasso_path(X, y, coef_init=np.zeros(P + 1))
-    with pytest.raises(TypeError, match="unexpected"):
+    with pytest.raises(ValueError, match="Unexpected parameters in params"):
         lasso_path(X, y, bogus=1)
 
 
@@ -195,7 +195,7 @@ def test_auto_gram_mode_weighs_sparse_epochs_by_nnz():
     precompute='auto' must not build a dense p x p Gram matrix (on the real
     we8there data that made a 100-alpha path 14x slower), while the dense
     design of the same shape, whose epochs cost n * p, does use it."""
-    from fastreg._coordinate_descent import gram_for
+    from fastreg._enet_solver import gram_for
     from fastreg._preprocess import preprocess
 
     X = sp.random(3000, 400, density=0.01, format="csc", random_state=0)
@@ -206,3 +206,64 @@ def test_auto_gram_mode_weighs_sparse_epochs_by_nnz():
     a = lasso_path(X, y, n_alphas=5, tol=1e-10, precompute=True)[1]
     b = lasso_path(X, y, n_alphas=5, tol=1e-10, precompute=False)[1]
     np.testing.assert_allclose(a, b, rtol=1e-7, atol=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# scikit-learn drop-in details (issue 12)
+# ---------------------------------------------------------------------------
+
+def test_enet_cv_explicit_alphas_shape():
+    """alphas_ holds the given alphas once (sorted, decreasing), however many
+    l1_ratios; a computed grid is one row per l1_ratio."""
+    X, y = make_problem(n=60, p=8)
+    est = ElasticNetCV(alphas=[0.05, 0.1, 0.01], l1_ratio=[0.5, 0.7], cv=3).fit(X, y)
+    assert np.array_equal(est.alphas_, [0.1, 0.05, 0.01])
+    assert est.mse_path_.shape == (2, 3, 3)
+    assert ElasticNetCV(alphas=4, l1_ratio=[0.5, 0.7], cv=3).fit(X, y).alphas_.shape == (2, 4)
+
+
+@pytest.mark.parametrize("Est", [LassoCV, ElasticNetCV])
+@pytest.mark.parametrize("alphas, err, msg", [
+    ((1, -1, -100), ValueError, r"alphas\[1\] == -1, must be >= 0.0."),
+    ((1, 1.0, "1"), TypeError, r"alphas\[2\] must be an instance of float, not str"),
+])
+def test_cv_alphas_validation(Est, alphas, err, msg):
+    X, y = make_problem(n=20, p=5)
+    with pytest.raises(err, match=msg):
+        Est(alphas=alphas, cv=2).fit(X, y)
+    with pytest.raises(err, match=msg):
+        enet_path(X, y, alphas=alphas)
+
+
+def test_enet_path_unexpected_params():
+    X, y = make_problem(n=20, p=5)
+    with pytest.raises(ValueError, match="Unexpected parameters in params"):
+        enet_path(X, y, normalize=True)
+
+
+@pytest.mark.parametrize("Est", [LassoCV, ElasticNetCV])
+def test_cv_routes_groups_to_the_splitter(Est):
+    import sklearn
+    from sklearn.model_selection import GroupKFold
+    X, y = make_problem(n=60, p=8)
+    groups = np.arange(60) % 4
+    with pytest.raises(ValueError, match="is only supported if enable_metadata_routing"):
+        Est(cv=GroupKFold(4)).fit(X, y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = Est(cv=GroupKFold(4)).fit(X, y, groups=groups)
+        folds = list(GroupKFold(4).split(X, y, groups))
+    explicit = Est(cv=folds).fit(X, y)
+    assert routed.alpha_ == explicit.alpha_
+    assert np.array_equal(routed.mse_path_, explicit.mse_path_)
+
+
+@pytest.mark.parametrize("Est", [LassoCV, ElasticNetCV])
+def test_cv_tol_zero(Est):
+    X, y = make_problem(n=40, p=8)
+    with pytest.warns(ConvergenceWarning):
+        est = Est(tol=0, max_iter=3, cv=2, alphas=3).fit(X, y)
+    assert est.n_iter_ <= 3
+    with pytest.warns(ConvergenceWarning):
+        n_iters = lasso_path(X, y, alphas=[0.1, 0.01], tol=0, max_iter=3,
+                             return_n_iter=True)[3]
+    assert np.array_equal(n_iters, [3, 3])

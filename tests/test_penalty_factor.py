@@ -30,7 +30,7 @@ import pytest
 from scipy.optimize import nnls
 
 import fastreg
-import fastreg._coordinate_descent as cd_mod
+import fastreg._enet_solver as cd_mod
 import fastreg._working_set as ws_mod
 from fastreg import reference as ref
 

@@ -437,3 +437,14 @@ def test_ridge_tiny_alpha_recovers_ols(solver):
             est = Ridge(alpha=1e-16, solver=solver).fit(X, y)
         assert np.abs(est.coef_ - w).max() <= 1e-10
         assert abs(est.intercept_ - b) <= 1e-10
+
+
+@pytest.mark.parametrize("solver", ["sparse_cg", "lsqr", "cd"])
+def test_ridge_tol_zero_accepted(solver):
+    """tol=0 (scikit-learn: run until max_iter) is accepted by every route."""
+    X, y = make_problem(n=40, p=8)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = Ridge(alpha=1.0, tol=0, solver=solver, max_iter=50).fit(X, y)
+    exact = Ridge(alpha=1.0, solver="cholesky").fit(X, y)
+    assert np.abs(est.coef_ - exact.coef_).max() <= 1e-6 * np.abs(exact.coef_).max()

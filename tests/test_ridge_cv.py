@@ -379,10 +379,17 @@ def test_cv_results_shapes_and_types():
 
 
 @pytest.mark.parametrize("alphas", [[-1.0, 1.0], [], (), [1.0, np.nan], np.inf,
-                                    [[1.0, 2.0]], "1.0", [0.0, 1.0], 0.0, -2])
+                                    [[1.0, 2.0]], [0.0, 1.0], 0.0, -2])
 def test_bad_alphas(alphas):
     X, y, _ = data("tall")
     with pytest.raises(ValueError, match="alphas"):
+        RidgeCV(alphas=alphas).fit(X, y)
+
+
+@pytest.mark.parametrize("alphas", ["1.0", [1.0, "2"], [None]])
+def test_alphas_not_numbers(alphas):
+    X, y, _ = data("tall")
+    with pytest.raises(TypeError, match="alphas"):
         RidgeCV(alphas=alphas).fit(X, y)
 
 
@@ -402,7 +409,7 @@ def test_incompatible_options():
         RidgeCV(cv=3, alpha_per_target=True).fit(X, y)
     with pytest.raises(ValueError, match="gcv_mode"):
         RidgeCV(gcv_mode="cholesky").fit(X, y)
-    with pytest.raises(ValueError, match="unexpected"):
+    with pytest.raises(ValueError, match="only supported if enable_metadata_routing"):
         RidgeCV().fit(X, y, groups=np.zeros(X.shape[0]))
 
 
@@ -483,3 +490,14 @@ def test_tiny_alpha_loo_matches_brute_force(layout, gcv_mode, alpha):
     est = RidgeCV(alphas=[alpha], gcv_mode=gcv_mode,
                   store_cv_results=True).fit(to_layout(X, layout), y)
     assert np.abs(est.cv_results_[:, 0] - brute).max() <= 1e-11 * brute.max()
+
+
+@pytest.mark.parametrize("alphas, err, msg", [
+    ((1, -1, -100), ValueError, r"alphas\[1\] == -1, must be > 0.0"),
+    ((-0.1, -1.0, -10.0), ValueError, r"alphas\[0\] == -0.1, must be > 0.0"),
+    ((1, 1.0, "1"), TypeError, r"alphas\[2\] must be an instance of float, not str"),
+])
+def test_alphas_validation_messages(alphas, err, msg):
+    X, y, _ = _data("tall", None, None)
+    with pytest.raises(err, match=msg):
+        RidgeCV(alphas=alphas).fit(X, y)

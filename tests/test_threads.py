@@ -64,7 +64,7 @@ def _spy_blas_threads(monkeypatch, module, name):
 def test_blas_single_threaded_inside_kernels_and_restored_after(monkeypatch):
     """Level-1 BLAS inside the kernels must not be split across threads (the
     thread hand-offs cost more than the work); the user's setting comes back."""
-    import fastreg._coordinate_descent as cd
+    import fastreg._enet_solver as cd
 
     seen = _spy_blas_threads(monkeypatch, cd, "enet_cd_dense")
     X, y = _problems()[0]
@@ -80,7 +80,7 @@ def test_blas_single_threaded_in_the_working_set_loop(monkeypatch):
     """The working-set loop's own products (X^T R, the subproblems' small Gram
     matrices) run single-threaded too: on 2 busy cores, threads woken for each
     of them made a 500 x 1000 Elastic-Net 5x slower."""
-    import fastreg._coordinate_descent as cd
+    import fastreg._enet_solver as cd
     import fastreg._working_set as ws
 
     seen = _spy_blas_threads(monkeypatch, ws, "restrict")

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sklearn.exceptions import ConvergenceWarning
 
-import fastreg._coordinate_descent as cd
+import fastreg._enet_solver as cd
 import fastreg._working_set as ws_mod
 from fastreg import ElasticNet, Lasso, lasso_path
 from fastreg.reference import enet_duality_gap, enet_kkt_violation, enet_objective
