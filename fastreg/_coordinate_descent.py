@@ -16,7 +16,7 @@ from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet
 from ._path import enet_path
 from ._preprocess import preprocess
 from ._penalty import check_penalty_factor
-from ._validation import (check_bool, check_choice, check_int, check_real,
+from ._validation import (check_bool, check_choice, check_finite_fit, check_int, check_real,
                           check_sample_weight)
 
 
@@ -189,9 +189,7 @@ class ElasticNet(LinearRegressorBase):
         self.dual_gap_ = gaps[0] if single else gaps
         self.n_iter_ = n_iters[0] if single else n_iters
         self._set_intercept(design)
-        if not (np.all(np.isfinite(self.coef_)) and np.all(np.isfinite(self.intercept_))):
-            raise ValueError("Coordinate descent produced non-finite coefficients; the "
-                             "input has values too large for the dtype: rescale X or y.")
+        check_finite_fit(self.coef_, self.intercept_)
         return self
 
     @property

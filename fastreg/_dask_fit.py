@@ -42,7 +42,8 @@ from ._cd_gram import enet_cd_gram
 from ._dask_stats import (ContiguousFolds, align, compute, compute_stats, merge_all,
                           tree_reduce, _blocks)
 from ._penalty import check_penalty_factor, projection, residual_correlations
-from ._validation import (check_bool, check_choice, check_int, check_penalty,
+from ._validation import (check_bool, check_choice, check_finite_fit, check_grid_l1_ratio,
+                          check_int, check_penalty,
                           check_real)
 
 #: Largest Gram matrix (entries) formed for the Elastic-Net; beyond, ADMM.
@@ -258,9 +259,7 @@ def fit_enet_dask(est, X, y, sample_weight=None):
     est.dual_gap_ = dtype.type(gaps[0]) if single else gaps.astype(dtype)
     est.n_iter_ = n_iters[0] if single else n_iters
     _set_intercept(est, st, 1 if single else 2, dtype)
-    if not (np.all(np.isfinite(est.coef_)) and np.all(np.isfinite(est.intercept_))):
-        raise ValueError("Coordinate descent produced non-finite coefficients; the "
-                         "input has values too large for the dtype: rescale X or y.")
+    check_finite_fit(est.coef_, est.intercept_)
     return est
 
 
@@ -477,9 +476,7 @@ def alpha_grid_stats(st, fit_intercept, l1_ratio, eps, n_alphas, positive,
     alpha_max = max_j |Xt_j . yt| / (n l1_ratio) with weights normalised to n,
     i.e. max_j |Cxy_j| / (W l1_ratio) (with penalty factors: of the residual
     after least squares on the unpenalised features, divided by pf_j)."""
-    if l1_ratio == 0:
-        raise ValueError("l1_ratio=0: the automatic alpha grid needs an L1 term; pass "
-                         "the alphas explicitly.")
+    check_grid_l1_ratio(l1_ratio)
     G, Xy, _ = st.moments(fit_intercept)
     Xy = Xy[:, 0]
     if penalty_factor is not None:

@@ -132,8 +132,10 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
 def warn_not_converged(n_iter, gap, tol, alpha, stacklevel):
     """The ConvergenceWarning of a coordinate-descent solve (gap and tol in
     scikit-learn's units)."""
-    msg = (f"Objective did not converge after {n_iter} epochs: duality gap "
-           f"{gap:.3e} > tolerance {tol:.3e}. Increase max_iter, or scale the features.")
+    msg = ("Objective did not converge. You might want to increase the number of "
+           "iterations, check the scale of the features or consider increasing "
+           f"regularisation. Duality gap: {gap:.3e}, tolerance: {tol:.3e} (after "
+           f"{n_iter} epochs).")
     if alpha == 0:
         msg += " With alpha=0 no dual certificate exists: use a least-squares solver."
     warnings.warn(msg, ConvergenceWarning, stacklevel=stacklevel)

@@ -236,11 +236,14 @@ def _check_gram_matches(G, design):
     if np.any(bad) or not off_ok:
         j = int(np.flatnonzero(bad)[0]) if np.any(bad) else f1
         raise ValueError(
-            "The Gram matrix passed via 'precompute' does not match the data: it must "
-            "be Xt^T Xt of the centred (when fit_intercept=True) and sqrt(sample_weight)-"
-            "rescaled X, weights normalised to sum to n_samples. For feature "
-            f"{j} we computed ||Xt_j||^2 = {expected[j]!r} but G[{j}, {j}] = "
-            f"{actual[j]!r}; for G[{f1}, {f2}] we computed {off!r}, got {G[f1, f2]!r}.")
+            "Gram matrix passed in via 'precompute' parameter did not pass validation "
+            "when a single element was checked - please check that it was computed "
+            f"properly. For element ({j},{j}) we computed {float(expected[j])!r} but the "
+            f"user-supplied value was {float(actual[j])!r}; for element ({f1},{f2}) we "
+            f"computed {off!r}, the user-supplied value was {float(G[f1, f2])!r}. It does "
+            "not match the data: it must be Xt^T Xt of the centred (when "
+            "fit_intercept=True) and sqrt(sample_weight)-rescaled X, weights normalised "
+            "to sum to n_samples.")
 
 
 def gram_statistics(design, y, precompute=None):

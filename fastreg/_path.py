@@ -19,7 +19,8 @@ from ._dask_stats import is_dask_collection
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._validation import (check_alpha_values, check_array_basics, check_bool, check_choice,
-                          check_consistent_length, check_int, check_real,
+                          check_consistent_length, check_grid_l1_ratio, check_int,
+                          check_real,
                           check_sample_weight, check_sparse_structure)
 
 _RESOLUTION = np.finfo(np.float64).resolution
@@ -66,9 +67,7 @@ def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
     alpha. When alpha_max vanishes (y constant, or orthogonal to X) every
     alpha is set to the float64 resolution, as scikit-learn does.
     """
-    if l1_ratio == 0:
-        raise ValueError("l1_ratio=0: the automatic alpha grid needs an L1 term; pass "
-                         "the alphas explicitly.")
+    check_grid_l1_ratio(l1_ratio)
     a_max = alpha_max(design, l1_ratio, positive, penalty)
     if a_max <= _RESOLUTION:
         return np.full(n_alphas, _RESOLUTION)

@@ -176,8 +176,9 @@ def choose_solver(solver, design, positive):
     """The route taken for ``solver`` on this design (the value of ``solver_``)."""
     if positive:
         if solver not in ("auto", "cd", "lbfgs"):
-            raise ValueError(f"positive=True is solved by coordinate descent; solver must "
-                             f"be 'auto' or 'cd', got {solver!r}.")
+            raise ValueError(f"solver={solver!r} does not support positive fitting. Please "
+                             "set the solver to 'auto', 'cd' or 'lbfgs' (all solved by "
+                             "coordinate descent), or set `positive=False`.")
         return "cd"
     if solver == "cd":
         return "cd"

@@ -60,8 +60,9 @@ def check_penalty(alpha, name="alpha", n_targets=None):
         return check_real(alpha, name, low=0.0)
     alpha = np.asarray(alpha)
     if n_targets is None or alpha.ndim != 1 or alpha.shape[0] not in (1, n_targets):
-        raise ValueError(f"{name} must be a scalar or a 1-D array with one value per "
-                         f"target ({n_targets}), got shape {alpha.shape}.")
+        raise ValueError(f"Number of targets and number of penalties do not correspond: "
+                         f"{alpha.size} != {n_targets} ({name} must be a scalar or a "
+                         f"1-D array with one value per target, got shape {alpha.shape}).")
     if alpha.dtype.kind not in "iuf":
         raise TypeError(f"{name} must hold real numbers, got dtype {alpha.dtype}.")
     alpha = alpha.astype(np.float64)
@@ -82,6 +83,9 @@ def check_sample_weight(sample_weight, n_samples, dtype):
         sw = np.full(n_samples, check_real(sw.item(), "sample_weight"))
     if sw.dtype.kind not in "biuf":
         raise TypeError(f"sample_weight must hold real numbers, got dtype {sw.dtype}.")
+    if sw.ndim != 1:
+        raise ValueError(f"Sample weights must be 1D array or scalar (sample_weight has "
+                         f"shape {sw.shape}).")
     if sw.ndim != 1 or sw.shape[0] != n_samples:
         raise ValueError(f"sample_weight must have shape ({n_samples},), got {sw.shape}.")
     sw = sw.astype(dtype, copy=True)
@@ -207,6 +211,22 @@ def check_alpha_values(alphas, name="alphas", strict=False):
             bound = "> 0.0" if strict else ">= 0.0"
             raise ValueError(f"{name}[{i}] == {values[i]}, must be {bound}.")
     return out
+
+
+def check_finite_fit(coef, intercept):
+    """Fitted coefficients must be finite: overflow in the data shows here."""
+    if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):
+        raise ValueError("Coordinate descent iterations resulted in non-finite parameter "
+                         "values. The input data may contain large values and need to be "
+                         "preprocessed (the values overflow the dtype: rescale X or y).")
+
+
+def check_grid_l1_ratio(l1_ratio):
+    """The automatic alpha grid scales with 1 / l1_ratio: it needs an L1 term."""
+    if l1_ratio == 0:
+        raise ValueError("Automatic alpha grid generation is not supported for l1_ratio=0. "
+                         "Please supply a grid by providing your estimator with the "
+                         "appropriate `alphas=` argument.")
 
 
 def routing_enabled():

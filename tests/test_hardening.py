@@ -666,8 +666,8 @@ def test_reported_gap_is_no_worse_than_the_objective(case, max_iter=2):
     msg = [str(w.message) for w in record if issubclass(w.category, ConvergenceWarning)][0]
     obj = ref.enet_objective(X, y, est.coef_, est.intercept_, a, l1)
     gap = getattr(est, "dual_gap_", None)
-    if gap is None:  # Ridge: the gap of the message ("duality gap G > tolerance T")
-        gap = _numbers(msg.split("duality gap", 1)[1])[0]
+    if gap is None:  # Ridge: the gap of the message ("Duality gap: G, tolerance: T")
+        gap = _numbers(msg.split("Duality gap:", 1)[1])[0]
     assert gap <= obj * (1 + 1e-12), f"reported gap {gap:.4e} > objective {obj:.4e}: {msg}"
 
 

@@ -152,7 +152,7 @@ def test_constant_and_duplicate_columns(spy):
 
 def test_max_iter_exhausted_warns_with_the_gap(spy):
     X, y = wide_problem(seed=9)
-    with pytest.warns(ConvergenceWarning, match="duality gap"):
+    with pytest.warns(ConvergenceWarning, match="Duality gap: "):
         est = Lasso(alpha=0.01, tol=1e-14, max_iter=3).fit(X, y)
     assert est.n_iter_ <= 3 + 1  # the budget is shared by the subproblems
 
