@@ -71,6 +71,22 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             del self.feature_names_in_
         return X, np.asarray(y, dtype=X.dtype), sums
 
+    def _set_fitted(self, result):
+        """Set the fitted attributes from a :class:`fastreg._result.FitResult`
+        (the one place they are written); returns ``self``."""
+        self.coef_ = result.coef
+        self.intercept_ = result.intercept
+        self.n_iter_ = result.n_iter
+        if result.dual_gap is not None:
+            self.dual_gap_ = result.dual_gap
+        for name, value in result.attributes.items():
+            if value is None:
+                if hasattr(self, name + "_"):
+                    delattr(self, name + "_")
+            else:
+                setattr(self, name + "_", value)
+        return self
+
     def _set_intercept(self, design):
         """intercept_ = y_mean - x_mean . coef_ (0.0 without an intercept)."""
         if self.fit_intercept:
