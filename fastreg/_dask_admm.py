@@ -98,7 +98,8 @@ def _setup_chunk(x, y, s, x_mean, y_mean, scale):
     """Centred, weighted chunk (weights normalised: s * scale) and the
     eigendecomposition of A A^T (fastreg's RidgeCV kernel route)."""
     from ._preprocess import Design, _canonical_csc
-    from ._ridge_cv import _eigh, _kernel_gram
+    from ._gram import kernel_matrix
+    from ._ridge_loo import eigh
 
     m, p = x.shape
     y = np.asarray(y, dtype=np.float64).reshape(m)
@@ -113,7 +114,7 @@ def _setup_chunk(x, y, s, x_mean, y_mean, scale):
         X *= sq[:, None]
         x_mean = np.zeros(p)
     design = Design(X=X, y=b, x_mean=x_mean, y_mean=np.float64(y_mean), sqrt_sw=sq)
-    lam, Q = _eigh(_kernel_gram(design, None))
+    lam, Q = eigh(kernel_matrix(design, lower_only=True))
     return _Chunk(design, b, lam, Q, np.zeros(p), np.zeros(p))
 
 

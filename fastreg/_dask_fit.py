@@ -269,7 +269,7 @@ def fit_enet_dask(est, X, y, sample_weight=None):
 
 def _loo_chunk(x, y, s, mx, my, W, V, inv, C, fit_intercept):
     """Sums over one chunk's rows of the squared weighted leave-one-out residuals,
-    shape (T, A): the per-row formulas of fastreg._ridge_cv._loo_residuals
+    shape (T, A): the per-row formulas of fastreg._ridge_loo.loo_residuals
     (primal route), with the global means and eigenpairs."""
     import scipy.sparse as sp
 
@@ -309,7 +309,8 @@ def fit_ridge_cv_dask(est, X, y, sample_weight=None):
     passes) or K-fold (one pass of per-fold statistics)."""
     import dask
 
-    from ._ridge_cv import _check_alphas, _eigh, _first_best
+    from ._ridge_cv import _check_alphas, _first_best
+    from ._ridge_loo import eigh as _eigh
 
     check_bool(est.fit_intercept, "fit_intercept")
     check_bool(est.store_cv_results, "store_cv_results")
@@ -422,7 +423,8 @@ def heldout_sse(st, coef, intercept, T=None):
 
 def _ridge_cv_kfold(est, X, y, sample_weight, alphas):
     from ._ridge import Ridge
-    from ._ridge_cv import _eigh, _first_best, _shifted_inverse
+    from ._ridge_cv import _first_best
+    from ._ridge_loo import eigh as _eigh, shifted_inverse as _shifted_inverse
 
     X, y, sw, _ = align(X, y, sample_weight)
     _check_gram_size(X, "RidgeCV")

@@ -26,9 +26,11 @@ _BUILD_EPOCHS_DIV = 20.0
 _EPOCHS_FIRST_FIT = 12.0
 #: Full dense epochs each further, warm-started fit of a path typically needs.
 _EPOCHS_WARM_FIT = 6.0
-#: Never build a Gram matrix with more entries than this (p = 8192: 512 MiB in
-#: float64; since n_samples >= n_features is required, G is never larger than X).
-_MAX_GRAM_ENTRIES = 8192 ** 2
+#: The largest Gram matrix (entries) fastreg forms without being asked to:
+#: 2**27 doubles, 1 GiB (p or n up to 11,585). Coordinate descent's 'auto',
+#: Ridge's 'auto' and RidgeCV's 'auto' route all stop here; beyond it they
+#: take a matrix-free route or ask for one explicitly.
+MAX_GRAM_ENTRIES = 2 ** 27
 
 
 def _rtol(*dtypes):
@@ -74,15 +76,30 @@ def _sparse_centred_diag(design):
     return acc + m * m * zeros_sw
 
 
-def gram_matrix(design):
+#: Entries of one column block of a sparse product made dense (doubles): the
+#: sparse intermediate of a whole product can hold several times the dense size.
+_BLOCK_ENTRIES = 2 ** 22
+
+
+def _column_blocks(n_rows, n_cols):
+    step = max(1, _BLOCK_ENTRIES // max(n_rows, 1))
+    for j in range(0, n_cols, step):
+        yield j, min(j + step, n_cols)
+
+
+def gram_matrix(design, lower_only=False):
     """``G = Xt^T Xt`` of a design: (n_features, n_features), Fortran, X's dtype.
 
+    The one builder of the primal Gram matrix (coordinate descent's Gram mode,
+    Ridge's Cholesky route, RidgeCV's leave-one-out).
+
     Dense designs (already centred and rescaled): one SYRK (``n p^2`` flops,
-    half of GEMM's) in X's dtype, then the upper triangle is filled in. A lazy
-    unweighted design whose centring is well conditioned skips its centred
-    copy: :func:`centred_gram_from_raw`.
-    Sparse designs: the sparse product ``Xs^T Xs`` (float64), made dense, minus
-    the implicit centering as a rank-one-type correction,
+    half of GEMM's) in X's dtype; with ``lower_only`` only its lower triangle
+    is valid, otherwise the upper one is filled in. A lazy unweighted design
+    whose centring is well conditioned skips its centred copy:
+    :func:`centred_gram_from_raw`.
+    Sparse designs: the sparse product ``Xs^T Xs`` (float64), made dense in
+    column blocks, minus the implicit centering as a rank-one-type correction,
 
         Xt^T Xt = Xs^T Xs - c m^T - m c^T + (sqrt_sw . sqrt_sw) m m^T,
         c = Xs^T sqrt_sw,  m = x_mean,
@@ -91,9 +108,10 @@ def gram_matrix(design):
     when a column is nearly constant (relative error ~ eps * mean^2 / variance
     on its entries); the diagonal is recomputed term by term instead, and a
     column whose centred norm is exactly zero gets a zero row and column.
+    Sparse results are always fully symmetric.
     """
     if design.lazy:
-        G = centred_gram_from_raw(design)
+        G = centred_gram_from_raw(design, symmetrize=not lower_only)
         if G is not None:
             return G
     X = design.X
@@ -101,16 +119,21 @@ def gram_matrix(design):
     if not design.sparse:
         syrk = la.get_blas_funcs("syrk", (X,))
         G = syrk(1.0, X, trans=1, lower=1)  # (p, p), Fortran, lower triangle filled
-        return _symmetrize_lower(G)
+        return G if lower_only else _symmetrize_lower(G)
     X64 = X.astype(np.float64, copy=False)
-    G = np.asfortranarray((X64.T @ X64).toarray())
+    XT = X64.T.tocsr()
+    G = np.empty((p, p), order="F")
+    for j0, j1 in _column_blocks(p, p):
+        G[:, j0:j1] = (XT @ X64[:, j0:j1]).toarray()
     if design.center_implicitly:
         m = design.x_mean.astype(np.float64)
         s = design.sqrt_sw.astype(np.float64)
-        c = np.asarray(X64.T @ s).ravel()
-        G -= np.outer(c, m)
-        G -= np.outer(m, c)
-        G += (s @ s) * np.outer(m, m)
+        c = np.asarray(XT @ s).ravel()
+        for j0, j1 in _column_blocks(p, p):
+            blk = G[:, j0:j1]
+            blk -= np.multiply.outer(c, m[j0:j1])
+            blk -= np.multiply.outer(m, c[j0:j1])
+            blk += (s @ s) * np.multiply.outer(m, m[j0:j1])
         diag = _sparse_centred_diag(design)
         zero = diag == 0
         G[zero, :] = 0
@@ -118,6 +141,38 @@ def gram_matrix(design):
         G[np.diag_indices(p)] = diag
     # The sparse product and the corrections are symmetric only up to round-off.
     return _symmetrize_lower(np.asfortranarray(G.astype(X.dtype, copy=False)))
+
+
+def kernel_matrix(design, lower_only=False):
+    """``K = Xt Xt^T`` of a design: (n_samples, n_samples), Fortran, X's dtype.
+
+    The one builder of the kernel (dual) matrix: Ridge's dual Cholesky route
+    and RidgeCV's leave-one-out with fewer samples than features. Dense: one
+    SYRK (lower triangle; filled in unless ``lower_only``). Sparse: the sparse
+    product of the CSR rows made dense in column blocks, with the implicit
+    centering ``Xt = Xs - sqrt_sw m^T`` as the correction
+    ``Xs Xs^T - a s^T - s a^T + (m . m) s s^T``, ``a = Xs m``; never densifies X.
+    """
+    X = design.X
+    n = X.shape[0]
+    if not design.sparse:
+        syrk = la.get_blas_funcs("syrk", (X,))
+        K = syrk(1.0, X, trans=0, lower=1)
+        return K if lower_only else _symmetrize_lower(K)
+    Xr = X.astype(np.float64, copy=False).tocsr()
+    XrT = Xr.T  # a CSC view of the transpose (no copy): cheap column blocks
+    K = np.empty((n, n), order="F")
+    m = design.x_mean.astype(np.float64)
+    s = design.sqrt_sw.astype(np.float64)
+    a = np.asarray(Xr @ m).ravel() if design.center_implicitly else None
+    for i0, i1 in _column_blocks(n, n):
+        K[:, i0:i1] = (Xr @ XrT[:, i0:i1]).toarray()
+        if a is not None:
+            blk = K[:, i0:i1]
+            blk -= np.multiply.outer(a, s[i0:i1])
+            blk -= np.multiply.outer(s, a[i0:i1])
+            blk += (m @ m) * np.multiply.outer(s, s[i0:i1])
+    return _symmetrize_lower(np.asfortranarray(K.astype(X.dtype, copy=False)))
 
 
 #: Largest ``||x_j||^2 / ||x_j - mean_j||^2`` for which :func:`centred_gram_from_raw`
@@ -317,7 +372,7 @@ def use_gram(precompute, n_samples, n_features, n_alphas=1):
     Notes
     -----
     ``'auto'`` picks Gram mode iff ``n_samples >= n_features``, G has at most
-    8192**2 entries, and
+    ``MAX_GRAM_ENTRIES`` entries, and
 
         p / 20  <  (12 + 6 (n_alphas - 1)) * (1 - p / (4 n)).
 
@@ -382,7 +437,7 @@ def use_gram(precompute, n_samples, n_features, n_alphas=1):
 
 def _auto(n_samples, n_features, n_alphas):
     n, p = int(n_samples), int(n_features)
-    if p == 0 or n < p or p * p > _MAX_GRAM_ENTRIES:
+    if p == 0 or n < p or p * p > MAX_GRAM_ENTRIES:
         return False
     build = p / _BUILD_EPOCHS_DIV  # in full dense epochs
     dense = _EPOCHS_FIRST_FIT + (max(int(n_alphas), 1) - 1) * _EPOCHS_WARM_FIT

@@ -33,7 +33,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ._base import LinearRegressorBase
 from ._enet_solver import solve_enet
 from ._dask_stats import is_dask_collection
-from ._gram import centred_gram_from_raw
+from ._gram import MAX_GRAM_ENTRIES, gram_matrix, kernel_matrix
 from ._linalg import null_cutoff, solve_psd_min_norm, solve_spd
 from ._preprocess import constant_columns, preprocess
 from ._ridge_cg import solve_ridge_cg
@@ -45,50 +45,20 @@ SOLVERS = {"auto", "cholesky", "svd", "lsqr", "sparse_cg", "cd",
            # minimiser; fastreg answers them with its exact routes.
            "sag", "saga", "lbfgs"}
 
-# Largest Gram matrix (entries) the automatic choice forms: 2**27 doubles = 1 GiB.
-_MAX_GRAM_ENTRIES = 2 ** 27
 # Relative tolerance of the iterative route when 'auto' must take it: tight, so
 # that 'auto' stays within round-off of the closed form whatever the route.
 _AUTO_ITERATIVE_TOL = 1e-10
-
-
-def _gram(design, primal):
-    """Xt^T Xt (primal) or Xt Xt^T (dual) of the centred, weighted design, float64 or 32."""
-    X = design.X
-    if not design.sparse:
-        syrk = la.get_blas_funcs("syrk", (X,))
-        # X is Fortran-ordered (n, p): trans=1 gives X^T X, trans=0 gives X X^T.
-        G = syrk(1.0, X, trans=1 if primal else 0, lower=1)
-        return G
-    m, s = design.x_mean.astype(np.float64), design.sqrt_sw.astype(np.float64)
-    if primal:
-        G = (X.T @ X).toarray().astype(np.float64)
-        if design.center_implicitly:
-            # Xt^T Xt = Xs^T Xs - sum(s) m m^T, with Xs^T sqrt_sw = sum(s) m.
-            G -= (s @ s) * np.outer(m, m)
-    else:
-        G = (X @ X.T).toarray().astype(np.float64)
-        if design.center_implicitly:
-            # Xt = Xs - sqrt_sw m^T: Xt Xt^T = G - u sqrt_sw^T - sqrt_sw u^T + (m.m) s s^T
-            u = np.asarray(X @ m).ravel()
-            G -= np.outer(u, s) + np.outer(s, u) - (m @ m) * np.outer(s, s)
-    return G.astype(X.dtype, copy=False)
 
 
 def _solve_cholesky(design, alphas):
     Y = design.y2d
     n, p = design.shape
     primal = n >= p
-    G = None
-    if primal and design.lazy:
-        # Unweighted float64 X: X^T X - n m m^T from the raw X when the
-        # centring loses at most 4 bits, without the centred copy (8192 x 12:
-        # 0.88 -> 0.5 ms, the copy was most of it); None otherwise.
-        G = centred_gram_from_raw(design, symmetrize=False)
-    if G is None:
-        if not primal:
-            design.zero_constant_columns()
-        G = _gram(design, primal)  # lower triangle (SYRK), the only one read below
+    if primal:  # from the raw X when the design is lazy and that is accurate
+        G = gram_matrix(design, lower_only=True)
+    else:
+        design.zero_constant_columns()
+        G = kernel_matrix(design, lower_only=True)
     X = None if design.lazy else design.X
     rhs = design.rmatvec(Y) if primal else Y
     const = None
@@ -112,8 +82,7 @@ def _solve_cholesky(design, alphas):
         Z = solve_spd(G, a, B, overwrite=last)  # the last one may consume G
         if Z is None:
             if last:  # rare: G was consumed by the failed factorisation
-                G = centred_gram_from_raw(design, symmetrize=False) if design.lazy else None
-                G = _gram(design, primal) if G is None else G
+                G = (gram_matrix if primal else kernel_matrix)(design, lower_only=True)
                 if const is not None:
                     G[const, :] = 0
                     G[:, const] = 0
@@ -185,7 +154,7 @@ def choose_solver(solver, design, positive):
     if solver in ("cholesky", "svd", "lsqr", "sparse_cg"):
         return solver
     n, p = design.shape
-    if min(n, p) ** 2 > _MAX_GRAM_ENTRIES:
+    if min(n, p) ** 2 > MAX_GRAM_ENTRIES:
         return "sparse_cg"
     return "cholesky"
 

@@ -263,7 +263,8 @@ def test_use_gram_choice():
     assert not auto(10000, 500) and not auto(2000, 2000)  # single fits: dense wins
     assert not auto(100, 200)                            # n < p
     assert auto(2000, 2000, 100) and auto(10000, 1000, 10)  # paths amortise the build
-    assert not auto(10**7, 10000, 1000)                  # memory cap
+    assert auto(10**7, 10000, 1000)                      # within the one size limit
+    assert not auto(10**7, 12000, 1000)                  # beyond it (p^2 > MAX_GRAM_ENTRIES)
     assert not auto(100, 0)
     # Monotone: more samples or more alphas never turn Gram mode off.
     for p in (50, 180, 300, 1000):
