@@ -8,6 +8,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
 from ._dask_stats import is_dask_collection
+from ._result import ABSENT
 from ._validation import (check_array_basics, check_consistent_length,
                           check_sparse_structure)
 
@@ -76,24 +77,17 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         (the one place they are written); returns ``self``."""
         self.coef_ = result.coef
         self.intercept_ = result.intercept
-        self.n_iter_ = result.n_iter
-        if result.dual_gap is not None:
+        if result.n_iter is not ABSENT:
+            self.n_iter_ = result.n_iter
+        if result.dual_gap is not ABSENT:
             self.dual_gap_ = result.dual_gap
         for name, value in result.attributes.items():
-            if value is None:
+            if value is ABSENT:
                 if hasattr(self, name + "_"):
                     delattr(self, name + "_")
             else:
                 setattr(self, name + "_", value)
         return self
-
-    def _set_intercept(self, design):
-        """intercept_ = y_mean - x_mean . coef_ (0.0 without an intercept)."""
-        if self.fit_intercept:
-            self.intercept_ = design.y_mean - self.coef_ @ design.x_mean
-        else:
-            self.intercept_ = (np.zeros(self.coef_.shape[0], dtype=self.coef_.dtype)
-                               if self.coef_.ndim == 2 else 0.0)
 
     def _decision_function(self, X):
         check_is_fitted(self)
@@ -137,6 +131,14 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def intercept_of(design, coef, fit_intercept):
+    """The intercept of ``coef`` (shape (p,) or (T, p)) on a preprocessed design:
+    ``y_mean - x_mean . coef``, or zeros (0.0 for a single target) without one."""
+    if fit_intercept:
+        return design.y_mean - coef @ design.x_mean
+    return np.zeros(coef.shape[0], dtype=coef.dtype) if coef.ndim == 2 else 0.0
 
 
 def finite_column_sums(X):

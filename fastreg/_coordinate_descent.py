@@ -10,11 +10,12 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
-from ._base import LinearRegressorBase
+from ._base import LinearRegressorBase, intercept_of
 from ._dask_stats import is_dask_collection
 from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet
 from ._path import enet_path
 from ._preprocess import preprocess
+from ._result import FitResult
 from ._penalty import check_penalty_factor
 from ._validation import (check_bool, check_choice, check_finite_fit, check_int, check_real,
                           check_sample_weight)
@@ -185,12 +186,11 @@ class ElasticNet(LinearRegressorBase):
             n_iters.append(n_iter)
 
         single = n_targets == 1  # scikit-learn's rule, also for y of shape (n, 1)
-        self.coef_ = coef[0] if single else coef
-        self.dual_gap_ = gaps[0] if single else gaps
-        self.n_iter_ = n_iters[0] if single else n_iters
-        self._set_intercept(design)
-        check_finite_fit(self.coef_, self.intercept_)
-        return self
+        coef = coef[0] if single else coef
+        intercept = intercept_of(design, coef, self.fit_intercept)
+        check_finite_fit(coef, intercept)
+        return self._set_fitted(FitResult(coef, intercept, n_iter=n_iters[0] if single
+                                          else n_iters, dual_gap=gaps[0] if single else gaps))
 
     @property
     def sparse_coef_(self):

@@ -20,6 +20,7 @@ from ._enet_solver import make_penalty
 from ._dask_stats import is_dask_collection
 from ._path import alpha_grid, enet_path, lasso_path, path_on_design
 from ._penalty import check_penalty_factor
+from ._result import FitResult
 from ._preprocess import preprocess
 from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
                           check_int, check_real, check_sample_weight, routing_enabled)
@@ -234,26 +235,24 @@ class ElasticNetCV(LinearRegressorBase):
                 if len(folds) > 1 else np.zeros(mean.shape[1])
             within = np.flatnonzero(mean[i_best] <= mean[i_best, j_best] + se[j_best])
             j_best = within.min()  # grids decrease: the smallest index is the largest alpha
-        self.l1_ratio_ = l1_ratios[i_best]
-        self.alpha_ = float(grids[i_best, j_best])
+        alpha = float(grids[i_best, j_best])
         single = np.ndim(self.l1_ratio) == 0
-        self.mse_path_ = mse_path[0] if single else mse_path
         # scikit-learn's shapes: one grid per l1_ratio when computed, the given
         # alphas (sorted, decreasing) once when explicit
         explicit = not isinstance(self.alphas, numbers.Integral)
-        self.alphas_ = grids[0] if (single or explicit) else grids
 
-        model = ElasticNet(alpha=self.alpha_, l1_ratio=self.l1_ratio_,
+        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratios[i_best],
                            fit_intercept=self.fit_intercept, precompute=self.precompute,
                            max_iter=self.max_iter,
                            tol=self.tol, copy_X=self.copy_X, positive=self.positive,
                            random_state=self.random_state, selection=self.selection,
                            penalty_factor=penalty_factor)
         model.fit(X, y, sample_weight=sample_weight)
-        self.coef_ = model.coef_
-        self.intercept_ = model.intercept_
-        self.dual_gap_ = model.dual_gap_
-        self.n_iter_ = model.n_iter_
+        self._set_fitted(FitResult(
+            model.coef_, model.intercept_, n_iter=model.n_iter_, dual_gap=model.dual_gap_,
+            attributes={"alpha": alpha, "l1_ratio": l1_ratios[i_best],
+                        "mse_path": mse_path[0] if single else mse_path,
+                        "alphas": grids[0] if (single or explicit) else grids}))
         return self
 
     def __sklearn_tags__(self):

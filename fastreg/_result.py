@@ -3,6 +3,14 @@ are set from, and nothing else sets them (``LinearRegressorBase._set_fitted``).
 """
 from dataclasses import dataclass, field
 
+class _Absent:
+    def __repr__(self):
+        return "ABSENT"
+
+
+#: The estimator has no such attribute (the default of the optional fields).
+ABSENT = _Absent()
+
 
 @dataclass
 class FitResult:
@@ -14,18 +22,20 @@ class FitResult:
         Becomes ``coef_``.
     intercept : float or ndarray of shape (n_targets,)
         Becomes ``intercept_``.
-    n_iter : int, list, ndarray or None, default=None
-        Becomes ``n_iter_`` (None for the closed forms).
-    dual_gap : float, ndarray or None, default=None
-        Becomes ``dual_gap_`` when not None (the coordinate-descent family).
+    n_iter : int, list, ndarray or None, optional
+        Becomes ``n_iter_`` (None for the closed forms); not set when absent.
+    dual_gap : float or ndarray, optional
+        Becomes ``dual_gap_`` (the coordinate-descent family); not set when
+        absent.
     attributes : dict, default={}
         Further fitted attributes by name without the trailing underscore
         (e.g. ``{"alpha": 0.1, "solver": "cholesky"}`` sets ``alpha_`` and
-        ``solver_``); a value of None deletes a stale attribute of a refit.
+        ``solver_``); the value :data:`ABSENT` deletes a stale attribute of an
+        earlier fit.
     """
 
     coef: object
     intercept: object
-    n_iter: object = None
-    dual_gap: object = None
+    n_iter: object = ABSENT
+    dual_gap: object = ABSENT
     attributes: dict = field(default_factory=dict)

@@ -30,12 +30,13 @@ import scipy.linalg as la
 import scipy.sparse.linalg as spla
 from sklearn.exceptions import ConvergenceWarning
 
-from ._base import LinearRegressorBase
+from ._base import LinearRegressorBase, intercept_of
 from ._enet_solver import solve_enet
 from ._dask_stats import is_dask_collection
 from ._gram import MAX_GRAM_ENTRIES, gram_matrix, kernel_matrix
 from ._linalg import null_cutoff, solve_psd_min_norm, solve_spd
 from ._preprocess import constant_columns, preprocess
+from ._result import FitResult
 from ._ridge_cg import solve_ridge_cg
 from ._validation import (check_bool, check_choice, check_int, check_penalty,
                           check_real, check_sample_weight)
@@ -284,31 +285,30 @@ class Ridge(LinearRegressorBase):
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
                             zero_constant=False, col_sums=col_sums, lazy=True)
 
-        self.solver_ = choose_solver(self.solver, design, self.positive)
+        solver = choose_solver(self.solver, design, self.positive)
         coef = None
-        if self.solver_ == "cholesky" and design.sparse and self.solver != "cholesky":
+        if solver == "cholesky" and design.sparse and self.solver != "cholesky":
             # 'auto' on sparse X: conjugate gradient first, within a budget.
             coef, n_iter, _ = solve_ridge_cg(design, alphas, _AUTO_ITERATIVE_TOL,
                                                _cg_budget(design), warn=False)
             if coef is not None:
-                self.solver_ = "sparse_cg"
+                solver = "sparse_cg"
         if coef is None:
-            coef, n_iter = self._solve(design, alphas, tol, max_iter)
-        self.coef_ = coef[0] if n_targets == 1 else coef  # scikit-learn's shapes
-        self.n_iter_ = n_iter
-        self._set_intercept(design)
-        return self
+            coef, n_iter = self._solve(solver, design, alphas, tol, max_iter)
+        coef = coef[0] if n_targets == 1 else coef  # scikit-learn's shapes
+        return self._set_fitted(FitResult(coef, intercept_of(design, coef, self.fit_intercept),
+                                          n_iter=n_iter, attributes={"solver": solver}))
 
-    def _solve(self, design, alphas, tol, max_iter):
-        """Run the route named by ``solver_``; return (coef, n_iter)."""
-        if self.solver_ == "cholesky":
+    def _solve(self, solver, design, alphas, tol, max_iter):
+        """Run the route named ``solver``; return (coef, n_iter)."""
+        if solver == "cholesky":
             return _solve_cholesky(design, alphas)
         design.zero_constant_columns()
-        if self.solver_ == "svd":
+        if solver == "svd":
             return _solve_svd(design, alphas)
-        if self.solver_ == "lsqr":
+        if solver == "lsqr":
             return _solve_lsqr(design, alphas, tol, max_iter)
-        if self.solver_ == "sparse_cg":
+        if solver == "sparse_cg":
             if self.solver != "sparse_cg":  # chosen by 'auto': keep it exact
                 tol = min(tol, _AUTO_ITERATIVE_TOL)
             return solve_ridge_cg(design, alphas, tol, max_iter)[:2]

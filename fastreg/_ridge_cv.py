@@ -32,6 +32,7 @@ from ._base import LinearRegressorBase
 from ._dask_stats import is_dask_collection
 from ._ridge_loo import choose_route, decompose, full_predictions, loo_residuals
 from ._preprocess import preprocess
+from ._result import ABSENT, FitResult
 from ._ridge import Ridge
 from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
                           check_sample_weight, routing_enabled)
@@ -259,10 +260,11 @@ class RidgeCV(LinearRegressorBase):
             score_params = {"sample_weight": sw}
 
         if self.cv is None:
-            self._fit_loo(X, y, sw, alphas, score_params)
+            result = self._fit_loo(X, y, sw, alphas, score_params)
         else:
-            self._fit_kfold(X, y, sample_weight, sw, alphas, score_params, split_params)
-        return self
+            result = self._fit_kfold(X, y, sample_weight, sw, alphas, score_params,
+                                     split_params)
+        return self._set_fitted(result)
 
     # -- leave-one-out --------------------------------------------------------
     def _fit_loo(self, X, y, sw, alphas, score_params):
@@ -281,7 +283,6 @@ class RidgeCV(LinearRegressorBase):
         scorer = self._scorer() if self.scoring is not None else None
         route = choose_route(design, self.gcv_mode or "auto", A * (T + 1))
         spec = decompose(design, route, self.fit_intercept)
-        self.gcv_mode_ = route
 
         keep = self.store_cv_results or scorer is not None
         sse, E = loo_residuals(spec, alphas, keep)
@@ -309,28 +310,27 @@ class RidgeCV(LinearRegressorBase):
 
         if per_target:
             best = np.array([_first_best(scores[t]) for t in range(T)])
-            self.alpha_ = alphas[best]
-            self.best_score_ = scores[np.arange(T), best]
-            chosen = self.alpha_
+            alpha, best_score = alphas[best], scores[np.arange(T), best]
+            chosen = alpha
         else:
             best = _first_best(scores)
-            self.alpha_ = float(alphas[best])
-            self.best_score_ = scores[best]
+            alpha, best_score = float(alphas[best]), scores[best]
             chosen = np.full(T, alphas[best])
 
         coef = spec.coefs_paired(chosen, spec.projected_target()).T  # (T, p)
-        self.coef_ = (coef[0] if T == 1 else coef).astype(dtype, copy=False)
         if self.fit_intercept:
             intercept = design.y_mean - coef @ design.x_mean
-            self.intercept_ = (intercept.astype(dtype) if y.ndim == 2
-                               else dtype.type(intercept[0]))
+            intercept = (intercept.astype(dtype) if y.ndim == 2
+                         else dtype.type(intercept[0]))
         else:
-            self.intercept_ = 0.0  # scikit-learn's RidgeCV: a float, whatever y's shape
+            intercept = 0.0  # scikit-learn's RidgeCV: a float, whatever y's shape
+        cv_results = ABSENT
         if self.store_cv_results:
             shape = (n, A) if y.ndim == 1 else (n, T, A)
-            self.cv_results_ = results.reshape(shape).astype(dtype, copy=False)
-        elif hasattr(self, "cv_results_"):
-            del self.cv_results_
+            cv_results = results.reshape(shape).astype(dtype, copy=False)
+        return FitResult((coef[0] if T == 1 else coef).astype(dtype, copy=False), intercept,
+                         attributes={"alpha": alpha, "best_score": best_score,
+                                     "gcv_mode": route, "cv_results": cv_results})
 
     def _loo_predictions(self, spec, X, y64, sw, E, alphas, T):
         """Leave-one-out predictions in the original units, (n, T, A)."""
@@ -379,13 +379,12 @@ class RidgeCV(LinearRegressorBase):
                      for k, v in score_params.items()}
             row = []
             for a in range(A):
-                est = Ridge(alpha=float(alphas[a]), fit_intercept=self.fit_intercept)
                 coef, intercept = fold[a]
-                est.coef_ = coef.astype(X.dtype, copy=False)
-                est.intercept_ = intercept
-                est.n_features_in_ = X.shape[1]
-                est.n_iter_ = None
-                est.solver_ = "cholesky"
+                est = Ridge(alpha=float(alphas[a]), fit_intercept=self.fit_intercept)
+                est._set_fitted(FitResult(coef.astype(X.dtype, copy=False), intercept,
+                                          n_iter=None, attributes={
+                                              "n_features_in": X.shape[1],
+                                              "solver": "cholesky"}))
                 row.append(scorer(est, Xte, yte, **sp_te))
             fold_scores.append(row)
         if not fold_scores:
@@ -395,15 +394,12 @@ class RidgeCV(LinearRegressorBase):
             warnings.warn(f"RidgeCV: some cross-validation scores are non-finite: "
                           f"{mean_scores}", UserWarning, stacklevel=3)
         best = _first_best(mean_scores)
-        self.alpha_ = float(alphas[best])
-        self.best_score_ = mean_scores[best]
-        self.gcv_mode_ = None
-        final = Ridge(alpha=self.alpha_, fit_intercept=self.fit_intercept).fit(
+        alpha = float(alphas[best])
+        final = Ridge(alpha=alpha, fit_intercept=self.fit_intercept).fit(
             X, y, sample_weight=sample_weight)
-        self.coef_ = final.coef_
-        self.intercept_ = final.intercept_ if self.fit_intercept else 0.0
-        if hasattr(self, "cv_results_"):
-            del self.cv_results_
+        return FitResult(final.coef_, final.intercept_ if self.fit_intercept else 0.0,
+                         attributes={"alpha": alpha, "best_score": mean_scores[best],
+                                     "gcv_mode": None, "cv_results": ABSENT})
 
     def _fold_coefs(self, Xtr, ytr, sw_tr, alphas):
         """[(coef, intercept)] of every alpha on one training fold, in the shapes
