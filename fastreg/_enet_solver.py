@@ -14,11 +14,11 @@ from sklearn.exceptions import ConvergenceWarning
 from ._blas_threads import single_threaded_blas
 from ._cd_dense import enet_cd_dense
 from ._cd_gram import enet_cd_gram
-from ._cd_sparse import enet_cd_sparse, sparse_column_stats
+from ._cd_sparse import enet_cd_sparse
 from ._gram import gram_matrix, gram_statistics, use_gram
 from ._penalty import Penalty
 from ._working_set import (WS_MIN_ENTRIES, WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES,
-                           WS_WIDE, column_norms2, solve_working_set)
+                           WS_WIDE, solve_working_set)
 
 
 def gram_for(design, precompute, n_fits):
@@ -62,7 +62,7 @@ def make_penalty(design, penalty_factor):
     ``design``; None for the plain penalty."""
     if penalty_factor is None:
         return None
-    return Penalty(design, penalty_factor, column_norms2(design))
+    return Penalty(design, penalty_factor, design.column_norms2())
 
 
 def gram_target(design, G, y):
@@ -147,13 +147,10 @@ def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive,
     X = design.X
     with single_threaded_blas():
         if design.sparse:
-            if design.column_stats is None:  # once per design: a path shares them
-                design.column_stats = sparse_column_stats(X.data, X.indices, X.indptr,
-                                                          design.x_mean, design.sqrt_sw)
             return enet_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
                                   design.sqrt_sw, y, w, l1_reg, l2_reg, max_iter, tol,
                                   seed, random, positive, work_frac=SPARSE_WORK_FRAC,
-                                  column_stats=design.column_stats, **kw)
+                                  column_stats=design.column_stats(), **kw)
         return enet_cd_dense(X, y, w, l1_reg, l2_reg, max_iter, tol, seed, random,
                              positive, **kw)
 

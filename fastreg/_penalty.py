@@ -20,7 +20,6 @@ import numbers
 
 import numpy as np
 
-from ._working_set import restrict
 
 
 def check_penalty_factor(penalty_factor, n_features, positive=False):
@@ -95,7 +94,7 @@ class Penalty:
     def columns_gram(self):
         """``C = Xt^T Xt_U`` (n_features x u), float64, for the design (cached)."""
         if self._C is None:
-            sub = restrict(self.design, self.U)
+            sub = self.design.restrict(self.U)
             XU = sub.matvec(np.eye(self.U.size, dtype=self.design.dtype))
             self._C = np.asarray(self.design.rmatvec(XU), dtype=np.float64)
         return self._C

@@ -16,6 +16,8 @@ linear operators receive ``x_mean``).
 import numpy as np
 import scipy.sparse as sp
 
+from ._cd_sparse import sparse_column_stats
+
 
 class Design:
     """A preprocessed design: what the solvers consume.
@@ -37,8 +39,7 @@ class Design:
         weighted (written to only when the caller allowed it, ``copy_X=False``:
         ``X`` is then formed in place, and ``X_raw`` is stale). ``matvec`` and
         ``rmatvec`` then centre and weight implicitly,
-        :func:`fastreg._working_set.restrict` copies only the columns it
-        needs, and :func:`fastreg._gram.centred_gram_from_raw` forms the
+        :meth:`restrict` copies only the columns it needs, and :func:`fastreg._gram.centred_gram_from_raw` forms the
         centred Gram matrix from the raw X, so that a working-set solve, a
         Gram-mode path or a Ridge fit need not pay for the full centred copy.
     """
@@ -55,9 +56,8 @@ class Design:
         # True when the round-off-only columns of a dense centred X are still
         # to be zeroed (preprocess(zero_constant=False)).
         self.constant_pending = False
-        # Sparse designs: the coordinate-descent kernel's column statistics,
-        # computed by its first solve and reused by the next (a path's).
-        self.column_stats = None
+        self._column_stats = None   # the sparse kernel's, see column_stats()
+        self._column_norms2 = None  # see column_norms2()
 
     @property
     def X(self):
@@ -100,6 +100,79 @@ class Design:
             _zero_constant_columns(self.X, self.x_mean, self.sqrt_sw)
             self.constant_pending = False
 
+    def column_stats(self):
+        """The sparse coordinate-descent kernel's column statistics (squared
+        centred norms and weighted column sums), computed once per design and
+        shared by every solve on it (a path's, a CV fold's)."""
+        if self._column_stats is None:
+            X = self.X
+            self._column_stats = sparse_column_stats(X.data, X.indices, X.indptr,
+                                                     self.x_mean, self.sqrt_sw)
+        return self._column_stats
+
+    def column_norms2(self):
+        """Squared norms of the centred, weighted columns ``||Xt_j||^2`` (float64).
+
+        Cached (paths and CV ask once per design). Sparse columns are
+        accumulated term by term, exactly as the sparse kernel does, and
+        numerically constant columns get norm 0. A lazy design does not form
+        its centred copy for them: ``sum s x_j^2 - m_j^2 sum s`` plus a bound on
+        its cancellation error, an over-estimate, which is what ranking and
+        Gap Safe screening need (the kernels use the exact norms of the
+        explicitly centred columns).
+        """
+        if self._column_norms2 is not None:
+            return self._column_norms2
+        eps = np.finfo(self.dtype).eps
+        if self.lazy:
+            s2 = self.sqrt_sw.astype(np.float64) ** 2
+            X = self.X_raw
+            raw = (np.einsum("ij,ij->j", X, X, dtype=np.float64) if not self._weighted
+                   else np.einsum("i,ij,ij->j", s2, X, X, dtype=np.float64))
+            m = self.x_mean.astype(np.float64)
+            norms = np.maximum(raw - m * m * s2.sum(), 0.0) + 16 * eps * raw
+            norms[raw == 0] = 0.0
+        elif self.sparse:
+            X = self.X
+            p = X.shape[1]
+            counts = np.diff(X.indptr)
+            col = np.repeat(np.arange(p), counts)
+            rows = X.indices
+            m = self.x_mean.astype(np.float64)
+            s = self.sqrt_sw.astype(np.float64)
+            data = X.data.astype(np.float64)
+            d = data - m[col] * s[rows]
+            acc = np.bincount(col, d * d, minlength=p)
+            raw = np.bincount(col, data * data, minlength=p)
+            nz_sw = np.bincount(col, s[rows] ** 2, minlength=p)
+            rest = np.where(counts < X.shape[0], s @ s - nz_sw, 0.0)
+            norms = acc + m * m * np.maximum(rest, 0.0)
+            norms[norms <= (64 * eps) ** 2 * raw] = 0.0
+        else:
+            norms = np.einsum("ij,ij->j", self.X, self.X, dtype=np.float64)
+        self._column_norms2 = norms
+        return norms
+
+    def restrict(self, cols):
+        """The design restricted to the columns ``cols`` (a copy of those columns
+        only: a lazy design centres and weights just them)."""
+        if self.lazy:
+            m = self.x_mean[cols]
+            Xs = _centre_dense(_take_columns(self.X_raw, cols), m, self.sqrt_sw,
+                               fit_intercept=bool(np.any(m != 0)),
+                               weighted=self._weighted, in_place=False)
+            return Design(X=Xs, y=self.y, x_mean=m, y_mean=self.y_mean,
+                          sqrt_sw=self.sqrt_sw)
+        X = self.X
+        if self.sparse:
+            Xs = X[:, cols]
+            if not Xs.has_sorted_indices:
+                Xs.sort_indices()
+        else:
+            Xs = _take_columns(X, cols)
+        return Design(X=Xs, y=self.y, x_mean=self.x_mean[cols], y_mean=self.y_mean,
+                      sqrt_sw=self.sqrt_sw)
+
     def matvec(self, v):
         """Xt @ v for the centred, weighted design (never densifies or copies X)."""
         if self._X is None:
@@ -123,6 +196,14 @@ class Design:
         if self.center_implicitly:
             out -= np.multiply.outer(self.x_mean, self.sqrt_sw @ u)
         return out
+
+
+def _take_columns(X, cols):
+    """``X[:, cols]`` as fast as the memory layout allows (np.take along the
+    strided axis of a Fortran array is an order of magnitude slower)."""
+    if X.flags.f_contiguous:
+        return X.T[cols].T  # a row gather of the C-ordered transpose: F-ordered
+    return X[:, cols]
 
 
 def _centre_dense(X, x_mean, sqrt_sw, fit_intercept, weighted, in_place,

@@ -20,7 +20,6 @@ Units are the kernels': ``1/2 ||y - Xt w||^2 + l1 ||w||_1 + l2/2 ||w||^2``.
 """
 import numpy as np
 
-from ._preprocess import Design, _centre_dense
 
 #: Smallest working set.
 WS_MIN = 128
@@ -45,82 +44,6 @@ WS_TALL = 50
 WS_TALL_MIN_FEATURES = 128
 #: A subproblem is solved until its gap is this fraction of the full gap.
 WS_INNER_FRACTION = 0.1
-
-
-def column_norms2(design):
-    """Squared norms of the centred, weighted columns ``||Xt_j||^2`` (float64).
-
-    Cached on the design (paths and CV call it once per design). Sparse
-    columns are accumulated term by term, exactly as the sparse kernel does,
-    and numerically constant columns get norm 0.
-    """
-    cached = getattr(design, "_column_norms2", None)
-    if cached is not None:
-        return cached
-    eps = np.finfo(design.dtype).eps
-    if design.lazy:
-        # ||s * (x_j - m_j)||^2 = sum s x_j^2 - m_j^2 sum s (m_j the weighted
-        # mean), plus a bound on the cancellation error: the norms only rank
-        # and screen (Gap Safe stays safe with an over-estimate); the kernels
-        # use exact norms of the explicitly centred columns.
-        s2 = design.sqrt_sw.astype(np.float64) ** 2
-        X = design.X_raw
-        raw = (np.einsum("ij,ij->j", X, X, dtype=np.float64) if not design._weighted
-               else np.einsum("i,ij,ij->j", s2, X, X, dtype=np.float64))
-        m = design.x_mean.astype(np.float64)
-        norms = np.maximum(raw - m * m * s2.sum(), 0.0) + 16 * eps * raw
-        norms[raw == 0] = 0.0
-        design._column_norms2 = norms
-        return norms
-    X = design.X
-    if design.sparse:
-        p = X.shape[1]
-        counts = np.diff(X.indptr)
-        col = np.repeat(np.arange(p), counts)
-        rows = X.indices
-        m = design.x_mean.astype(np.float64)
-        s = design.sqrt_sw.astype(np.float64)
-        data = X.data.astype(np.float64)
-        d = data - m[col] * s[rows]
-        acc = np.bincount(col, d * d, minlength=p)
-        raw = np.bincount(col, data * data, minlength=p)
-        nz_sw = np.bincount(col, s[rows] ** 2, minlength=p)
-        rest = np.where(counts < X.shape[0], s @ s - nz_sw, 0.0)
-        norms = acc + m * m * np.maximum(rest, 0.0)
-        norms[norms <= (64 * eps) ** 2 * raw] = 0.0
-    else:
-        norms = np.einsum("ij,ij->j", X, X, dtype=np.float64)
-    design._column_norms2 = norms
-    return norms
-
-
-def _take_columns(X, cols):
-    """``X[:, cols]`` as fast as the memory layout allows (np.take along the
-    strided axis of a Fortran array is an order of magnitude slower)."""
-    if X.flags.f_contiguous:
-        return X.T[cols].T  # a row gather of the C-ordered transpose: F-ordered
-    return X[:, cols]
-
-
-def restrict(design, cols):
-    """The design restricted to the columns ``cols`` (a copy of those columns)."""
-    if design.lazy:
-        # Centre and weight just these columns of the raw input.
-        m = design.x_mean[cols]
-        Xs = _centre_dense(_take_columns(design.X_raw, cols), m, design.sqrt_sw,
-                           fit_intercept=bool(np.any(m != 0)), weighted=design._weighted,
-                           in_place=False)
-        return Design(X=Xs, y=design.y, x_mean=m, y_mean=design.y_mean,
-                      sqrt_sw=design.sqrt_sw)
-    X = design.X
-    if design.sparse:
-        Xs = X[:, cols]
-        if not Xs.has_sorted_indices:
-            Xs.sort_indices()
-    else:
-        Xs = _take_columns(X, cols)
-    return Design(X=Xs, y=design.y, x_mean=design.x_mean[cols], y_mean=design.y_mean,
-                  sqrt_sw=design.sqrt_sw)
 
 
 def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None):
@@ -218,7 +141,7 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
     # see the exact norms of their columns (square 5,000 x 5,000: -15% time).
     n = design.shape[0]
     exact_norms = not design.lazy or p >= 4 * n
-    norms = column_norms2(design) if exact_norms else None
+    norms = design.column_norms2() if exact_norms else None
     candidates = norms > 0 if exact_norms else np.ones(p, dtype=bool)
     w[~candidates] = 0
     if penalty is None or penalty.trivial:
@@ -229,7 +152,7 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         proj = None
         if U.size:
             _, M, C = full_kw["unpenalised"]
-            Uy = np.asarray(restrict(design, U).rmatvec(y), dtype=np.float64)
+            Uy = np.asarray(design.restrict(U).rmatvec(y), dtype=np.float64)
             proj = (U, M.astype(np.float64), C.astype(np.float64), Uy)
     penalised = pf > 0
     support = np.flatnonzero(w)
@@ -257,7 +180,7 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
             candidates &= ~screened
             hit = np.flatnonzero(screened & (w != 0))
             if hit.size:
-                R += restrict(design, hit).matvec(w[hit])
+                R += design.restrict(hit).matvec(w[hit])
                 w[hit] = 0
         n_candidates = int(np.count_nonzero(candidates))
         support = np.flatnonzero(w)
@@ -276,7 +199,7 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
             work += n_iter
             return gap, _epochs(work), gap <= tol_scaled
         ws = np.sort(np.argpartition(score, ws_size - 1)[:ws_size])
-        sub = restrict(design, ws)
+        sub = design.restrict(ws)
         w_sub = np.ascontiguousarray(w[ws])
         kw = {}
         if full_kw:

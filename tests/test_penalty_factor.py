@@ -31,7 +31,7 @@ from scipy.optimize import nnls
 
 import fastreg
 import fastreg._enet_solver as cd_mod
-import fastreg._working_set as ws_mod
+from fastreg._preprocess import Design
 from fastreg import reference as ref
 
 from conftest import (DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
@@ -918,7 +918,7 @@ def spy(monkeypatch):
     """Calls of the working-set strategy, and the sizes of the column subsets
     it restricts the design to."""
     calls, sizes = [], []
-    solve_ws, restrict = cd_mod._solve_ws, ws_mod.restrict
+    solve_ws, restrict = cd_mod._solve_ws, Design.restrict
 
     def counting_solve(*args, **kw):
         calls.append(1)
@@ -929,7 +929,7 @@ def spy(monkeypatch):
         return restrict(design, cols)
 
     monkeypatch.setattr(cd_mod, "_solve_ws", counting_solve)
-    monkeypatch.setattr(ws_mod, "restrict", counting_restrict)
+    monkeypatch.setattr(Design, "restrict", counting_restrict)
     monkeypatch.setattr(cd_mod, "WS_MIN_ENTRIES", 0)  # small problems engage it too
     return calls, sizes
 

@@ -81,9 +81,9 @@ def test_blas_single_threaded_in_the_working_set_loop(monkeypatch):
     matrices) run single-threaded too: on 2 busy cores, threads woken for each
     of them made a 500 x 1000 Elastic-Net 5x slower."""
     import fastreg._enet_solver as cd
-    import fastreg._working_set as ws
+    from fastreg._preprocess import Design
 
-    seen = _spy_blas_threads(monkeypatch, ws, "restrict")
+    seen = _spy_blas_threads(monkeypatch, Design, "restrict")
     monkeypatch.setattr(cd, "WS_MIN_ENTRIES", 0)
     rng = np.random.default_rng(0)
     X = rng.standard_normal((100, 800))

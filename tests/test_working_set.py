@@ -13,6 +13,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 import fastreg._enet_solver as cd
+from fastreg._preprocess import Design
 import fastreg._working_set as ws_mod
 from fastreg import ElasticNet, Lasso, lasso_path
 from fastreg.reference import enet_duality_gap, enet_kkt_violation, enet_objective
@@ -41,13 +42,13 @@ def small_problems_take_the_working_set(monkeypatch):
 def spy(monkeypatch):
     """Counts the restricted subproblems (and their sizes) the strategy solves."""
     sizes = []
-    restrict = ws_mod.restrict
+    restrict = Design.restrict
 
     def counting(design, cols):
         sizes.append(len(cols))
         return restrict(design, cols)
 
-    monkeypatch.setattr(ws_mod, "restrict", counting)
+    monkeypatch.setattr(Design, "restrict", counting)
     return sizes
 
 
