@@ -55,8 +55,8 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     def _validate_Xy_fast(self, X, y, check_input):
         """The checks of ``_validate_Xy`` for plain float ndarrays, without the
-        generic machinery of ``validate_data`` (which costs about 0.2 ms a call,
-        as much as a whole small fit). Returns ``(X, y, column sums of X or
+        generic machinery of ``validate_data`` (which costs as much as a whole
+        small fit). Returns ``(X, y, column sums of X or
         None)``."""
         check_array_basics(X, "X", (2,))
         check_array_basics(y, "y", (1, 2))

@@ -3,8 +3,7 @@
 The kernels call level-1 BLAS (dot, axpy, asum) on vectors of n_samples or
 n_features entries, thousands of times per fit. A multithreaded OpenBLAS
 splits every such call above ~10,000 entries across its threads, and the
-wake-up and join cost far more than the work: on a 2-core machine a sparse
-20,000 x 100,000 solve ran 17x slower with 2 BLAS threads than with one.
+wake-up and join cost far more than the work (bench/results/cost_models.md).
 Coordinate descent is sequential anyway; fastreg parallelises across folds
 (``n_jobs``) instead.
 

@@ -32,9 +32,7 @@ def gram_for(design, precompute, n_fits):
     n, p = design.shape
     if design.sparse:
         # The cost model weighs Gram mode against epochs of n*p work; a sparse
-        # epoch costs nnz, as much as a dense one with nnz/p rows. (On the
-        # 6,166 x 2,640 we8there data, density 4e-3, a 100-alpha path took 9.5 s
-        # in Gram mode against 0.69 s without.)
+        # epoch costs nnz, as much as a dense one with nnz/p rows.
         n = max(1, design.X.nnz // max(p, 1))
     if not use_gram(precompute, n, p, n_alphas=n_fits):
         return None
@@ -52,8 +50,8 @@ def gram_for(design, precompute, n_fits):
 
 
 #: The sparse kernel sweeps, between two gap checks, only the non-zero
-#: features and those whose dual constraint is at least this tight (measured:
-#: a 100-alpha path on 6,000 x 30,000 text-like data, 2.2 s -> 1.25 s).
+#: features and those whose dual constraint is at least this tight: the others
+#: are unlikely to enter before the next check (bench/results/cost_models.md).
 SPARSE_WORK_FRAC = 0.9
 
 
@@ -180,8 +178,7 @@ def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positiv
 
     # Single-threaded BLAS for the whole loop, not only its kernels: its own
     # products are small or memory-bound, and threads waking up for each of
-    # them cost more than they save (500 x 1000 Elastic-Net, 2 cores, default
-    # threads: 45 ms against 8 ms).
+    # them cost more than they save.
     with single_threaded_blas():
         gap, n_iter, converged = solve_working_set(
             design, y, w, l1_reg, l2_reg, tol_scaled=tol_scaled, max_iter=max_iter,

@@ -188,9 +188,9 @@ def centred_gram_from_raw(design, symmetrize=True):
     whose mean dominates its spread, or a constant column). Without
     ``symmetrize`` only the lower triangle is valid (SYRK's).
 
-    The centred copy costs a pass that writes n x p numbers (0.03-0.05 s of a
-    0.19 s 100-alpha path at 100,000 x 200); the correction's cancellation
-    costs log2(||x_j||^2 / ||x_j - m_j||^2) bits per entry, bounded here.
+    The centred copy costs a pass that writes n x p numbers, a sizeable part
+    of a tall path; the correction's cancellation costs
+    log2(||x_j||^2 / ||x_j - m_j||^2) bits per entry, bounded here.
     """
     X, m = design.X_raw, design.x_mean
     if design._weighted or X.dtype != np.float64:
@@ -208,7 +208,7 @@ def centred_gram_from_raw(design, symmetrize=True):
         return None
     if np.any(m != 0):
         # Rank-one update of the lower triangle in place (an outer product
-        # would allocate and write p^2 numbers: 0.23 s at p = 5,000).
+        # would allocate and write p^2 more numbers).
         G = la.blas.dsyr(-float(n), np.ascontiguousarray(m, dtype=np.float64), a=G,
                          lower=1, overwrite_a=1)
     return _symmetrize_lower(G) if symmetrize else G
@@ -383,41 +383,10 @@ def use_gram(precompute, n_samples, n_features, n_alphas=1):
     (i.e. roughly p <= 200 whatever n >= p); with 10 alphas, p below ~1300;
     with 100 alphas, any p up to the memory cap.
 
-    The constants were measured on the development machine (2-core AMD EPYC,
-    512 KiB L2 per core, 32 MiB L3, OpenBLAS, BLAS limited to one thread by
-    threadpoolctl), float64, Toeplitz-correlated Gaussian designs with a
-    10%-sparse truth (tests' ``correlated_design``), Lasso, tol=1e-6:
-
-    * Build: SYRK runs at 34-42 GFlop/s counting n p^2 flops (n p^2 / 2
-      multiply-adds; 60-80 GFlop/s in float32): 11 ms for 10000 x 200,
-      60 ms for 10000 x 500, 0.23 s for 10000 x 1000, 0.19 s for 2000 x 2000,
-      0.11 s for 100000 x 200 (Xy and the symmetrisation add < 10%).
-    * Dense epoch: 0.35-0.6 ns per element of X (dot + axpy per coordinate;
-      up to 0.75 ns when n > 32k and the columns spill out of L2), so a build
-      costs p / (20..25) epochs in cache, p / (25..48) for n = 100000
-      (``_BUILD_EPOCHS_DIV = 20`` is the conservative end).
-    * A Gram epoch where every coordinate changes costs ~0.7 of a dense one at
-      n = p, 0.06 at n = 5p, < 0.01 at n >= 50p; in Lasso fits, where most
-      screened-in coordinates stay put, 0.15-0.2 of the dense kernel's time at
-      n = p (hence the factor 1 - p/(4n)).
-    * Full-epoch equivalents of a single cold fit at alpha_max/20 or /100
-      (Gap Safe screening keeps them low): 5-15 for well-conditioned designs
-      (rho=0.5), 20-60 for correlated ones (rho=0.9); hence 12. Gram over
-      dense, geometric mean of those four cases: n/p = 5: 0.86 (p=50), 0.91
-      (100), 1.12 (200), 0.63 (500), 0.64 (1000), 0.44 (2000); n/p = 10: 1.01,
-      1.26, 1.13, 0.66, 0.69; n/p = 50: 2.47, 1.91, 1.43, 1.26; 100000 x 200:
-      2.5 (0.98-7.0); below n/p = 5 at most 0.9. The rule misses the large-n,
-      p=500 case (1.26, memory-bound dense epochs), deliberately: a wrong
-      Gram choice costs up to 5x on easy problems.
-    * Warm-started path fits, per alpha (alpha_max to alpha_max/1000):
-      2-6 full-epoch equivalents (rho=0.5) and 6-18 (rho=0.9) with 100
-      alphas, 5-38 with 10 alphas; hence 6. Measured Gram speedups over the
-      whole path: 10 alphas 1.8-12 for 10000 x (200..1000) and 1.1-2.6 for
-      2000 x 2000 (the rule says dense there: slightly pessimistic); 100
-      alphas 3.7-43 on all four shapes.
-
-    Timings on a shared 2-core machine are noisy (+-30%); the thresholds are
-    meant to be right by a margin, not exact.
+    The constants come from timings of both routes on correlated Gaussian
+    designs, single fits and paths (bench/results/cost_models.md); they are
+    meant to be right by a margin, not exact: a wrong Gram choice costs up to
+    5x on easy problems.
     """
     if isinstance(precompute, (bool, np.bool_)):
         return bool(precompute)

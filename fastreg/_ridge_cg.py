@@ -7,20 +7,17 @@ fewer samples than features, ``(Xt Xt^T + alpha I) a = yt`` with
 scikit-learn's: the residual of the system solved, relative to its
 right-hand side, below ``tol``.
 
-Why these choices (measured on the benchmark problems of ``bench/targets.py``):
+Why these choices (timings in bench/results/cost_models.md):
 
 - Sparse X is always solved in the primal, with the fused one-pass product of
   :mod:`fastreg._sparse_normal` on a CSR copy whose columns are relabelled by
   decreasing non-zero count, so that the entries of the p-vectors that most
-  rows touch share a few cache lines (text data: 5.6 ms per product with two
-  scipy mat-vecs, 3.7 ms fused and relabelled, at 20,000 x 100,000, 1.8M
-  non-zeros).
+  rows touch share a few cache lines.
 - Jacobi preconditioning (the diagonal of the normal matrix) evens out column
   scales when n_samples >= n_features. It is not used on wide primal systems:
   there the null space of X is one eigenvalue, alpha, which CG disposes of in
   one step, and scaling by the column norms would spread it over the whole
-  range of the norms (on the text problem, CG to the benchmark's accuracy
-  took 41 iterations without it and more than 150 with it).
+  range of the norms, and the iterations multiply.
 """
 import warnings
 
@@ -129,8 +126,7 @@ def solve_ridge_cg(design, alphas, tol, max_iter, warn=True):
     Returns ``(coef, n_iter, converged)`` with coef of shape (n_targets, p); when
     ``warn`` is False a run that hits ``max_iter`` returns ``(None, None, False)``
     at once (the caller falls back to a closed form). BLAS is single-threaded
-    meanwhile: CG's dots and norms are too small to share (text problem, 2
-    cores, default threads: 0.47 s of CPU against 0.33 s).
+    meanwhile: CG's dots and norms are too small to share.
     """
     with single_threaded_blas():
         return _solve(design, alphas, tol, max_iter, warn)

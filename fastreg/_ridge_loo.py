@@ -101,8 +101,8 @@ def _available_bytes():
 def eigh(A):
     """Eigenpairs of the symmetric A (lower triangle read; A is overwritten).
 
-    Divide and conquer (LAPACK syevd) is about 1.3-2x faster than the default
-    MRRR (syevr) here, but needs a 2 n^2 workspace: it is taken when that fits
+    Divide and conquer (LAPACK syevd) is faster than the default MRRR (syevr)
+    on these matrices, but needs a 2 n^2 workspace: it is taken when that fits
     comfortably in free memory, syevr (O(n) workspace) otherwise.
     """
     n = A.shape[0]

@@ -28,11 +28,8 @@ WS_MIN = 128
 WS_MIN_FEATURES = 512
 #: ... and X has at least this many entries, or is at least WS_WIDE times
 #: wider than tall: below both, a plain fit takes a few milliseconds and the
-#: loop's Python bookkeeping costs more than it saves (single fits at
-#: alpha_max / 20, working set / plain time: 500 x 1000 1.26 and 1.63 for
-#: Lasso and Elastic-Net, 1000 x 600 0.86 and 1.16; 300 x 3000 0.51 and 0.74,
-#: 1000 x 2000 0.61 and 0.68, 200 x 10,000 0.15 and 0.27; the 72 x 7,129
-#: leukemia data, 0.16).
+#: loop's Python bookkeeping costs more than it saves (the timings behind the
+#: thresholds: bench/results/cost_models.md).
 WS_MIN_ENTRIES = 800_000
 WS_WIDE = 4
 #: The working set holds at least this many times the support of w.
@@ -116,10 +113,9 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
     max_iter : int
         Budget in full epochs: an epoch of a subproblem on k of the p columns
         counts k / p of one (it costs that much), and each full gap check
-        that asks for more counts one. Counting subproblem epochs whole made small, cheap
-        subproblems exhaust the budget: on the 1,814 x 10,346 mice data a
-        Lasso at alpha_max / 100 needs ~40,000 epochs on ~200 columns (0.17 s),
-        so a path stopped at max_iter=1000 with gaps 80 times its tol.
+        that asks for more counts one: counted whole, the epochs of small,
+        cheap subproblems would exhaust the budget long before the work
+        equals ``max_iter`` full epochs.
     positive : bool
     solve_sub : callable
         ``solve_sub(sub_design, w_sub, tol_abs, max_iter, kernel_kwargs) ->
