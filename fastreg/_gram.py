@@ -53,29 +53,6 @@ def _symmetrize_lower(G):
     return G
 
 
-def _sparse_centred_diag(design):
-    """||Xt_j||^2 of the implicitly centred sparse design, term by term.
-
-    Avoids the cancellation of ``sum xs^2 - S m^2`` (same formula as the norms
-    of :mod:`fastreg._cd_sparse`); a constant column gets ~0 (exactly 0 when
-    ``x_mean`` is exact), not a rounding residue of ~eps * S m^2.
-    """
-    X = design.X
-    m = design.x_mean.astype(np.float64)
-    s = design.sqrt_sw.astype(np.float64)
-    p = X.shape[1]
-    col = np.repeat(np.arange(p), np.diff(X.indptr))
-    s_nz = s[X.indices]
-    d = X.data.astype(np.float64) - m[col] * s_nz
-    acc = np.bincount(col, weights=d * d, minlength=p)
-    nz_sw = np.bincount(col, weights=s_nz * s_nz, minlength=p)
-    # Weight of the implicit zeros of column j; exactly 0 for a full column
-    # (s.s - sum_nz s_i^2 would leave a rounding residue of ~eps * s.s).
-    zeros_sw = np.where(np.diff(X.indptr) == X.shape[0], 0.0,
-                        np.maximum(s @ s - nz_sw, 0.0))
-    return acc + m * m * zeros_sw
-
-
 #: Entries of one column block of a sparse product made dense (doubles): the
 #: sparse intermediate of a whole product can hold several times the dense size.
 _BLOCK_ENTRIES = 2 ** 22
@@ -134,7 +111,7 @@ def gram_matrix(design, lower_only=False):
             blk -= np.multiply.outer(c, m[j0:j1])
             blk -= np.multiply.outer(m, c[j0:j1])
             blk += (s @ s) * np.multiply.outer(m, m[j0:j1])
-        diag = _sparse_centred_diag(design)
+        diag = design.column_norms2()  # term by term: no cancellation
         zero = diag == 0
         G[zero, :] = 0
         G[:, zero] = 0
@@ -216,10 +193,8 @@ def centred_gram_from_raw(design, symmetrize=True):
 
 def _design_diag(design):
     """||Xt_j||^2 for every column, float64, O(nnz) (used to spot-check a user G)."""
-    X = design.X
-    if design.sparse:
-        return _sparse_centred_diag(design)
-    return np.einsum("ij,ij->j", X, X, dtype=np.float64)
+    return design.column_norms2() if design.sparse else np.einsum(
+        "ij,ij->j", design.X, design.X, dtype=np.float64)
 
 
 def check_gram(G, n_features, dtype=None):

@@ -64,12 +64,11 @@ def _jacobi_diagonal(design, primal):
     X, m, s = design.X, design.x_mean, design.sqrt_sw
     if not design.sparse:
         return np.einsum("ij,ij->j" if primal else "ij,ij->i", X, X)
-    sq = X.multiply(X)
     if primal:
-        diag = np.asarray(sq.sum(axis=0)).ravel() - (s @ s) * m * m
-    else:
-        diag = (np.asarray(sq.sum(axis=1)).ravel() - 2 * s * np.asarray(X @ m).ravel()
-                + s * s * (m @ m))
+        return design.column_norms2()  # the centred norms, term by term
+    sq = X.multiply(X)
+    diag = (np.asarray(sq.sum(axis=1)).ravel() - 2 * s * np.asarray(X @ m).ravel()
+            + s * s * (m @ m))
     return np.maximum(diag, 0)
 
 
