@@ -143,11 +143,10 @@ class Design:
             data = X.data.astype(np.float64)
             d = data - m[col] * s[rows]
             acc = np.bincount(col, d * d, minlength=p)
-            raw = np.bincount(col, data * data, minlength=p)
             nz_sw = np.bincount(col, s[rows] ** 2, minlength=p)
             rest = np.where(counts < X.shape[0], s @ s - nz_sw, 0.0)
             norms = acc + m * m * np.maximum(rest, 0.0)
-            norms[norms <= (64 * eps) ** 2 * raw] = 0.0
+            norms[constant_columns(norms, self.x_mean, self.sqrt_sw, self.dtype)] = 0.0
         else:
             norms = np.einsum("ij,ij->j", self.X, self.X, dtype=np.float64)
         self._column_norms2 = norms
