@@ -14,6 +14,8 @@ __all__ = ["IMPL_ORDER", "TASK_ORDER", "fmt_time", "fmt_ratio", "ok_cases", "spe
            "path_speedups", "markdown", "summary_table", "from_pytest_benchmark"]
 
 IMPL_ORDER = ("fastreg", "reference", "sklearn", "celer", "skglm", "numpy")
+#: Packages listed as "solvers" in the machine table.
+SOLVER_PACKAGES = ("fastreg", "sklearn", "celer", "skglm")
 TASK_ORDER = ("lasso", "enet", "ridge")
 TASK_TITLES = {"lasso": "Lasso", "enet": "Elastic-Net", "ridge": "Ridge"}
 
@@ -173,7 +175,8 @@ def _short(error):
 
 def machine_table(results):
     m = results.get("machine", {})
-    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
+    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items()
+                         if v and k in SOLVER_PACKAGES)
     pools = ", ".join(f"{p.get('api')} {p.get('version') or ''} ({p.get('num_threads')} thread"
                       f"{'s' if p.get('num_threads') != 1 else ''})".replace("  ", " ")
                       for p in m.get("threadpools", []))
