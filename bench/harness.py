@@ -1,18 +1,18 @@
 """Accuracy certificate, tolerance calibration and timing helpers of the benchmark suite.
 
-The certificate and the calibration are those of ``python -m fastreg bench``
-(:mod:`fastreg.benchmarks.accuracy`); this module adapts them to pytest: a
-failed calibration or certificate fails the test, and :func:`run_timed` sizes
+The certificate, the calibration and the rounds rule are those of
+``python -m fastreg bench`` (:mod:`fastreg.benchmarks.accuracy`,
+:mod:`fastreg.benchmarks.timing`); this module adapts them to pytest: a failed
+calibration or certificate fails the test, and :func:`run_timed` sizes
 ``benchmark.pedantic`` from the command-line options.
 """
-import time
-
 import numpy as np
 import pytest
 
 from fastreg.benchmarks import accuracy
 from fastreg.benchmarks.accuracy import (  # noqa: F401
     GAP_EPS, TOL_LADDER, gap_scale, independent_gap)
+from fastreg.benchmarks.timing import measure, rounds_for
 
 #: Upper bound on timed rounds of very fast calls (each test stays ~max_time).
 MAX_ROUNDS = 200
@@ -44,18 +44,17 @@ def calibrate_tol(fit, problem, task, params, eps, iterative=True):
     return tol, elapsed, gap
 
 
-def run_timed(benchmark, fn, config):
+def run_timed(benchmark, fn, config, slow_min_rounds=None):
     """``benchmark.pedantic`` with as many rounds as fit in ``--benchmark-max-time``.
 
     One untimed warm-up call first (it also measures the call, to size the run:
     the first call after calibration can be a JIT compilation or a cold cache),
-    then one call per round, at least ``--benchmark-min-rounds`` rounds, at most
-    :data:`MAX_ROUNDS`.
+    then one call per round, at least ``--benchmark-min-rounds`` rounds (or
+    ``slow_min_rounds`` for calls slower than
+    :data:`fastreg.benchmarks.timing.SLOW_CALL`), at most :data:`MAX_ROUNDS`.
     """
-    t0 = time.perf_counter()
-    fn()
-    t_est = time.perf_counter() - t0
-    max_time = float(config.getoption("benchmark_max_time"))
-    min_rounds = int(config.getoption("benchmark_min_rounds"))
-    rounds = int(min(MAX_ROUNDS, max(min_rounds, max_time // max(t_est, 1e-6))))
+    seconds = measure(fn, collect=False).wall
+    rounds = rounds_for(seconds, float(config.getoption("benchmark_max_time")),
+                        int(config.getoption("benchmark_min_rounds")), MAX_ROUNDS,
+                        slow_min_rounds=slow_min_rounds)
     return benchmark.pedantic(fn, rounds=rounds, iterations=1, warmup_rounds=0)

@@ -1,99 +1,74 @@
 """Lasso paths and LassoCV on the real datasets of ``../shared/data`` (run as a script).
 
-For each dataset: a 100-alpha ``lasso_path`` down to ``eps * alpha_max`` (no
+For each dataset: a 100-alpha Lasso path down to ``eps * alpha_max`` (no
 intercept, so that scikit-learn's path function solves the same problem on
-sparse data), and a 5-fold ``LassoCV`` (with intercept), timed side by side
-with scikit-learn at the same ``tol``, single-threaded BLAS. Every path point
-is certified by ``fastreg.reference.enet_duality_gap``: the table reports the
-worst gap along the path relative to ``||y||^2 / n`` for each solver.
+sparse data; one explicit grid for both), and a 5-fold ``LassoCV`` (with
+intercept), timed side by side with scikit-learn at the same ``tol``, CPU
+seconds, one BLAS thread. The datasets are read by
+:func:`fastreg.benchmarks.real_data.load_real`, the paths are the
+implementations of :mod:`fastreg.benchmarks.implementations`, and every path
+point is certified by :func:`fastreg.benchmarks.accuracy.path_worst_gap`: the
+table reports the worst gap along the path relative to ``||y||^2 / n``.
 
 The data folder is optional: the package never needs it. Usage::
 
     python bench/real_paths.py [--data ../shared/data] [--only leukemia,news20] [--no-cv]
 """
-import argparse
-import os
-import sys
-import time
-import warnings
-from pathlib import Path
+from fastreg.benchmarks import timing
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-os.environ.setdefault("OMP_NUM_THREADS", "1")
+timing.pin_threads_env()
+
+import argparse  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
-import scipy.sparse as sp  # noqa: E402
 from threadpoolctl import threadpool_limits  # noqa: E402
 
 import fastreg  # noqa: E402
-from fastreg import reference  # noqa: E402
+from fastreg.benchmarks.accuracy import path_gap_scale, path_worst_gap  # noqa: E402
+from fastreg.benchmarks.implementations import path_fastreg, path_sklearn  # noqa: E402
+from fastreg.benchmarks.problems import path_grid  # noqa: E402
+from fastreg.benchmarks.real_data import load_real  # noqa: E402
 
-# name -> (loader, eps of the path grid)
-DATASETS = {
-    "leukemia": (lambda d: _dense(d, "leukemia"), 1e-3),
-    "riboflavin": (lambda d: _dense(d, "riboflavin"), 1e-3),
-    "we8there": (lambda d: _sparse(d, "we8there"), 1e-3),
-    "movielens100k": (lambda d: _sparse(d, "movielens100k"), 1e-3),
-    "dorothea": (lambda d: _sparse(d, "dorothea"), 1e-2),
-    "news20": (lambda d: _sparse(d, "news20", binarize=True), 1e-2),
-    "mice": (lambda d: _dense(d, "mice"), 1e-2),
-}
+#: dataset -> eps (alpha_min / alpha_max) of its path grid
+DATASETS = {"leukemia": 1e-3, "riboflavin": 1e-3, "we8there": 1e-3, "movielens100k": 1e-3,
+            "dorothea": 1e-2, "news20": 1e-2, "mice": 1e-2}
 
 
-def _dense(folder, name):
-    data = np.load(folder / f"{name}.npz")
-    return np.asfortranarray(data["X"], dtype=np.float64), data["y"].astype(np.float64)
-
-
-def _sparse(folder, name, binarize=False):
-    X = sp.load_npz(folder / f"{name}_X.npz").tocsc().astype(np.float64)
-    y = np.load(folder / f"{name}_y.npy").astype(np.float64)
-    if binarize:  # news20 is multiclass: the usual regression target is one-vs-rest
-        y = (y <= 10).astype(np.float64)
-    return X, y
-
-
-def _timed(fn):
-    """(CPU seconds, result): with BLAS on one thread, CPU time is the work done,
-    and it does not depend on what else the machine is running."""
-    start = time.process_time()
-    out = fn()
-    return time.process_time() - start, out
-
-
-def _worst_gap(X, y, alphas, coefs):
-    scale = float(y @ y) / X.shape[0]
-    return max(reference.enet_duality_gap(X, y, coefs[:, i], 0.0, a, 1.0,
-                                          fit_intercept=False)
-               for i, a in enumerate(alphas)) / scale
+def _cpu(fn):
+    """(CPU seconds, result): with one BLAS thread, the work done, little disturbed by
+    what else the machine is running."""
+    m = timing.measure(fn)
+    return m.cpu, m.result
 
 
 def run(name, folder, tol, with_cv=True):
     import sklearn.linear_model as sklm
     from sklearn.model_selection import KFold
 
-    loader, eps = DATASETS[name]
-    X, y = loader(folder)
+    eps = DATASETS[name]
+    problem = load_real(folder, name)
+    X, y = problem.X, problem.y
     n, p = X.shape
-    density = X.nnz / (n * p) if sp.issparse(X) else 1.0
+    density = problem.description["density"]
+    alphas = path_grid(X, y, 100, eps)
+    scale = path_gap_scale(y)
     rows = []
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        t_fr, (alphas, coefs, _) = _timed(lambda: fastreg.lasso_path(
-            X, y, n_alphas=100, eps=eps, tol=tol))
-        t_sk, (sk_alphas, sk_coefs, _) = _timed(lambda: sklm.lasso_path(
-            X, y, alphas=100, eps=eps, tol=tol))
-        rows.append((name, n, p, density, f"lasso_path 100 alphas, eps {eps:g}", t_fr, t_sk,
-                     _worst_gap(X, y, alphas, coefs), _worst_gap(X, y, sk_alphas, sk_coefs)))
-        if not with_cv:
-            return rows
-        cv = KFold(5, shuffle=True, random_state=0)
-        t_fr, ours = _timed(lambda: fastreg.LassoCV(cv=cv, eps=eps, tol=tol).fit(X, y))
-        t_sk, theirs = _timed(lambda: sklm.LassoCV(cv=cv, eps=eps, tol=tol).fit(X, y))
-        same = "same alpha" if np.isclose(ours.alpha_, theirs.alpha_) else \
-            f"alpha {ours.alpha_:.3g} vs {theirs.alpha_:.3g}"
-        rows.append((name, n, p, density, f"LassoCV 5 folds ({same})", t_fr, t_sk,
-                     float("nan"), float("nan")))
+    t_fr, (coefs, _) = _cpu(lambda: path_fastreg(X, y, alphas, 1.0, tol))
+    t_sk, (sk_coefs, _) = _cpu(lambda: path_sklearn(X, y, alphas, 1.0, tol))
+    rows.append((name, n, p, density, f"lasso_path 100 alphas, eps {eps:g}", t_fr, t_sk,
+                 path_worst_gap(X, y, alphas, coefs) / scale,
+                 path_worst_gap(X, y, alphas, sk_coefs) / scale))
+    if not with_cv:
+        return rows
+    cv = KFold(5, shuffle=True, random_state=0)
+    t_fr, ours = _cpu(lambda: fastreg.LassoCV(cv=cv, eps=eps, tol=tol).fit(X, y))
+    t_sk, theirs = _cpu(lambda: sklm.LassoCV(cv=cv, eps=eps, tol=tol).fit(X, y))
+    same = "same alpha" if np.isclose(ours.alpha_, theirs.alpha_) else \
+        f"alpha {ours.alpha_:.3g} vs {theirs.alpha_:.3g}"
+    rows.append((name, n, p, density, f"LassoCV 5 folds ({same})", t_fr, t_sk,
+                 float("nan"), float("nan")))
     return rows
 
 
@@ -104,7 +79,8 @@ def main(argv=None):
     parser.add_argument("--only", default="", help="comma-separated dataset names")
     parser.add_argument("--tol", type=float, default=1e-6)
     parser.add_argument("--no-cv", action="store_true",
-                        help="paths only (scikit-learn's LassoCV takes an hour on mice)")
+                        help="paths only (scikit-learn's LassoCV is the slow part on the "
+                             "larger datasets: bench/README.md)")
     args = parser.parse_args(argv)
     folder = Path(args.data)
     if not folder.is_dir():
@@ -115,6 +91,7 @@ def main(argv=None):
           "duality gap along the path / (||y||^2/n)\n")
     print("| dataset | n | p | density | task | fastreg | sklearn | speed-up | "
           "gap fastreg | gap sklearn |\n|---|---|---|---|---|---|---|---|---|---|")
+    timing.load_timed_libraries()
     with threadpool_limits(1):
         for name in names:
             for r in run(name, folder, args.tol, with_cv=not args.no_cv):

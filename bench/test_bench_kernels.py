@@ -6,16 +6,16 @@ puts the implementations of one (task, problem) pair next to each other.
 
 Implementations: fastreg, the pure-Python ``fastreg.reference`` (only on problems
 small enough for it), scikit-learn, celer and skglm (optional: skipped when not
-installed; L1 tasks only) and, for Ridge, the plain NumPy/SciPy floor
-(``scipy.linalg.solve(Xc^T Xc + alpha I, Xc^T yc, assume_a='pos')``, or its dual
-when p > n).
+installed; L1 tasks only) and, for Ridge, the plain NumPy/LAPACK floor
+(the Gram matrix of the smaller side by SYRK, then Cholesky: see
+:func:`fastreg.benchmarks.implementations.fit_numpy`).
 
 Run with ``python -m pytest bench --benchmark-only`` (see bench/README.md).
 """
 import pytest
 
 from bench.harness import calibrate_tol, run_timed
-from bench.implementations import IMPLS, OPTIONAL, applicable
+from bench.implementations import IMPLS, OPTIONAL, applicable, import_error, iterative
 from bench.problems import SIZES, TASKS, task_params
 
 pytestmark = pytest.mark.bench
@@ -39,24 +39,9 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize(("task", "problem", "impl"), params, indirect=["problem"])
 
 
-def _iterative(impl, model):
-    """Whether the implementation has a stopping tolerance for this model."""
-    return not (impl == "numpy" or (impl == "reference" and model == "ridge"))
-
-
-def _require(module):
-    """``pytest.importorskip``, also skipping a peer that is installed but broken."""
-    try:
-        pytest.importorskip(module)
-    except pytest.skip.Exception:
-        raise
-    except Exception as exc:  # noqa: BLE001 - e.g. built against another NumPy
-        pytest.skip(f"{module} is installed but fails to import: {exc!r}")
-
-
 def test_fit(benchmark, request, task, problem, impl, certify, gap_eps, bench_size):
-    if impl in OPTIONAL:
-        _require(impl)
+    if impl in OPTIONAL and import_error(impl) is not None:
+        pytest.skip(f"{impl} {import_error(impl)}")
     fit_impl = IMPLS[impl][0]
     model = TASKS[task].model
     params = task_params(task, problem.name, bench_size)
@@ -67,7 +52,7 @@ def test_fit(benchmark, request, task, problem, impl, certify, gap_eps, bench_si
         return fit_impl(X, y, model, alpha, l1_ratio, tol)
 
     tol, _, _ = calibrate_tol(fit, problem, task, params, gap_eps,
-                              iterative=_iterative(impl, model))
+                              iterative=iterative(impl, model))
 
     benchmark.group = f"{task} {problem.label}"
     result = run_timed(benchmark, lambda: fit(tol), request.config)

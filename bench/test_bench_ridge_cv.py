@@ -12,16 +12,18 @@ the same problem, ``alpha_`` must agree and ``best_score_`` match.
 
 Problems (``bench/problems.py`` generators):
 
-- default (a few seconds each): ``dense_tall_20k`` (20,000 x 200),
-  ``sparse_tall_20k`` (20,000 x 500, density 5e-3), ``sparse_wide_2k``
-  (2,000 x 10,000, density 1e-3, the n x n kernel route);
+- default: ``dense_tall_20k`` (20,000 x 200), ``sparse_tall_20k`` (20,000 x
+  500, density 5e-3), ``sparse_wide_2k`` (2,000 x 10,000, density 1e-3, the
+  n x n kernel route);
 - ``FASTREG_BENCH_FULL=1`` adds the target problems, one round each:
   ``dense_tall_100k`` (100,000 x 200), ``sparse_tall_200k`` (200,000 x 2,000,
-  density 5e-3; scikit-learn takes minutes) and ``sparse_wide_20k``
-  (20,000 x 100,000, density 1e-3: a 20,000 x 20,000 eigendecomposition, about
-  half an hour on one core; scikit-learn is not run there: its sparse kernel
-  route builds several dense n x n temporaries, ~16 GB, before the same
-  eigendecomposition).
+  density 5e-3) and ``sparse_wide_20k`` (20,000 x 100,000, density 1e-3: a
+  20,000 x 20,000 eigendecomposition). scikit-learn is not run on the last
+  one: its sparse kernel route builds several dense n x n temporaries before
+  the same eigendecomposition (bench/README.md has the sizes and times).
+
+Both implementations are those of :data:`fastreg.benchmarks.implementations.RIDGECV_IMPLS`,
+with ``store_cv_results=True``.
 
 Run: ``python -m pytest bench/test_bench_ridge_cv.py --benchmark-only``
 (``FASTREG_BENCH_FULL=1`` for the large ones; ``--benchmark-json=out.json`` to
@@ -29,13 +31,14 @@ keep the numbers).
 """
 import functools
 import os
-import time
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
+from bench.harness import run_timed
 from bench.problems import dense_tall, sparse_text
+from fastreg.benchmarks.implementations import RIDGECV_IMPLS
 
 pytestmark = pytest.mark.bench
 
@@ -88,27 +91,6 @@ def _params():
     return out
 
 
-def _estimator(impl):
-    if impl == "fastreg":
-        from fastreg._ridge_cv import RidgeCV
-    else:
-        from sklearn.linear_model import RidgeCV
-    return RidgeCV(alphas=ALPHAS, store_cv_results=True)
-
-
-def _timed(benchmark, fit, config):
-    """One untimed warm-up call, then as many rounds as fit in
-    ``--benchmark-max-time`` (at least ``--benchmark-min-rounds`` for calls under
-    a second, a single round for slower ones, so each test stays a few seconds)."""
-    t0 = time.perf_counter()
-    fit()
-    t_est = time.perf_counter() - t0
-    max_time = float(config.getoption("benchmark_max_time"))
-    min_rounds = int(config.getoption("benchmark_min_rounds")) if t_est < 1.0 else 1
-    rounds = int(min(200, max(min_rounds, max_time // max(t_est, 1e-6))))
-    return benchmark.pedantic(fit, rounds=rounds, iterations=1, warmup_rounds=0)
-
-
 def _spot_check(model, X, y, n_spot, seed=0):
     """Max relative error of the stored leave-one-out squared errors at alpha_,
     against brute force on ``n_spot`` random samples."""
@@ -134,13 +116,15 @@ def test_ridge_cv_fit(benchmark, request, name, impl):
     _, _, full, _, n_spot = PROBLEMS[name]
     benchmark.group = f"ridgecv {_label(name, desc)}"
 
-    def fit():
-        return _estimator(impl).fit(X, y)
+    ridgecv = RIDGECV_IMPLS[impl][0]
 
-    if full:  # one round: these take seconds to minutes
+    def fit():
+        return ridgecv(X, y, ALPHAS, store_cv_results=True)
+
+    if full:  # one round: the target problems are too long to repeat
         model = benchmark.pedantic(fit, rounds=1, iterations=1, warmup_rounds=0)
-    else:
-        model = _timed(benchmark, fit, request.config)
+    else:  # a slow call gets a single round, so that each test stays short
+        model = run_timed(benchmark, fit, request.config, slow_min_rounds=1)
 
     info = dict(impl=impl, n=desc["n"], p=desc["p"], density=desc["density"],
                 nnz=desc["nnz"], format=desc["format"], n_alphas=int(ALPHAS.size),

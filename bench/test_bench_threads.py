@@ -1,7 +1,7 @@
 """Throughput of concurrent fits: the kernels release the GIL.
 
-Four independent Lasso fits (each ~0.3 s on one core), timed run one
-after another and on a 2-thread ``ThreadPoolExecutor``; BLAS is pinned to one
+Four independent Lasso fits (long enough that thread start-up does not
+count), timed run one after another and on a 2-thread ``ThreadPoolExecutor``; BLAS is pinned to one
 thread (threadpoolctl), so that any speed-up comes from fastreg's own threads.
 ``extra_info`` of the ``threads`` test holds ``throughput_ratio`` =
 median(sequential) / median(threads): 2.0 is perfect scaling on two free
@@ -16,7 +16,6 @@ Not part of the default test run (``testpaths = ["tests"]``).
 """
 import functools
 import os
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -25,6 +24,8 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from fastreg import Lasso
+from fastreg.benchmarks.timing import measure
+from fastreg.reference import alpha_max
 
 pytestmark = pytest.mark.bench
 
@@ -32,7 +33,9 @@ N_FITS = 4
 N_THREADS = 2
 TOL = 1e-8
 ROUNDS = 5
-DIVISOR = {"dense": 200, "sparse": 150}  # alpha = alpha_max / DIVISOR: ~0.3 s a fit
+#: alpha = alpha_max / DIVISOR: small enough that each fit takes a few tenths of a
+#: second (bench/README.md), so that the ratio measures the fits, not the pool.
+DIVISOR = {"dense": 200, "sparse": 150}
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,10 +54,7 @@ def jobs(kind):
                           data_rvs=rng.standard_normal)
             y = np.asarray(X[:, :50] @ rng.standard_normal(50)).ravel()
             y += 0.5 * rng.standard_normal(20000)
-        yc = y - y.mean()
-        xm = np.asarray(X.mean(axis=0)).ravel()
-        alpha_max = np.max(np.abs(np.asarray(X.T @ yc).ravel() - xm * yc.sum())) / len(y)
-        out.append((X, y, alpha_max / DIVISOR[kind]))
+        out.append((X, y, alpha_max(X, y) / DIVISOR[kind]))
     return tuple(out)
 
 
@@ -75,15 +75,14 @@ def threaded(batch):
 def balanced(batch):
     """The jobs longest first (their untimed warm-up fits tell), and their answers.
 
-    The fits differ in cost (0.1-0.3 s); in their original order two workers
-    could end far apart, and the ratio would measure that imbalance rather
-    than the threads. Longest-first keeps both workers busy to the end.
+    The fits differ in cost; in their original order two workers could end far
+    apart, and the ratio would measure that imbalance rather than the threads.
+    Longest-first keeps both workers busy to the end.
     """
     timed = []
     for job in batch:
-        t0 = time.perf_counter()
-        coef = fit(job)
-        timed.append((time.perf_counter() - t0, job, coef))
+        m = measure(lambda: fit(job), collect=False)
+        timed.append((m.wall, job, m.result))
     timed.sort(key=lambda t: -t[0])
     return tuple(t[1] for t in timed), [t[2] for t in timed]
 
@@ -106,9 +105,7 @@ def machine_ceiling():
         return h.hexdigest()
 
     def timed(run):
-        t0 = time.perf_counter()
-        run()
-        return time.perf_counter() - t0
+        return measure(run, collect=False).wall
 
     seq = min(timed(lambda: [work(k) for k in range(N_FITS)]) for _ in range(3))
     with ThreadPoolExecutor(max_workers=N_THREADS) as pool:
@@ -121,12 +118,8 @@ def _median_seconds(benchmark, run, batch):
     stats = getattr(benchmark, "stats", None)
     if stats is not None:
         return stats.stats.median
-    times = []
-    for _ in range(ROUNDS):
-        t0 = time.perf_counter()
-        run(batch)
-        times.append(time.perf_counter() - t0)
-    return float(np.median(times))
+    return float(np.median([measure(lambda: run(batch), collect=False).wall
+                            for _ in range(ROUNDS)]))
 
 
 @pytest.mark.parametrize("kind,mode", [("dense", "sequential"), ("dense", "threads"),

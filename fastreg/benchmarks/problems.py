@@ -21,9 +21,9 @@ Families
 Sizes
 -----
 ``SIZES["quick"]`` is what the pytest-benchmark suite and ``python -m fastreg bench``
-run by default (every timed fastreg call well under a second, the whole suite in a
-few minutes on one core); ``SIZES["full"]`` is a larger table for longer, more
-stable comparisons; ``SIZES["tiny"]`` has the same families at toy sizes, for smoke
+run by default (sized so that every timed call is short and the whole suite runs in
+minutes: bench/README.md has the times); ``SIZES["full"]`` is a larger table for
+longer, more stable comparisons; ``SIZES["tiny"]`` has the same families at toy sizes, for smoke
 tests of the machinery (its timings mean little). Select with
 ``get_problem(name, size)``; the suite reads ``FASTREG_BENCH_SIZE`` /
 ``--bench-size``.
@@ -43,9 +43,9 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = [
-    "toeplitz_correlated", "dense_tall", "sparse_text", "SIZES", "PROBLEMS",
-    "TASKS", "Problem", "Spec", "Task", "get_problem", "task_params", "params_for",
-    "problem_names", "freeze",
+    "toeplitz_correlated", "dense_tall", "sparse_text", "sparse_at_density", "SIZES",
+    "PROBLEMS", "TASKS", "Problem", "Spec", "Task", "get_problem", "task_params",
+    "params_for", "problem_names", "freeze", "mean_sq_col_norm", "path_grid",
 ]
 
 ALPHA_RATIO = 20.0       # alpha = alpha_max / ALPHA_RATIO for the L1 tasks
@@ -152,6 +152,21 @@ def sparse_text(n=2000, p=10_000, density=0.005, k=50, zipf=1.1, snr=3.0, seed=2
                 seed=seed,
                 col_norm_ratio_max_median=float(norms.max() / np.median(norms)))
     return X, y.astype(dtype), desc
+
+
+def sparse_at_density(n, p, density, k=50, seed=2, dtype=np.float64):
+    """:func:`sparse_text` with its realised density brought to ``density``.
+
+    Merged duplicates and clipped counts leave the generator below the requested
+    density: when it is off by more than 2 %, it is regenerated once with the
+    request rescaled by the shortfall.
+    """
+    X, y, desc = sparse_text(n=n, p=p, density=density, k=k, seed=seed, dtype=dtype)
+    if abs(desc["density"] / density - 1) > 0.02:
+        X, y, desc = sparse_text(n=n, p=p, density=density * density / desc["density"],
+                                 k=k, seed=seed, dtype=dtype)
+    desc["density_requested"] = density
+    return X, y, desc
 
 
 @dataclass(frozen=True)
@@ -287,14 +302,25 @@ TASKS = {
 }
 
 
-def _centered_sq_frobenius(X):
-    n = X.shape[0]
+def mean_sq_col_norm(X):
+    """``||X - mean(X)||_F^2 / p``: the average centred squared column norm (sparse X
+    is not centred: the norm is corrected by the means)."""
+    n, p = X.shape
     if sp.issparse(X):
         mean = np.asarray(X.mean(axis=0)).ravel()
         sq = float(X.multiply(X).sum())
-        return sq - n * float(mean @ mean)
+        return (sq - n * float(mean @ mean)) / p
     Xc = X - X.mean(axis=0)
-    return float(np.sum(Xc * Xc))
+    return float(np.sum(Xc * Xc)) / p
+
+
+def path_grid(X, y, n_alphas, eps, fit_intercept=False):
+    """``n_alphas`` values from ``alpha_max`` down to ``eps * alpha_max``, geometric
+    (Lasso ``alpha_max``, with or without the intercept)."""
+    from fastreg.reference import alpha_max
+
+    amax = float(alpha_max(X, y, fit_intercept=fit_intercept))
+    return amax * np.geomspace(1.0, eps, n_alphas)
 
 
 @lru_cache(maxsize=None)
@@ -314,7 +340,7 @@ def params_for(task, problem):
 
     t = TASKS[task]
     if t.model == "ridge":
-        alpha = RIDGE_ALPHA_SCALE * _centered_sq_frobenius(problem.X) / problem.p
+        alpha = RIDGE_ALPHA_SCALE * mean_sq_col_norm(problem.X)
         return dict(alpha=float(alpha), l1_ratio=0.0)
     amax = alpha_max(problem.X, problem.y, l1_ratio=t.l1_ratio)
     return dict(alpha=float(amax / ALPHA_RATIO), l1_ratio=t.l1_ratio)

@@ -1,19 +1,29 @@
-"""Render benchmark results (the dict of :func:`fastreg.benchmarks.runner.run`) as Markdown.
+"""Render benchmark results as Markdown.
 
-Every number of the report is computed from the ``cases`` of the results, so
-``report.md`` can always be regenerated from ``results.json``:
-:func:`speedups` is the one place where ratios are formed,
-``median(other solver) / median(fastreg)`` on the same task and problem
-(> 1: fastreg is faster). :func:`from_pytest_benchmark` converts a
-pytest-benchmark JSON file of the ``bench/`` suite into the same layout.
+Every number of a report is computed from the saved results, so a report can
+always be regenerated from its JSON:
+
+- :func:`markdown` renders the dict of :func:`fastreg.benchmarks.runner.run`
+  (``python -m fastreg bench``); :func:`speedups` is the one place where its
+  ratios are formed, ``median(other solver) / median(fastreg)`` on the same
+  task and problem (> 1: fastreg is faster). :func:`from_pytest_benchmark`
+  converts a pytest-benchmark JSON file of the ``bench/`` suite into the same
+  layout.
+- :func:`targets_markdown` renders the rows of the target table
+  (:mod:`fastreg.benchmarks.targets`); :func:`target_ratio` is its ratio,
+  ``cpu(fastreg) / cpu(fastest other solver that met the target)`` (< 1:
+  fastreg is faster).
 """
 import math
 from collections import defaultdict
 
-__all__ = ["IMPL_ORDER", "TASK_ORDER", "fmt_time", "fmt_ratio", "ok_cases", "speedups",
-           "path_speedups", "markdown", "summary_table", "from_pytest_benchmark"]
+__all__ = ["IMPL_ORDER", "TASK_ORDER", "fmt_time", "fmt_ratio", "fmt_tol", "ok_cases",
+           "speedups", "path_speedups", "markdown", "summary_table", "from_pytest_benchmark",
+           "TARGET_COLUMNS", "target_ratio", "ridgecv_agreement", "targets_markdown"]
 
 IMPL_ORDER = ("fastreg", "reference", "sklearn", "celer", "skglm", "numpy")
+#: Packages listed as "solvers" in the machine table.
+SOLVER_PACKAGES = ("fastreg", "sklearn", "celer", "skglm")
 TASK_ORDER = ("lasso", "enet", "ridge")
 TASK_TITLES = {"lasso": "Lasso", "enet": "Elastic-Net", "ridge": "Ridge"}
 
@@ -173,7 +183,8 @@ def _short(error):
 
 def machine_table(results):
     m = results.get("machine", {})
-    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items())
+    versions = ", ".join(f"{k} {v}" for k, v in m.get("versions", {}).items()
+                         if v and k in SOLVER_PACKAGES)
     pools = ", ".join(f"{p.get('api')} {p.get('version') or ''} ({p.get('num_threads')} thread"
                       f"{'s' if p.get('num_threads') != 1 else ''})".replace("  ", " ")
                       for p in m.get("threadpools", []))
@@ -306,3 +317,132 @@ def from_pytest_benchmark(data):
                                   for p in mi.get("threadpools", [])
                                   if isinstance(p, dict)]),
         skipped=[], cases=cases)
+
+
+# ---------------------------------------------------------------------------
+# the target table (fastreg.benchmarks.targets)
+# ---------------------------------------------------------------------------
+
+#: Solver columns of the target table, in order, with their titles.
+TARGET_COLUMNS = {"fastreg": "fastreg", "sklearn": "sklearn", "sklearn_gram": "sklearn Gram",
+                  "celer": "celer", "skglm": "skglm", "floor": "NumPy floor"}
+
+
+def fmt_tol(tol):
+    """A calibrated tolerance: ``1e-5.5`` on the half-decade ladder; ``default``
+    for None (a direct solver run with its defaults)."""
+    if tol is None:
+        return "default"
+    e = math.log10(tol)
+    return f"1e{e:g}" if abs(e * 2 - round(e * 2)) < 1e-9 else f"{tol:.3g}"
+
+
+def _met(rec):
+    return rec.get("cpu") is not None and rec.get("target_met", False)
+
+
+def target_ratio(row):
+    """``cpu(fastreg) / cpu(fastest other solver)`` among the solvers of a target row
+    that met the target (None when fastreg or every other one missed it)."""
+    s = row["solvers"]
+    if "fastreg" not in s or not _met(s["fastreg"]):
+        return None
+    others = [r["cpu"] for k, r in s.items() if k != "fastreg" and _met(r)]
+    return s["fastreg"]["cpu"] / min(others) if others else None
+
+
+def ridgecv_agreement(row):
+    """RidgeCV rows: do fastreg and scikit-learn choose the same ``alpha_`` and score?"""
+    a, b = row["solvers"].get("fastreg", {}), row["solvers"].get("sklearn", {})
+    if "alpha_" not in a or "alpha_" not in b:
+        return None
+    return dict(same_alpha=bool(a["alpha_"] == b["alpha_"]),
+                best_score_rel_diff=abs(a["best_score"] - b["best_score"])
+                / max(abs(b["best_score"]), 1e-300))
+
+
+def _target_cell(rec):
+    if rec is None:
+        return "—"
+    st = rec["status"]
+    if st == "unavailable":
+        return "n/a"
+    if st.startswith("skipped"):
+        return "skip"
+    if st == "error":
+        return "error"
+    if st == "capped":
+        return f"> {rec.get('run_cap', 0):g} (capped)"
+    if rec.get("cpu") is None:
+        return "miss"
+    t = f"{rec['cpu']:.3g}"
+    return t if rec.get("target_met") else f"{t} (miss)"
+
+
+def _machine_lines(machine):
+    pools = ", ".join(f"{d['api']} {d['version']} ({d['num_threads']} thr)"
+                      for d in machine.get("threadpools", []))
+    env = ", ".join(f"{k}={x}" for k, x in machine.get("thread_env", {}).items())
+    versions = ", ".join(f"{k} {x}" for k, x in machine.get("versions", {}).items() if x)
+    return [f"Machine: {machine.get('cpu')}, {machine.get('cpu_count')} logical CPUs, "
+            f"{machine.get('mem_total_gb')} GB; threads pinned to 1 ({env}); "
+            f"pools: {pools or 'n/a'}.",
+            f"Versions: {versions}; fastreg git {machine.get('git', '?')}.", ""]
+
+
+def _target_notes(row, rec):
+    notes = []
+    if rec["status"] != "ok":
+        notes.append(rec["status"] + (f": {rec['error']}" if rec.get("error") else "")
+                     + (f" ({rec['note']})" if rec.get("note") else ""))
+    if rec.get("info", {}).get("route"):
+        notes.append(f"route {rec['info']['route']}")
+    if "alpha_index" in rec:
+        notes.append(f"alpha_ index {rec['alpha_index']}/{row['n_alphas'] - 1}")
+    if "worst_alpha_index" in rec:
+        notes.append(f"worst gap at alpha #{rec['worst_alpha_index']}")
+    if rec.get("timing", "").startswith("certification"):
+        notes.append("single run")
+    if rec.get("warnings"):
+        notes.append("warnings: " + "; ".join(rec["warnings"]))
+    return notes
+
+
+def targets_markdown(rows, machine):
+    """The target table: the machine, CPU seconds per solver and row with the ratio
+    :func:`target_ratio`, then each solver's runs, calibrated tol and final gap."""
+    lines = _machine_lines(machine) if machine else []
+    lines += [
+        "CPU seconds (best of the timed runs) of one full call at the common accuracy "
+        "(independent duality gap <= EPS * ||y - mean(y)||^2 / n); ratio = fastreg / "
+        "fastest other solver that met the target (< 1: fastreg faster).", "",
+        "| row | problem | n x p | density | task | "
+        + " | ".join(TARGET_COLUMNS.values()) + " | fastreg / fastest other |",
+        "|---|---|---|---|---|" + "---:|" * (len(TARGET_COLUMNS) + 1)]
+    for row in rows:
+        s = row["solvers"]
+        ratio = f"{row['ratio']:.2f}" if row.get("ratio") else "—"
+        scale = f" (scale {row['scale']:g})" if row["scale"] != 1 else ""
+        lines.append(
+            f"| {row['row']} | {row['problem']}{scale} | {row['n']:,} x {row['p']:,} | "
+            f"{row['density']:.3g} | {row['task_label']} | "
+            + " | ".join(_target_cell(s.get(c)) for c in TARGET_COLUMNS) + f" | {ratio} |")
+    lines += ["", "Accuracy and runs (gap relative to the target; tol = calibrated value, "
+              "'default' for direct solvers):", "",
+              "| row | solver | CPU s | wall s | runs | tol | gap / target | notes |",
+              "|---|---|---:|---:|---:|---|---:|---|"]
+    for row in rows:
+        for name, rec in row["solvers"].items():
+            cpu = f"{rec['cpu']:.3g}" if rec.get("cpu") is not None else "—"
+            wall = f"{rec['wall']:.3g}" if rec.get("wall") is not None else "—"
+            gap = (f"{rec['gap_rel_target']:.2g}" if rec.get("gap_rel_target") is not None
+                   else "—")
+            tol = fmt_tol(rec["tol"]) if "tol" in rec else "—"
+            lines.append(f"| {row['row']} | {name} | {cpu} | {wall} | {rec.get('runs', '—')} "
+                         f"| {tol} | {gap} | {'; '.join(_target_notes(row, rec))} |")
+        agr = ridgecv_agreement(row)
+        if agr:
+            lines.append(f"| {row['row']} | agreement | | | | | | same alpha_: "
+                         f"{agr['same_alpha']}; best_score_ rel. diff "
+                         f"{agr['best_score_rel_diff']:.1e} |")
+    return "\n".join(lines)

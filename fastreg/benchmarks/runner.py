@@ -20,19 +20,18 @@ way, certified by their worst gap along the grid.
 command); :mod:`fastreg.benchmarks.report` renders it.
 """
 import datetime
-import os
-import platform
 import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
 
 from . import accuracy
-from .implementations import IMPLS, OPTIONAL, PATH_IMPLS, applicable, available, version
-from .problems import SIZES, TASKS, get_problem, params_for
+from .implementations import IMPLS, PATH_IMPLS, applicable, import_error, iterative
+from .problems import SIZES, TASKS, get_problem, params_for, path_grid
 from .real_data import REAL_DATASETS, available_datasets, load_real
+from .timing import load_timed_libraries, machine_info, measure, rounds_for
 
-__all__ = ["Config", "preset", "run", "SCHEMA"]
+__all__ = ["Config", "preset", "run", "SCHEMA", "machine_info"]
 
 #: Version of the layout of the results dict (bump on incompatible changes).
 SCHEMA = 1
@@ -40,8 +39,9 @@ SCHEMA = 1
 ORDER = ("fastreg", "reference", "sklearn", "celer", "skglm", "numpy")
 #: The peers a user may pick (fastreg and the reference always run).
 PEERS = ("sklearn", "celer", "skglm", "numpy")
-#: Calls slower than this (seconds) get at most 3 timed rounds.
-SLOW_CALL = 1.0
+#: The path implementations of the report (celer's and skglm's are timed by the
+#: target table, :mod:`fastreg.benchmarks.targets`).
+PATH_ORDER = ("fastreg", "reference", "sklearn")
 
 
 @dataclass(frozen=True)
@@ -59,8 +59,10 @@ class Config:
         Common accuracy: independent gap ``<= gap_eps * ||y_c||^2 / n``.
     max_time, min_rounds, max_rounds : float, int, int
         Timed rounds of one case: as many as fit in ``max_time`` seconds,
-        clipped to ``[min_rounds, max_rounds]`` (at most 3 rounds for calls
-        slower than :data:`SLOW_CALL`).
+        clipped to ``[min_rounds, max_rounds]`` (the least is 3 instead of
+        ``min_rounds`` for calls slower than
+        :data:`fastreg.benchmarks.timing.SLOW_CALL`; see
+        :func:`fastreg.benchmarks.timing.rounds_for`).
     timer : {'wall', 'cpu'}
         ``time.perf_counter`` or ``time.process_time`` (less disturbed by
         other processes on a busy machine; the solvers run on one thread).
@@ -99,8 +101,8 @@ class Config:
 def preset(quick=False, size="quick", **overrides):
     """The configuration of ``bench`` (``quick=False``) or ``bench --quick``.
 
-    ``--quick`` (under a minute on two cores): short timing budgets, three
-    path lengths, no reference path, the quick real datasets only.
+    ``--quick``: short timing budgets, three path lengths, no reference path,
+    the quick real datasets only.
     """
     if quick:
         base = dict(max_time=0.1, min_rounds=3, path_n_alphas=(10, 30, 100),
@@ -114,55 +116,16 @@ def preset(quick=False, size="quick", **overrides):
     return Config(**base)
 
 
-# ---------------------------------------------------------------------------
-# environment
-# ---------------------------------------------------------------------------
-
-def _cpu_model():
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
-
-
-def machine_info():
-    """What makes two runs comparable: CPU, OS, library versions, thread pools."""
-    from threadpoolctl import threadpool_info
-
-    import scipy
-
-    info = dict(cpu=_cpu_model(), cpu_count=os.cpu_count(), platform=platform.platform(),
-                python=platform.python_version(), numpy=np.__version__,
-                scipy=scipy.__version__,
-                versions={name: version(name) for name in ORDER
-                          if name not in ("reference", "numpy") and available(name)},
-                threadpools=[dict(api=d.get("internal_api"), num_threads=d.get("num_threads"),
-                                  version=d.get("version")) for d in threadpool_info()])
-    try:
-        info["load_average"] = [round(v, 2) for v in os.getloadavg()]
-    except OSError:  # pragma: no cover - not on every platform
-        pass
-    return info
-
-
 def _peer_status(config):
     """``(implementations to run, notes on the peers skipped)``."""
     run, skipped = ["fastreg", "reference"], []
     for name in config.peers:
-        if not available(name):
-            skipped.append(dict(impl=name, reason=f"not installed (pip install {name}, "
-                                                  "or the extra fastreg[peers])"))
+        why = import_error(name)
+        if why == "not installed":
+            why = f"not installed (pip install {name}, or the extra fastreg[peers])"
+        if why is not None:
+            skipped.append(dict(impl=name, reason=why))
             continue
-        if name in OPTIONAL:
-            try:
-                __import__(name)
-            except Exception as exc:  # noqa: BLE001 - a broken peer is skipped
-                skipped.append(dict(impl=name, reason=f"fails to import: {exc!r}"))
-                continue
         run.append(name)
     return [name for name in ORDER if name in run], skipped
 
@@ -171,23 +134,20 @@ def _peer_status(config):
 # one case
 # ---------------------------------------------------------------------------
 
-def _clock(config):
-    return time.process_time if config.timer == "cpu" else time.perf_counter
-
-
 def _timed(fn, config):
     """Warm-up call, then the timed rounds. Returns ``(seconds per round, last output)``."""
-    clock = _clock(config)
-    t0 = clock()
-    fn()
-    t_est = clock() - t0
-    least = config.min_rounds if t_est < SLOW_CALL else min(config.min_rounds, 3)
-    rounds = int(min(config.max_rounds, max(least, config.max_time // max(t_est, 1e-6))))
+    def seconds(m):
+        return m.cpu if config.timer == "cpu" else m.wall
+
+    # no garbage collection between rounds: hundreds of sub-millisecond rounds
+    # would spend more time collecting than solving
+    rounds = rounds_for(seconds(measure(fn, collect=False)), config.max_time,
+                        config.min_rounds, config.max_rounds, slow_min_rounds=3)
     times, out = [], None
     for _ in range(rounds):
-        t0 = clock()
-        out = fn()
-        times.append(clock() - t0)
+        m = measure(fn, collect=False)
+        times.append(seconds(m))
+        out = m.result
     return times, out
 
 
@@ -214,10 +174,9 @@ def _fit_case(problem, source, task, impl, config):
     def fit(tol):
         return fit_impl(X, y, model, params["alpha"], params["l1_ratio"], tol)
 
-    iterative = not (impl == "numpy" or (impl == "reference" and model == "ridge"))
     try:
         tol, _, _, _ = accuracy.calibrate_tol(fit, problem, task, params, config.gap_eps,
-                                              iterative=iterative,
+                                              iterative=iterative(impl, model),
                                               budget=config.calibration_budget)
         times, (coef, intercept, info) = _timed(lambda: fit(tol), config)
     except Exception as exc:  # noqa: BLE001 - one failing solver must not stop the run
@@ -234,16 +193,9 @@ def _fit_case(problem, source, task, impl, config):
     return dict(row, status="ok")
 
 
-def _path_grid(X, y, n_alphas, eps):
-    """``n_alphas`` values from ``alpha_max`` (no intercept) down to ``eps * alpha_max``."""
-    Xty = np.abs(np.asarray(X.T @ y).ravel())
-    amax = float(Xty.max()) / X.shape[0]
-    return np.geomspace(amax, eps * amax, n_alphas)
-
-
 def _path_case(problem, source, impl, n_alphas, config):
     X, y = problem.X, problem.y
-    alphas = _path_grid(X, y, n_alphas, config.path_eps)
+    alphas = path_grid(X, y, n_alphas, config.path_eps)
     path = PATH_IMPLS[impl][0]
     row = dict(kind="path", task="lasso_path", impl=impl, **_problem_fields(problem, source),
                n_alphas=int(n_alphas), eps=config.path_eps, l1_ratio=1.0)
@@ -301,7 +253,7 @@ def plan(config):
         if name not in by_name:
             continue
         for n_alphas in config.path_n_alphas:
-            for impl in PATH_IMPLS:
+            for impl in PATH_ORDER:
                 if impl == "reference" and not (config.path_reference
                                                 and by_name[name].reference_cd):
                     continue
@@ -335,6 +287,7 @@ def run(config, progress=None, command=None):
 
     start = time.perf_counter()
     created = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    load_timed_libraries()  # a limit reaches only the thread pools already loaded
     with threadpool_limits(limits=1):
         cases, skipped = plan(config)
         machine = machine_info()
