@@ -8,6 +8,7 @@ from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
 from ._dask_stats import is_dask_collection
+from ._result import ABSENT, intercept_from_means
 from ._validation import (check_array_basics, check_consistent_length,
                           check_sparse_structure)
 
@@ -76,11 +77,12 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
         (the one place they are written); returns ``self``."""
         self.coef_ = result.coef
         self.intercept_ = result.intercept
-        self.n_iter_ = result.n_iter
-        if result.dual_gap is not None:
+        if result.n_iter is not ABSENT:
+            self.n_iter_ = result.n_iter
+        if result.dual_gap is not ABSENT:
             self.dual_gap_ = result.dual_gap
         for name, value in result.attributes.items():
-            if value is None:
+            if value is ABSENT:
                 if hasattr(self, name + "_"):
                     delattr(self, name + "_")
             else:
@@ -89,11 +91,8 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
 
     def _set_intercept(self, design):
         """intercept_ = y_mean - x_mean . coef_ (0.0 without an intercept)."""
-        if self.fit_intercept:
-            self.intercept_ = design.y_mean - self.coef_ @ design.x_mean
-        else:
-            self.intercept_ = (np.zeros(self.coef_.shape[0], dtype=self.coef_.dtype)
-                               if self.coef_.ndim == 2 else 0.0)
+        self.intercept_ = intercept_from_means(self.coef_, design.x_mean, design.y_mean,
+                                               self.fit_intercept)
 
     def _decision_function(self, X):
         check_is_fitted(self)

@@ -21,6 +21,7 @@ from ._dask_stats import is_dask_collection
 from ._path import alpha_grid, enet_path, lasso_path, path_on_design
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
+from ._selection import best_cv_index
 from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
                           check_int, check_real, check_sample_weight, routing_enabled)
 
@@ -227,13 +228,7 @@ class ElasticNetCV(LinearRegressorBase):
                 for i, train, test in jobs)
         mse_path = np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
 
-        mean = mse_path.mean(axis=2)
-        i_best, j_best = np.unravel_index(np.argmin(mean), mean.shape)
-        if self.alpha_rule == "1se":
-            se = mse_path[i_best].std(axis=1, ddof=1) / np.sqrt(len(folds)) \
-                if len(folds) > 1 else np.zeros(mean.shape[1])
-            within = np.flatnonzero(mean[i_best] <= mean[i_best, j_best] + se[j_best])
-            j_best = within.min()  # grids decrease: the smallest index is the largest alpha
+        i_best, j_best = best_cv_index(mse_path, self.alpha_rule)
         self.l1_ratio_ = l1_ratios[i_best]
         self.alpha_ = float(grids[i_best, j_best])
         single = np.ndim(self.l1_ratio) == 0

@@ -309,8 +309,9 @@ def fit_ridge_cv_dask(est, X, y, sample_weight=None):
     passes) or K-fold (one pass of per-fold statistics)."""
     import dask
 
-    from ._ridge_cv import _check_alphas, _first_best
     from ._ridge_loo import eigh as _eigh
+    from ._selection import first_best as _first_best
+    from ._validation import check_ridge_cv_alphas as _check_alphas
 
     check_bool(est.fit_intercept, "fit_intercept")
     check_bool(est.store_cv_results, "store_cv_results")
@@ -423,8 +424,8 @@ def heldout_sse(st, coef, intercept, T=None):
 
 def _ridge_cv_kfold(est, X, y, sample_weight, alphas):
     from ._ridge import Ridge
-    from ._ridge_cv import _first_best
     from ._ridge_loo import eigh as _eigh, shifted_inverse as _shifted_inverse
+    from ._selection import first_best as _first_best
 
     X, y, sw, _ = align(X, y, sample_weight)
     _check_gram_size(X, "RidgeCV")

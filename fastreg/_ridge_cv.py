@@ -33,30 +33,11 @@ from ._dask_stats import is_dask_collection
 from ._ridge_loo import choose_route, decompose, full_predictions, loo_residuals
 from ._preprocess import preprocess
 from ._ridge import Ridge
-from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
+from ._selection import choose_alphas, first_best
+from ._validation import (check_bool, check_choice, check_fit_params, check_ridge_cv_alphas,
                           check_sample_weight, routing_enabled)
 
 GCV_MODES = {"auto", "svd", "eigen"}
-
-
-
-# ---------------------------------------------------------------------------
-# parameters
-# ---------------------------------------------------------------------------
-
-def _check_alphas(alphas, strict):
-    """``alphas`` as a 1-D float64 array (:func:`check_alpha_values`).
-
-    ``strict``: leave-one-out needs alpha > 0; K-fold allows alpha = 0.
-    """
-    try:
-        return check_alpha_values(alphas, "alphas", strict=strict)
-    except ValueError as exc:
-        if strict and "must be > 0.0" in str(exc):
-            raise ValueError(f"{exc} Leave-one-out (cv=None) needs a positive penalty; "
-                             "K-fold cross-validation accepts alpha = 0.") from None
-        raise
-
 
 
 class _PredictionsAsRegressor(RegressorMixin, BaseEstimator):
@@ -233,7 +214,7 @@ class RidgeCV(LinearRegressorBase):
                                              or callable(self.scoring)):
             raise ValueError(f"scoring must be a str, a callable or None, got "
                              f"{self.scoring!r}.")
-        alphas = _check_alphas(self.alphas, strict=self.cv is None)
+        alphas = check_ridge_cv_alphas(self.alphas, strict=self.cv is None)
         if self.cv is not None:
             if self.store_cv_results:
                 raise ValueError("cv!=None and store_cv_results=True are incompatible: "
@@ -307,16 +288,7 @@ class RidgeCV(LinearRegressorBase):
             if self.store_cv_results:
                 results = P
 
-        if per_target:
-            best = np.array([_first_best(scores[t]) for t in range(T)])
-            self.alpha_ = alphas[best]
-            self.best_score_ = scores[np.arange(T), best]
-            chosen = self.alpha_
-        else:
-            best = _first_best(scores)
-            self.alpha_ = float(alphas[best])
-            self.best_score_ = scores[best]
-            chosen = np.full(T, alphas[best])
+        self.alpha_, self.best_score_, chosen = choose_alphas(scores, alphas, per_target, T)
 
         coef = spec.coefs_paired(chosen, spec.projected_target()).T  # (T, p)
         self.coef_ = (coef[0] if T == 1 else coef).astype(dtype, copy=False)
@@ -394,7 +366,7 @@ class RidgeCV(LinearRegressorBase):
         if not np.all(np.isfinite(mean_scores)):
             warnings.warn(f"RidgeCV: some cross-validation scores are non-finite: "
                           f"{mean_scores}", UserWarning, stacklevel=3)
-        best = _first_best(mean_scores)
+        best = first_best(mean_scores)
         self.alpha_ = float(alphas[best])
         self.best_score_ = mean_scores[best]
         self.gcv_mode_ = None
@@ -449,11 +421,3 @@ def _accepts_sample_weight(scorer):
 
 def _is_sample_aligned(v, n):
     return hasattr(v, "__len__") and not isinstance(v, (str, bytes)) and len(v) == n
-
-
-def _first_best(scores):
-    """Index of the largest score, the first one on ties; NaN ranks last."""
-    scores = np.asarray(scores, dtype=float)
-    if np.all(np.isnan(scores)):
-        return 0
-    return int(np.nanargmax(scores))
