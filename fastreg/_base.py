@@ -7,7 +7,7 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._result import ABSENT, intercept_from_means
 from ._validation import (check_array_basics, check_consistent_length,
                           check_sparse_structure)
@@ -128,7 +128,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             chunk by chunk.
         """
         if is_dask_collection(X):
-            from ._dask_fit import predict_dask
+            from ._dask.predict import predict_dask
             return predict_dask(self, X)
         return self._decision_function(X)
 

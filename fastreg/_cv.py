@@ -17,7 +17,7 @@ from ._base import LinearRegressorBase
 from ._blas_threads import single_threaded_blas
 from ._coordinate_descent import ElasticNet
 from ._enet_solver import make_penalty
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._path import alpha_grid, enet_path, lasso_path, path_on_design
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
@@ -187,12 +187,14 @@ class ElasticNetCV(LinearRegressorBase):
             Fitted estimator.
         """
         check_fit_params(params, f"{type(self).__name__}.fit")
+        l1_ratios, eps = self._check_params()
         if is_dask_collection(X):  # Dask arrays: one pass of per-fold statistics
             if params:
                 raise ValueError("Metadata routing is not supported on Dask input.")
-            from ._dask_fit import fit_enet_cv_dask
-            return fit_enet_cv_dask(self, X, y, sample_weight)
-        l1_ratios, eps = self._check_params()
+            from ._dask.enet import fit_enet_cv_dask
+            return self._set_fitted(fit_enet_cv_dask(
+                dict(self.get_params(deep=False), l1_ratio=self.l1_ratio), X, y,
+                sample_weight, l1_ratios, eps))
         X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES, finite_column_sums
 from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet, warm_started_path
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._selection import alpha_grid_from_max, alpha_max_from_correlations, path_alphas
@@ -173,11 +173,6 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                              "fit_intercept", "sample_weight", "penalty_factor"}
     if unknown:
         raise ValueError("Unexpected parameters in params", sorted(unknown))
-    if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
-        from ._dask_fit import dask_enet_path
-        return dask_enet_path(X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
-                              alphas=alphas, coef_init=coef_init,
-                              return_n_iter=return_n_iter, positive=positive, **params)
     tol = check_real(params.get("tol", 1e-4), "tol", low=0.0)
     max_iter = check_int(params.get("max_iter", 1000), "max_iter", low=1)
     selection = check_choice(params.get("selection", "cyclic"), "selection",
@@ -186,6 +181,15 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     positive = check_bool(positive, "positive")
     l1_ratio = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     eps = check_real(eps, "eps", low=0.0, low_open=True)
+    if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
+        from ._dask.enet import dask_enet_path
+        return dask_enet_path(
+            X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            coef_init=coef_init, return_n_iter=return_n_iter, positive=positive, tol=tol,
+            max_iter=max_iter, random_state=params.get("random_state"),
+            selection=selection, fit_intercept=fit_intercept,
+            sample_weight=params.get("sample_weight"),
+            penalty_factor=params.get("penalty_factor"))
 
     if sp.issparse(X):
         check_sparse_structure(X)

@@ -29,7 +29,7 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping,
                                             process_routing)
 
 from ._base import LinearRegressorBase
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._ridge_loo import choose_route, decompose, full_predictions, loo_residuals
 from ._preprocess import preprocess
 from ._ridge import Ridge
@@ -200,11 +200,6 @@ class RidgeCV(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X):  # Dask arrays: statistics, then LOO or K-fold
-            if params:
-                raise ValueError("Metadata routing is not supported on Dask input.")
-            from ._dask_fit import fit_ridge_cv_dask
-            return fit_ridge_cv_dask(self, X, y, sample_weight)
         check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.store_cv_results, "store_cv_results")
         check_bool(self.alpha_per_target, "alpha_per_target")
@@ -223,6 +218,12 @@ class RidgeCV(LinearRegressorBase):
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible: "
                                  "one alpha per target needs leave-one-out (cv=None).")
         check_fit_params(params, "RidgeCV.fit")
+        if is_dask_collection(X):  # Dask arrays: statistics, then LOO or K-fold
+            if params:
+                raise ValueError("Metadata routing is not supported on Dask input.")
+            from ._dask.ridge import fit_ridge_cv_dask
+            return self._set_fitted(fit_ridge_cv_dask(
+                dict(self.get_params(deep=False), alphas=alphas), X, y, sample_weight))
 
         X, y = self._validate_Xy(X, y)
         n = X.shape[0]

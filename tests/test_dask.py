@@ -23,7 +23,7 @@ import distributed
 
 import fastreg
 from fastreg import reference as ref
-from fastreg._dask_stats import is_dask_collection
+from fastreg._dask import is_dask_collection
 
 from conftest import make_problem, make_sample_weight
 
@@ -105,7 +105,7 @@ def test_import_and_numpy_fit_without_dask():
 def test_chunk_statistics_merge_equals_direct_computation():
     """Chan et al.'s merge over chunks (an empty one, an all-zero-weight one,
     sparse and dense) equals the statistics computed on all rows at once."""
-    from fastreg._dask_stats import merge_all, rows_stats
+    from fastreg._dask.stats import merge_all, rows_stats
 
     X, Y = problem(seed=21, n_targets=2, shift=100.0)
     sw = make_sample_weight(N, "random")
@@ -360,7 +360,7 @@ def test_cv_with_shuffled_splitter_and_fold_boundaries():
     boundaries computed on the workers: both equal the in-memory CV."""
     from sklearn.model_selection import KFold
 
-    from fastreg._dask_fit import fold_labels
+    from fastreg._dask.stats import fold_labels
 
     X, y = problem(seed=18)
     for cv in (KFold(4, shuffle=True, random_state=0), KFold(4)):
@@ -390,9 +390,9 @@ def test_lasso_cv_sparse_chunks():
 # --------------------------------------------------------------------------
 @pytest.fixture
 def force_admm(monkeypatch):
-    import fastreg._dask_fit as dask_fit
+    import fastreg._dask.stats as dask_stats
 
-    monkeypatch.setattr(dask_fit, "GRAM_MAX_ENTRIES", 0)
+    monkeypatch.setattr(dask_stats, "GRAM_MAX_ENTRIES", 0)
 
 
 @pytest.mark.parametrize("layout, l1_ratio, sched", [("dense", 1.0, "threads"),
