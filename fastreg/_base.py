@@ -7,8 +7,8 @@ from sklearn.base import BaseEstimator, MultiOutputMixin, RegressorMixin
 from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import assert_all_finite, check_is_fitted, validate_data
 
-from ._dask_stats import is_dask_collection
-from ._result import ABSENT
+from ._dask import is_dask_collection
+from ._result import ABSENT, intercept_from_means
 from ._validation import (check_array_basics, check_consistent_length,
                           check_sparse_structure)
 
@@ -123,7 +123,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
             chunk by chunk.
         """
         if is_dask_collection(X):
-            from ._dask_fit import predict_dask
+            from ._dask.predict import predict_dask
             return predict_dask(self, X)
         return self._decision_function(X)
 
@@ -136,9 +136,7 @@ class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
 def intercept_of(design, coef, fit_intercept):
     """The intercept of ``coef`` (shape (p,) or (T, p)) on a preprocessed design:
     ``y_mean - x_mean . coef``, or zeros (0.0 for a single target) without one."""
-    if fit_intercept:
-        return design.y_mean - coef @ design.x_mean
-    return np.zeros(coef.shape[0], dtype=coef.dtype) if coef.ndim == 2 else 0.0
+    return intercept_from_means(coef, design.x_mean, design.y_mean, fit_intercept)
 
 
 def finite_column_sums(X):

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 
 from ._base import LinearRegressorBase, intercept_of
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet
 from ._path import enet_path
 from ._preprocess import preprocess
@@ -148,13 +148,16 @@ class ElasticNet(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X):  # Dask arrays: Gram-mode CD on one-pass statistics
-            from ._dask_fit import fit_enet_dask
-            return fit_enet_dask(self, X, y, sample_weight)
         alpha, l1_ratio = self._check_params()
         if alpha == 0:
             warnings.warn("With alpha=0, this algorithm does not converge well. You are "
                           "advised to use the LinearRegression estimator", stacklevel=2)
+        if is_dask_collection(X):  # Dask arrays: Gram-mode CD on one-pass statistics
+            from ._dask.enet import fit_enet_dask
+            previous = getattr(self, "coef_", None) if self.warm_start else None
+            return self._set_fitted(fit_enet_dask(
+                dict(self.get_params(deep=False), alpha=alpha, l1_ratio=l1_ratio), X, y,
+                sample_weight, coef_init=previous))
         X, y, col_sums = self._validate_Xy(X, y, check_input, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1],

@@ -17,11 +17,12 @@ from ._base import LinearRegressorBase
 from ._blas_threads import single_threaded_blas
 from ._coordinate_descent import ElasticNet
 from ._enet_solver import make_penalty
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._path import alpha_grid, enet_path, lasso_path, path_on_design
 from ._penalty import check_penalty_factor
 from ._result import FitResult
 from ._preprocess import preprocess
+from ._selection import best_cv_index
 from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
                           check_int, check_real, check_sample_weight, routing_enabled)
 
@@ -187,12 +188,14 @@ class ElasticNetCV(LinearRegressorBase):
             Fitted estimator.
         """
         check_fit_params(params, f"{type(self).__name__}.fit")
+        l1_ratios, eps = self._check_params()
         if is_dask_collection(X):  # Dask arrays: one pass of per-fold statistics
             if params:
                 raise ValueError("Metadata routing is not supported on Dask input.")
-            from ._dask_fit import fit_enet_cv_dask
-            return fit_enet_cv_dask(self, X, y, sample_weight)
-        l1_ratios, eps = self._check_params()
+            from ._dask.enet import fit_enet_cv_dask
+            return self._set_fitted(fit_enet_cv_dask(
+                dict(self.get_params(deep=False), l1_ratio=self.l1_ratio), X, y,
+                sample_weight, l1_ratios, eps))
         X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)
@@ -228,13 +231,7 @@ class ElasticNetCV(LinearRegressorBase):
                 for i, train, test in jobs)
         mse_path = np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
 
-        mean = mse_path.mean(axis=2)
-        i_best, j_best = np.unravel_index(np.argmin(mean), mean.shape)
-        if self.alpha_rule == "1se":
-            se = mse_path[i_best].std(axis=1, ddof=1) / np.sqrt(len(folds)) \
-                if len(folds) > 1 else np.zeros(mean.shape[1])
-            within = np.flatnonzero(mean[i_best] <= mean[i_best, j_best] + se[j_best])
-            j_best = within.min()  # grids decrease: the smallest index is the largest alpha
+        i_best, j_best = best_cv_index(mse_path, self.alpha_rule)
         alpha = float(grids[i_best, j_best])
         single = np.ndim(self.l1_ratio) == 0
         # scikit-learn's shapes: one grid per l1_ratio when computed, the given

@@ -3,13 +3,16 @@ design, for every caller (the estimators, the paths, cross-validation, Ridge's
 ``cd`` route).
 
 This module holds the single conversion from scikit-learn's units to the
-kernels' units (:func:`solve_enet`), the choice among the strategies (plain
-kernel, Gram mode, working sets) and the convergence warning.
+kernels' units (:func:`kernel_penalties`), the choice among the strategies
+(plain kernel, Gram mode, working sets; :func:`solve_enet`), the Gram-mode
+solve on statistics alone (:func:`solve_enet_gram`, also the Dask route's),
+the warm-started path loop and the convergence warning.
 """
 import warnings
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
 
 from ._blas_threads import single_threaded_blas
 from ._cd_dense import enet_cd_dense
@@ -72,14 +75,69 @@ def gram_target(design, G, y):
     return G, Xy, design.dtype.type(np.dot(y.astype(np.float64), y))
 
 
+def kernel_penalties(alpha, l1_ratio, n):
+    """``(l1_reg, l2_reg)``: scikit-learn's ``alpha`` and ``l1_ratio`` in the
+    kernels' units, the single place where they are converted.
+
+    The kernels minimise ``1/2 ||yt - Xt w||^2 + l1_reg ||w||_1 + l2_reg/2
+    ||w||^2``: scikit-learn's objective ``1/(2n) ||yt - Xt w||^2 +
+    alpha*l1_ratio*||w||_1 + alpha*(1-l1_ratio)/2*||w||^2`` multiplied by ``n``,
+    the total weight (n_samples once the weights are normalised to sum to
+    n_samples). A kernel's duality gap and tolerance are divided by ``n`` on the
+    way back.
+    """
+    return alpha * l1_ratio * n, alpha * (1.0 - l1_ratio) * n
+
+
+def solve_enet_gram(G, Xy, y_norm2, coef, alpha, l1_ratio, n, *, tol, max_iter,
+                    positive, seed, random, kernel_args=None, stacklevel=3):
+    """Solve one Elastic-Net problem in Gram mode, in place, from the statistics
+    ``G = Xt^T Xt`` (Fortran), ``Xy = Xt^T yt`` (contiguous) and ``y_norm2 =
+    ||yt||^2`` of a centred design with total weight ``n`` (scikit-learn's
+    units: :func:`kernel_penalties`); ``kernel_args`` are the penalty factors'
+    (:meth:`fastreg._penalty.Penalty.kernel_args`). Warns (ConvergenceWarning)
+    as if ``warnings.warn(..., stacklevel)`` were called here.
+
+    Returns
+    -------
+    dual_gap : float
+        Final duality gap, in scikit-learn's units (divided by n).
+    n_iter : int
+        Epochs run.
+    """
+    l1_reg, l2_reg = kernel_penalties(alpha, l1_ratio, n)
+    with single_threaded_blas():
+        gap, tol_scaled, n_iter, converged = enet_cd_gram(
+            G, Xy, y_norm2, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive,
+            **(kernel_args or {}))
+    if not converged:
+        warn_not_converged(n_iter, gap / n, tol_scaled / n, alpha, stacklevel + 1)
+    return gap / n, n_iter
+
+
+def warm_started_path(solve, alphas, coef, random_state):
+    """Solve along ``alphas`` in the order given, each solve warm-started from
+    the previous solution: ``solve(coef, alpha, seed)`` solves one problem in
+    place (``coef`` is overwritten) and returns (gap, n_iter); the seeds of
+    random selection are drawn from ``random_state`` in turn.
+
+    Returns (coefs (n_features, n_alphas) in ``coef``'s dtype, gaps, n_iters).
+    """
+    rng = check_random_state(random_state)
+    coefs = np.empty((coef.shape[0], len(alphas)), dtype=coef.dtype)
+    gaps = np.empty(len(alphas), dtype=np.float64)
+    n_iters = np.empty(len(alphas), dtype=np.intp)
+    for i, alpha in enumerate(alphas):
+        gaps[i], n_iters[i] = solve(coef, float(alpha),
+                                    int(rng.randint(np.iinfo(np.int32).max)))
+        coefs[:, i] = coef
+    return coefs, gaps, n_iters
+
+
 def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
                seed, random, gram=None, penalty=None):
-    """Solve one Elastic-Net problem on a preprocessed design, in place.
-
-    This is the single place where scikit-learn's units become kernel units:
-    the objective ``1/(2n) ||yt - Xt w||^2 + alpha*l1_ratio*||w||_1
-    + alpha*(1-l1_ratio)/2*||w||^2`` is multiplied by ``n`` (the total weight,
-    which equals n_samples after weight normalisation).
+    """Solve one Elastic-Net problem on a preprocessed design, in place, in
+    scikit-learn's units (:func:`kernel_penalties`).
 
     Parameters
     ----------
@@ -108,17 +166,17 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
         Epochs run.
     """
     n, p = design.shape
-    l1_reg = alpha * l1_ratio * n
-    l2_reg = alpha * (1.0 - l1_ratio) * n
+    if gram is not None:
+        return solve_enet_gram(
+            *gram, coef, alpha, l1_ratio, n, tol=tol, max_iter=max_iter, positive=positive,
+            seed=seed, random=random, stacklevel=4,
+            kernel_args=None if penalty is None else penalty.kernel_args(gram=gram[0]))
+    l1_reg, l2_reg = kernel_penalties(alpha, l1_ratio, n)
     args = (y, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive)
-    if (gram is None and not design.sparse and not random and l1_reg > 0
+    if (not design.sparse and not random and l1_reg > 0
             and (n * p >= WS_MIN_ENTRIES or p >= WS_WIDE * n)
             and (p >= WS_MIN_FEATURES or (n >= WS_TALL * p and p >= WS_TALL_MIN_FEATURES))):
         gap, tol_scaled, n_iter, converged = _solve_ws(design, *args, penalty=penalty)
-    elif gram is not None:
-        kw = {} if penalty is None else penalty.kernel_args(gram=gram[0])
-        with single_threaded_blas():
-            gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:], **kw)
     else:
         kw = {} if penalty is None else penalty.kernel_args()
         gap, tol_scaled, n_iter, converged = _kernel(design, *args, **kw)

@@ -10,15 +10,14 @@ eigensolver both perturb its eigenvalues by about ``eps * lambda_max``
 (Golub & Van Loan, *Matrix Computations*, 4th ed., 8.1.2), so nothing below is
 information. The eigenvectors of those eigenvalues span the numerical null
 space of the design: ``X v = 0`` for the primal Gram matrix, ``X^T q = 0`` for
-the kernel one. Ridge solutions never have a component there, whatever alpha
-(for ``alpha = 0``: the minimum-norm least-squares solution), so they are
-dropped instead of being amplified by ``1 / alpha``.
+the kernel one. A ridge solution has no component there (for ``alpha = 0``:
+the minimum-norm least-squares solution), so RidgeCV's leave-one-out engine
+drops them instead of amplifying their round-off by ``1 / alpha``; Ridge's
+fallback solve drops the numerical null space of the shifted matrix
+``G + alpha I``, the only directions where Cholesky fails.
 """
-import warnings
-
 import numpy as np
 import scipy.linalg as la
-from scipy.linalg import LinAlgWarning
 
 
 def null_cutoff(top, size):
@@ -72,25 +71,26 @@ def solve_spd(G, alpha, B, overwrite=False):
     return Z if info == 0 else None
 
 
-def solve_psd_min_norm(G, alpha, B, warn=True):
+def solve_psd_min_norm(G, alpha, B):
     """The minimum-norm solution of ``(G + alpha I) Z = B`` for a symmetric
-    positive semi-definite G given by its lower triangle: components on G's
-    numerical null space (eigenvalues at most :func:`null_cutoff`) are zero.
+    positive semi-definite G given by its lower triangle: the solve of
+    :func:`solve_spd`'s numerically singular case.
 
+    One symmetric eigendecomposition (k^3 flops). Components on the numerical
+    null space of the *shifted* matrix (``lam_i + alpha`` at most
+    :func:`null_cutoff` of ``lam_max + alpha``, where Cholesky would divide by
+    round-off) are zero; the others are exact, ``v_i^T B / (lam_i + alpha)``.
     For a Gram matrix and ``B`` in its range (``X^T Y``, primal) or mapped
-    through ``X^T`` afterwards (dual), this is the exact ridge solution, and at
-    ``alpha = 0`` the minimum-norm least-squares one. One symmetric
-    eigendecomposition (k^3 flops): the singular case of :func:`solve_spd`.
+    through ``X^T`` afterwards (dual), this is the ridge solution, and at
+    ``alpha = 0`` the minimum-norm least-squares one. No warning: the answer
+    is the one the problem has.
     """
-    if warn:
-        warnings.warn("Ill-conditioned matrix in the Ridge normal equations (alpha too "
-                      "small for a rank-deficient X): using the minimum-norm "
-                      "least-squares solution instead.", LinAlgWarning, stacklevel=3)
     lam, V = la.eigh(_full_from_lower(np.asarray(G, dtype=np.float64)),
                      check_finite=False)
-    keep = lam > null_cutoff(lam.max(initial=0.0), lam.shape[0])
+    shifted = lam + alpha
+    keep = shifted > null_cutoff(shifted.max(initial=0.0), lam.shape[0])
     Vk = V[:, keep]
-    inv = 1.0 / (lam[keep] + alpha)
+    inv = 1.0 / shifted[keep]
     B64 = np.asarray(B, dtype=np.float64)
     Z = Vk @ (inv[:, None] * (Vk.T @ B64)) if B64.ndim == 2 else Vk @ (inv * (Vk.T @ B64))
     return Z.astype(np.result_type(G.dtype, B.dtype), copy=False)

@@ -6,24 +6,20 @@ data are validated, centred and weighted once for the whole path). The
 kernels' Gap Safe screening then discards most features early at large
 alphas, where warm starts are already nearly optimal.
 """
-import numbers
-
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES, finite_column_sums
-from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet
-from ._dask_stats import is_dask_collection
+from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet, warm_started_path
+from ._dask import is_dask_collection
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
-from ._validation import (check_alpha_values, check_array_basics, check_bool, check_choice,
+from ._selection import alpha_grid_from_max, alpha_max_from_correlations, path_alphas
+from ._validation import (check_array_basics, check_bool, check_choice,
                           check_consistent_length, check_grid_l1_ratio, check_int,
                           check_real,
                           check_sample_weight, check_sparse_structure)
-
-_RESOLUTION = np.finfo(np.float64).resolution
 
 
 def alpha_max(design, l1_ratio=1.0, positive=False, penalty=None):
@@ -53,25 +49,17 @@ def alpha_max(design, l1_ratio=1.0, positive=False, penalty=None):
     """
     Xty = np.asarray(design.rmatvec(design.y), dtype=np.float64)
     if penalty is not None and not penalty.trivial:
-        pen = penalty.pf64 > 0
-        Xty = penalty.residual_correlations(Xty, positive)[pen] / penalty.pf64[pen]
-    top = max(0.0, Xty.max(initial=0.0)) if positive else np.abs(Xty).max(initial=0.0)
-    return float(top / (design.shape[0] * l1_ratio))
+        Xty = penalty.penalised_correlations(Xty, positive)
+    return alpha_max_from_correlations(Xty, design.shape[0], l1_ratio, positive)
 
 
 def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
                penalty=None):
-    """Decreasing geometric grid from alpha_max down to ``eps * alpha_max``.
-
-    The same grid as scikit-learn's, so that cross-validation picks the same
-    alpha. When alpha_max vanishes (y constant, or orthogonal to X) every
-    alpha is set to the float64 resolution, as scikit-learn does.
-    """
+    """Decreasing geometric grid from alpha_max down to ``eps * alpha_max``
+    (:func:`fastreg._selection.alpha_grid_from_max`: scikit-learn's grid)."""
     check_grid_l1_ratio(l1_ratio)
-    a_max = alpha_max(design, l1_ratio, positive, penalty)
-    if a_max <= _RESOLUTION:
-        return np.full(n_alphas, _RESOLUTION)
-    return np.geomspace(a_max, a_max * eps, num=n_alphas)
+    return alpha_grid_from_max(alpha_max(design, l1_ratio, positive, penalty), eps,
+                               n_alphas)
 
 
 def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_iter=1000,
@@ -101,25 +89,19 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
     n_iters : ndarray of shape (n_alphas,)
         Epochs run for each alpha.
     """
-    n_features = design.shape[1]
-    dtype = design.dtype
-    coef = np.zeros(n_features, dtype=dtype)
+    coef = np.zeros(design.shape[1], dtype=design.dtype)
     if coef_init is not None:
         coef[:] = coef_init
     y = np.ascontiguousarray(design.y)
-    rng = check_random_state(random_state)
-    coefs = np.empty((n_features, len(alphas)), dtype=dtype)
-    gaps = np.empty(len(alphas), dtype=np.float64)
-    n_iters = np.empty(len(alphas), dtype=np.intp)
     gram = gram_target(design, gram_for(design, precompute, len(alphas)), y)
     penalty = make_penalty(design, penalty_factor)
-    for i, alpha in enumerate(alphas):
-        gaps[i], n_iters[i] = solve_enet(
-            design, y, coef, float(alpha), l1_ratio, tol=tol, max_iter=max_iter,
-            positive=positive, seed=int(rng.randint(np.iinfo(np.int32).max)),
-            random=selection == "random", gram=gram, penalty=penalty)
-        coefs[:, i] = coef
-    return coefs, gaps, n_iters
+
+    def solve(w, alpha, seed):
+        return solve_enet(design, y, w, alpha, l1_ratio, tol=tol, max_iter=max_iter,
+                          positive=positive, seed=seed, random=selection == "random",
+                          gram=gram, penalty=penalty)
+
+    return warm_started_path(solve, alphas, coef, random_state)
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
@@ -191,11 +173,6 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                              "fit_intercept", "sample_weight", "penalty_factor"}
     if unknown:
         raise ValueError("Unexpected parameters in params", sorted(unknown))
-    if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
-        from ._dask_fit import dask_enet_path
-        return dask_enet_path(X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas,
-                              alphas=alphas, coef_init=coef_init,
-                              return_n_iter=return_n_iter, positive=positive, **params)
     tol = check_real(params.get("tol", 1e-4), "tol", low=0.0)
     max_iter = check_int(params.get("max_iter", 1000), "max_iter", low=1)
     selection = check_choice(params.get("selection", "cyclic"), "selection",
@@ -204,6 +181,15 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     positive = check_bool(positive, "positive")
     l1_ratio = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     eps = check_real(eps, "eps", low=0.0, low_open=True)
+    if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
+        from ._dask.enet import dask_enet_path
+        return dask_enet_path(
+            X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            coef_init=coef_init, return_n_iter=return_n_iter, positive=positive, tol=tol,
+            max_iter=max_iter, random_state=params.get("random_state"),
+            selection=selection, fit_intercept=fit_intercept,
+            sample_weight=params.get("sample_weight"),
+            penalty_factor=params.get("penalty_factor"))
 
     if sp.issparse(X):
         check_sparse_structure(X)
@@ -220,12 +206,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
                         normalize_weights=True, lazy=True, col_sums=col_sums)
 
-    if alphas is None or isinstance(alphas, numbers.Integral):
-        n = check_int(n_alphas if alphas is None else alphas, "n_alphas", low=1)
-        alphas = alpha_grid(design, l1_ratio, eps, n, positive,
-                            make_penalty(design, penalty_factor))
-    else:
-        alphas = np.sort(check_alpha_values(alphas, "alphas"))[::-1]
+    alphas = path_alphas(alphas, n_alphas, lambda n: alpha_grid(
+        design, l1_ratio, eps, n, positive, make_penalty(design, penalty_factor)))
     if coef_init is not None:
         coef_init = np.asarray(coef_init, dtype=X.dtype)
         if coef_init.shape != (X.shape[1],):

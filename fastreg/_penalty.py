@@ -58,9 +58,9 @@ class Penalty:
         and no constraint to honour).
     """
 
-    def __init__(self, design, penalty_factor, column_norms2):
+    def __init__(self, design, penalty_factor, column_norms2, dtype=None):
         self.design = design
-        dtype = design.dtype
+        dtype = design.dtype if dtype is None else dtype
         self.pf64 = penalty_factor
         self.pf = None if penalty_factor is None else penalty_factor.astype(dtype)
         if penalty_factor is None:
@@ -71,6 +71,15 @@ class Penalty:
         self._C = None           # Xt^T Xt_U, built once
         self._design_proj = None
         self._gram_proj = None   # (the Gram matrix it was built from, projection)
+
+    @classmethod
+    def from_gram(cls, G, penalty_factor):
+        """Factors prepared for a Gram matrix alone, with no design (the Dask
+        route's statistics): G's diagonal holds the column norms and its
+        columns U are ``C``; kernel arguments are asked for with ``gram=G``."""
+        penalty = cls(None, penalty_factor, np.diag(G), dtype=G.dtype)
+        penalty._C = np.asarray(G[:, penalty.U], dtype=np.float64)
+        return penalty
 
     @property
     def trivial(self):
@@ -110,6 +119,13 @@ class Penalty:
         if self.U.size == 0:
             return Xty
         return residual_correlations(Xty, self.U, self.columns_gram(), positive)
+
+    def penalised_correlations(self, Xty, positive=False):
+        """:meth:`residual_correlations` of the penalised features divided by their
+        factors: alpha_max is their largest (a feature enters the model when
+        its correlation reaches alpha times its factor)."""
+        pen = self.pf64 > 0
+        return self.residual_correlations(Xty, positive)[pen] / self.pf64[pen]
 
 
 def projection(U, C, dtype):

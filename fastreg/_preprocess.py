@@ -228,8 +228,16 @@ def constant_columns(sq_norms, x_mean, sqrt_sw, dtype):
     """Mask of the centred columns that are round-off only, from their squared
     norms ``||Xc_j||^2`` (e.g. a Gram matrix's diagonal): the test of
     :func:`_zero_constant_columns`, without another pass over X."""
+    sqrt_sw = sqrt_sw.astype(np.float64)
+    return constant_mask(sq_norms, x_mean, sqrt_sw @ sqrt_sw, dtype)
+
+
+def constant_mask(sq_norms, x_mean, total_weight, dtype):
+    """:func:`constant_columns` from the total weight ``sum(s)`` (the Dask
+    route's statistics have no per-sample weights): centred norm at most
+    (64 eps)^2 of the raw norm ``||Xc_j||^2 + sum(s) m_j^2``."""
     sq = np.asarray(sq_norms, dtype=np.float64)
-    raw = sq + (sqrt_sw.astype(np.float64) @ sqrt_sw) * x_mean.astype(np.float64) ** 2
+    raw = sq + total_weight * x_mean.astype(np.float64) ** 2
     return sq <= (64 * np.finfo(dtype).eps) ** 2 * raw
 
 

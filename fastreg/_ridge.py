@@ -32,7 +32,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._base import LinearRegressorBase, intercept_of
 from ._enet_solver import solve_enet
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._gram import MAX_GRAM_ENTRIES, gram_matrix, kernel_matrix
 from ._linalg import null_cutoff, solve_psd_min_norm, solve_spd
 from ._preprocess import constant_columns, preprocess
@@ -266,15 +266,17 @@ class Ridge(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X):  # Dask arrays: one pass of sufficient statistics
-            from ._dask_fit import fit_ridge_dask
-            return fit_ridge_dask(self, X, y, sample_weight)
         for name in ("fit_intercept", "copy_X", "positive"):
             check_bool(getattr(self, name), name)
         check_choice(self.solver, "solver", SOLVERS)
         tol = check_real(self.tol, "tol", low=0.0)
         max_iter = None if self.max_iter is None else check_int(self.max_iter, "max_iter",
                                                                  low=1)
+        if is_dask_collection(X):  # Dask arrays: one pass of sufficient statistics
+            from ._dask.ridge import fit_ridge_dask
+            return self._set_fitted(fit_ridge_dask(
+                dict(self.get_params(deep=False), tol=tol, max_iter=max_iter), X, y,
+                sample_weight))
         X, y, col_sums = self._validate_Xy(X, y, col_sums=True)
         n_targets = 1 if y.ndim == 1 else y.shape[1]
         alphas = check_penalty(self.alpha, "alpha", n_targets)

@@ -29,35 +29,16 @@ from sklearn.utils.metadata_routing import (MetadataRouter, MethodMapping,
                                             process_routing)
 
 from ._base import LinearRegressorBase
-from ._dask_stats import is_dask_collection
+from ._dask import is_dask_collection
 from ._ridge_loo import choose_route, decompose, full_predictions, loo_residuals
 from ._preprocess import preprocess
 from ._result import ABSENT, FitResult
 from ._ridge import Ridge
-from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
+from ._selection import choose_alphas, first_best
+from ._validation import (check_bool, check_choice, check_fit_params, check_ridge_cv_alphas,
                           check_sample_weight, routing_enabled)
 
 GCV_MODES = {"auto", "svd", "eigen"}
-
-
-
-# ---------------------------------------------------------------------------
-# parameters
-# ---------------------------------------------------------------------------
-
-def _check_alphas(alphas, strict):
-    """``alphas`` as a 1-D float64 array (:func:`check_alpha_values`).
-
-    ``strict``: leave-one-out needs alpha > 0; K-fold allows alpha = 0.
-    """
-    try:
-        return check_alpha_values(alphas, "alphas", strict=strict)
-    except ValueError as exc:
-        if strict and "must be > 0.0" in str(exc):
-            raise ValueError(f"{exc} Leave-one-out (cv=None) needs a positive penalty; "
-                             "K-fold cross-validation accepts alpha = 0.") from None
-        raise
-
 
 
 class _PredictionsAsRegressor(RegressorMixin, BaseEstimator):
@@ -220,11 +201,6 @@ class RidgeCV(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
-        if is_dask_collection(X):  # Dask arrays: statistics, then LOO or K-fold
-            if params:
-                raise ValueError("Metadata routing is not supported on Dask input.")
-            from ._dask_fit import fit_ridge_cv_dask
-            return fit_ridge_cv_dask(self, X, y, sample_weight)
         check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.store_cv_results, "store_cv_results")
         check_bool(self.alpha_per_target, "alpha_per_target")
@@ -234,7 +210,7 @@ class RidgeCV(LinearRegressorBase):
                                              or callable(self.scoring)):
             raise ValueError(f"scoring must be a str, a callable or None, got "
                              f"{self.scoring!r}.")
-        alphas = _check_alphas(self.alphas, strict=self.cv is None)
+        alphas = check_ridge_cv_alphas(self.alphas, strict=self.cv is None)
         if self.cv is not None:
             if self.store_cv_results:
                 raise ValueError("cv!=None and store_cv_results=True are incompatible: "
@@ -243,6 +219,12 @@ class RidgeCV(LinearRegressorBase):
                 raise ValueError("cv!=None and alpha_per_target=True are incompatible: "
                                  "one alpha per target needs leave-one-out (cv=None).")
         check_fit_params(params, "RidgeCV.fit")
+        if is_dask_collection(X):  # Dask arrays: statistics, then LOO or K-fold
+            if params:
+                raise ValueError("Metadata routing is not supported on Dask input.")
+            from ._dask.ridge import fit_ridge_cv_dask
+            return self._set_fitted(fit_ridge_cv_dask(
+                dict(self.get_params(deep=False), alphas=alphas), X, y, sample_weight))
 
         X, y = self._validate_Xy(X, y)
         n = X.shape[0]
@@ -308,14 +290,7 @@ class RidgeCV(LinearRegressorBase):
             if self.store_cv_results:
                 results = P
 
-        if per_target:
-            best = np.array([_first_best(scores[t]) for t in range(T)])
-            alpha, best_score = alphas[best], scores[np.arange(T), best]
-            chosen = alpha
-        else:
-            best = _first_best(scores)
-            alpha, best_score = float(alphas[best]), scores[best]
-            chosen = np.full(T, alphas[best])
+        alpha, best_score, chosen = choose_alphas(scores, alphas, per_target, T)
 
         coef = spec.coefs_paired(chosen, spec.projected_target()).T  # (T, p)
         if self.fit_intercept:
@@ -393,7 +368,7 @@ class RidgeCV(LinearRegressorBase):
         if not np.all(np.isfinite(mean_scores)):
             warnings.warn(f"RidgeCV: some cross-validation scores are non-finite: "
                           f"{mean_scores}", UserWarning, stacklevel=3)
-        best = _first_best(mean_scores)
+        best = first_best(mean_scores)
         alpha = float(alphas[best])
         final = Ridge(alpha=alpha, fit_intercept=self.fit_intercept).fit(
             X, y, sample_weight=sample_weight)
@@ -445,11 +420,3 @@ def _accepts_sample_weight(scorer):
 
 def _is_sample_aligned(v, n):
     return hasattr(v, "__len__") and not isinstance(v, (str, bytes)) and len(v) == n
-
-
-def _first_best(scores):
-    """Index of the largest score, the first one on ties; NaN ranks last."""
-    scores = np.asarray(scores, dtype=float)
-    if np.all(np.isnan(scores)):
-        return 0
-    return int(np.nanargmax(scores))

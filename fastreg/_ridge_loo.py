@@ -294,22 +294,41 @@ def loo_residuals(spec, alphas, keep):
             Zb = spec.Z[i0:i1] if spec.Z is not None else spec.rows_times(i0, i1, spec.vecs)
             fitted = Zb @ C if W is None else spec.rows_times(i0, i1, W)
             Z2 = Zb * Zb if spec.Z is not None else np.multiply(Zb, Zb, out=Zb)
-            if interpolating:
-                one_minus_h = Z2 @ inv
-                resid = fitted.reshape(i1 - i0, T, A)
-            else:
-                one_minus_h = 1.0 - lev0[i0:i1, None] - Z2 @ inv
-                resid = yt[i0:i1, :, None] - fitted.reshape(i1 - i0, T, A)
+            e = primal_loo_errors(Z2, fitted, yt[i0:i1], lev0[i0:i1], inv, interpolating)
         else:
             Qb = spec.vecs[i0:i1]
             one_minus_h = (Qb * Qb) @ kw
             resid = (Qb @ C).reshape(i1 - i0, T, A)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            e = resid / one_minus_h[:, None, :]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                e = resid / one_minus_h[:, None, :]
         sse += np.einsum("itk,itk->tk", e, e)
         if keep:
             E[i0:i1] = e
     return sse, E
+
+
+def primal_loo_errors(Z2, fitted, yt, lev0, inv, interpolating=False):
+    """Weighted leave-one-out residuals ``e_i = r_i / (1 - h_ii)`` of a block of
+    m rows, primal route, shape (m, T, A).
+
+    ``Z2``: the squared entries of the rows of ``Xt V`` (m, r); ``fitted``:
+    their fitted values ``Xt W`` (m, T*A, target-major); ``yt``: the weighted,
+    centred targets (m, T); ``lev0``: the intercept's leverages ``u_i^2`` (m,);
+    ``inv``: ``1 / (lam + alpha)`` (r, A), so that ``h_ii = lev0_i + Z2_i .
+    inv``. With ``interpolating``, ``inv`` holds ``alpha / (lam (lam +
+    alpha))`` and ``fitted`` the residuals themselves: ``1 - h_ii`` is then a
+    sum of non-negative terms (no cancellation for tiny alphas).
+    """
+    m, T = yt.shape
+    A = inv.shape[1]
+    if interpolating:
+        one_minus_h = Z2 @ inv
+        resid = fitted.reshape(m, T, A)
+    else:
+        one_minus_h = 1.0 - lev0[:, None] - Z2 @ inv
+        resid = yt[:, :, None] - fitted.reshape(m, T, A)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return resid / one_minus_h[:, None, :]
 
 
 def full_predictions(spec, alphas, X_rows, T):

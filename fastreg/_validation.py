@@ -213,6 +213,21 @@ def check_alpha_values(alphas, name="alphas", strict=False):
     return out
 
 
+def check_ridge_cv_alphas(alphas, strict):
+    """RidgeCV's ``alphas`` as a 1-D float64 array (:func:`check_alpha_values`).
+
+    ``strict``: leave-one-out needs alpha > 0 (the hat matrix of alpha = 0 can
+    have a leverage of 1); K-fold allows alpha = 0.
+    """
+    try:
+        return check_alpha_values(alphas, "alphas", strict=strict)
+    except ValueError as exc:
+        if strict and "must be > 0.0" in str(exc):
+            raise ValueError(f"{exc} Leave-one-out (cv=None) needs a positive penalty; "
+                             "K-fold cross-validation accepts alpha = 0.") from None
+        raise
+
+
 def check_finite_fit(coef, intercept):
     """Fitted coefficients must be finite: overflow in the data shows here."""
     if not (np.all(np.isfinite(coef)) and np.all(np.isfinite(intercept))):

@@ -204,3 +204,40 @@ def centred_weighted(X, y, sample_weight=None, fit_intercept=True):
         xm, ym = np.zeros(X.shape[1]), 0.0
     r = np.sqrt(s)
     return r[:, None] * (X - xm), r * (y - ym), xm, ym
+
+
+# --------------------------------------------------------------------------
+# Dask (tests/test_dask_*.py; Dask is imported by the fixtures only)
+# --------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def dask_client(request):
+    """A LocalCluster per test module: 2 worker processes, 1 thread each."""
+    import cloudpickle
+    import distributed
+
+    # functions of the test module (a worker-kill helper) reach the worker
+    # processes by value: the tests directory is not importable there
+    cloudpickle.register_pickle_by_value(request.module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1,
+                                           processes=True, dashboard_address=None)
+        client = distributed.Client(cluster, set_as_default=False)
+    yield client
+    client.close()
+    cluster.close()
+    cloudpickle.unregister_pickle_by_value(request.module)
+
+
+@pytest.fixture(params=["threads", "distributed"])
+def dask_scheduler(request):
+    """Run the test body on Dask's threaded scheduler or on the LocalCluster."""
+    import dask
+
+    if request.param == "threads":
+        with dask.config.set(scheduler="threads"):
+            yield "threads"
+    else:
+        client = request.getfixturevalue("dask_client")
+        with client.as_current(), dask.config.set(scheduler="dask.distributed"):
+            yield "distributed"

@@ -1,137 +1,21 @@
-"""Fitting on Dask arrays: equal to the in-memory fit and to the reference oracle.
+"""Fitting on Dask arrays (fastreg._dask.enet, fastreg._dask.ridge): equal to the
+in-memory fit and to the reference oracle; drivers return a FitResult.
 
-One module-scoped LocalCluster (2 worker processes, 1 thread each) serves the
-'distributed' cases; 'threads' runs the same code on Dask's threaded
-scheduler. Problems are small: the point is the arithmetic of the reduction
-(uneven chunks, weights, intercept, sparse chunks), not the size.
+Helpers: tests/dask_common.py; the fixtures dask_client and dask_scheduler:
+tests/conftest.py.
 """
-import os
-import subprocess
-import sys
-import warnings
-
 import numpy as np
 import pytest
-import scipy.sparse as sp
-from sklearn.exceptions import ConvergenceWarning
 
-# dask and distributed are in the 'test' extra: imported plainly, so that a
-# missing install fails loudly instead of skipping the module
 import dask
 import dask.array as da
-import distributed
 
 import fastreg
 from fastreg import reference as ref
-from fastreg._dask_stats import is_dask_collection
+from fastreg._dask import is_dask_collection
 
-from conftest import make_problem, make_sample_weight
-
-SCHEDULERS = ["threads", "distributed"]
-N, P = 503, 9
-CHUNKS = (100, 3, 250, 150)  # uneven, does not divide n evenly, tiny chunk included
-
-
-@pytest.fixture(scope="module")
-def client():
-    import cloudpickle
-
-    # the worker-kill helper below must reach the worker processes by value
-    cloudpickle.register_pickle_by_value(sys.modules[__name__])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
-        c = distributed.Client(cluster, set_as_default=False)
-    yield c
-    c.close()
-    cluster.close()
-    cloudpickle.unregister_pickle_by_value(sys.modules[__name__])
-
-
-@pytest.fixture(params=SCHEDULERS)
-def scheduler(request):
-    """Run the test body on the threaded scheduler or on the LocalCluster."""
-    if request.param == "threads":
-        with dask.config.set(scheduler="threads"):
-            yield "threads"
-    else:
-        c = request.getfixturevalue("client")
-        with c.as_current(), dask.config.set(scheduler="dask.distributed"):
-            yield "distributed"
-
-
-def problem(seed=0, shift=0.0, n_targets=None, n=N, p=P):
-    X, y = make_problem(n=n, p=p, n_nonzero=4, density=1.0, noise=0.5,
-                        n_targets=n_targets, seed=seed)
-    return X + shift, y
-
-
-def to_dask(X, layout="dense", chunks=CHUNKS):
-    Xd = da.from_array(X, chunks=(chunks, X.shape[1]))
-    if layout == "sparse":
-        Xd = Xd.map_blocks(sp.csr_matrix, dtype=X.dtype, meta=sp.csr_matrix((0, 0)))
-    return Xd
-
-
-def rel(a, b):
-    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
-    return np.max(np.abs(a - b)) / max(np.max(np.abs(b)), 1e-300)
-
-
-# --------------------------------------------------------------------------
-# plumbing
-# --------------------------------------------------------------------------
-def test_detection_is_by_type_module():
-    X, y = problem()
-    assert not is_dask_collection(X)
-    assert not is_dask_collection(sp.csr_matrix(X))
-    assert is_dask_collection(to_dask(X))
-
-
-def test_import_and_numpy_fit_without_dask():
-    code = ("import sys; sys.modules['dask'] = None; sys.modules['distributed'] = None\n"
-            "import numpy as np, fastreg\n"
-            "X = np.random.default_rng(0).standard_normal((30, 3)); y = X.sum(axis=1)\n"
-            "fastreg.Ridge().fit(X, y); fastreg.Lasso(alpha=0.1).fit(X, y)\n"
-            "assert 'dask.array' not in sys.modules or sys.modules['dask'] is None\n"
-            "print('ok')")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=os.path.dirname(os.path.dirname(fastreg.__file__)))
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "ok"
-
-
-def test_chunk_statistics_merge_equals_direct_computation():
-    """Chan et al.'s merge over chunks (an empty one, an all-zero-weight one,
-    sparse and dense) equals the statistics computed on all rows at once."""
-    from fastreg._dask_stats import merge_all, rows_stats
-
-    X, Y = problem(seed=21, n_targets=2, shift=100.0)
-    sw = make_sample_weight(N, "random")
-    sw[200:260] = 0.0
-    cuts = [0, 0, 77, 200, 260, 261, 400, N]
-    parts = [rows_stats(sp.csr_matrix(X[a:b]) if k % 2 else X[a:b], Y[a:b], sw[a:b])
-             for k, (a, b) in enumerate(zip(cuts[:-1], cuts[1:]))]
-    st = merge_all(parts)
-    dense = merge_all([rows_stats(X[a:b], Y[a:b], sw[a:b])
-                       for a, b in zip(cuts[:-1], cuts[1:])])
-    W = sw.sum()
-    mx, my = sw @ X / W, sw @ Y / W
-    Xc, Yc = (X - mx) * np.sqrt(sw)[:, None], (Y - my) * np.sqrt(sw)[:, None]
-    assert st.n == N and st.W == pytest.approx(W, rel=1e-14)
-    assert rel(st.mx, mx) < 1e-13 and rel(st.my, my) < 1e-13
-    # dense chunks are centred by their own means: no cancellation
-    assert rel(dense.Cxx, Xc.T @ Xc) < 1e-13
-    # sparse chunks subtract their rank-one mean term (as fastreg's in-memory
-    # sparse Gram matrix does): ~eps * mean^2 / variance = 1e-12 here
-    assert rel(st.Cxx, Xc.T @ Xc) < 1e-10
-    assert rel(st.Cxy, Xc.T @ Yc) < 1e-12
-    assert rel(st.cyy, (Yc * Yc).sum(axis=0)) < 1e-12
-    G, Xy, yy = st.moments(fit_intercept=False)  # uncentred: X^T S X etc.
-    assert rel(G, X.T @ (sw[:, None] * X)) < 1e-12
-    assert rel(Xy, X.T @ (sw[:, None] * Y)) < 1e-12
-    assert rel(yy, sw @ (Y * Y)) < 1e-12
+from conftest import make_sample_weight
+from dask_common import CHUNKS, N, P, problem, rel, to_dask
 
 
 # --------------------------------------------------------------------------
@@ -140,7 +24,8 @@ def test_chunk_statistics_merge_equals_direct_computation():
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weights", [None, "random"])
-def test_ridge_matches_in_memory_and_oracle(scheduler, layout, fit_intercept, weights):
+def test_ridge_matches_in_memory_and_oracle(dask_scheduler, layout, fit_intercept,
+                                            weights):
     X, y = problem(seed=1, shift=0.0 if not fit_intercept else 5.0)
     sw = make_sample_weight(N, weights)
     mem = fastreg.Ridge(alpha=2.0, fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
@@ -155,7 +40,7 @@ def test_ridge_matches_in_memory_and_oracle(scheduler, layout, fit_intercept, we
     assert est.solver_ == "cholesky" and est.n_features_in_ == P
 
 
-def test_ridge_multi_target_and_per_target_alpha(scheduler):
+def test_ridge_multi_target_and_per_target_alpha(dask_scheduler):
     X, Y = problem(seed=2, n_targets=3)
     alphas = np.array([0.1, 1.0, 10.0])
     mem = fastreg.Ridge(alpha=alphas).fit(X, Y)
@@ -183,7 +68,7 @@ def test_ridge_large_column_means_do_not_cancel():
     assert rel(naive_G, exact_G) > 1e-4
 
 
-def test_ridge_positive(scheduler):
+def test_ridge_positive(dask_scheduler):
     X, y = problem(seed=4)
     mem = fastreg.Ridge(alpha=1.0, positive=True, tol=1e-12, max_iter=10000).fit(X, y)
     est = fastreg.Ridge(alpha=1.0, positive=True, tol=1e-12, max_iter=10000).fit(
@@ -210,7 +95,7 @@ def test_float32_input_gives_float32_attributes():
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weights", [None, "random"])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_enet_matches_in_memory_objective_and_gap(scheduler, layout, fit_intercept,
+def test_enet_matches_in_memory_objective_and_gap(dask_scheduler, layout, fit_intercept,
                                                   weights, l1_ratio):
     X, y = problem(seed=6)
     sw = make_sample_weight(N, weights)
@@ -230,7 +115,7 @@ def test_enet_matches_in_memory_objective_and_gap(scheduler, layout, fit_interce
     assert est.dual_gap_ <= 1e-9 * obj_mem
 
 
-def test_lasso_multi_target_and_warm_start(scheduler):
+def test_lasso_multi_target_and_warm_start(dask_scheduler):
     X, Y = problem(seed=7, n_targets=2)
     mem = fastreg.Lasso(alpha=0.02, tol=1e-12).fit(X, Y)
     est = fastreg.Lasso(alpha=0.02, tol=1e-12, warm_start=True).fit(to_dask(X), Y)
@@ -262,7 +147,8 @@ def test_lasso_constant_column_and_column_chunked_input():
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
 @pytest.mark.parametrize("fit_intercept", [True, False])
 @pytest.mark.parametrize("weights", [None, "with_zeros"])
-def test_ridge_cv_loo_equals_in_memory(scheduler, layout, fit_intercept, weights):
+def test_ridge_cv_loo_equals_in_memory(dask_scheduler, layout, fit_intercept,
+                                       weights):
     X, y = problem(seed=9)
     sw = make_sample_weight(N, weights)
     alphas = np.logspace(-3, 3, 13)
@@ -297,7 +183,7 @@ def test_ridge_cv_loo_score_is_true_leave_one_out():
     assert abs(est.best_score_ - scores.max()) <= 1e-10 * abs(scores.max())
 
 
-def test_ridge_cv_alpha_per_target(scheduler):
+def test_ridge_cv_alpha_per_target(dask_scheduler):
     X, Y = problem(seed=11, n_targets=2)
     alphas = np.logspace(-2, 4, 7)
     mem = fastreg.RidgeCV(alphas=alphas, alpha_per_target=True).fit(X, Y)
@@ -308,7 +194,7 @@ def test_ridge_cv_alpha_per_target(scheduler):
 
 
 @pytest.mark.parametrize("weights", [None, "random"])
-def test_ridge_cv_kfold_equals_in_memory(scheduler, weights):
+def test_ridge_cv_kfold_equals_in_memory(dask_scheduler, weights):
     X, y = problem(seed=12)
     sw = make_sample_weight(N, weights)
     alphas = np.logspace(-2, 3, 6)
@@ -322,7 +208,7 @@ def test_ridge_cv_kfold_equals_in_memory(scheduler, weights):
 # --------------------------------------------------------------------------
 # paths and LassoCV / ElasticNetCV
 # --------------------------------------------------------------------------
-def test_lasso_path_equals_in_memory(scheduler):
+def test_lasso_path_equals_in_memory(dask_scheduler):
     X, y = problem(seed=13)
     a_mem, c_mem, _ = fastreg.lasso_path(X, y, n_alphas=20, tol=1e-12, fit_intercept=True)
     a_d, c_d, gaps = fastreg.lasso_path(to_dask(X), y, n_alphas=20, tol=1e-12,
@@ -339,7 +225,7 @@ def test_lasso_path_equals_in_memory(scheduler):
 
 
 @pytest.mark.parametrize("weights", [None, "random"])
-def test_enet_cv_equals_in_memory(scheduler, weights):
+def test_enet_cv_equals_in_memory(dask_scheduler, weights):
     X, y = problem(seed=14)
     sw = make_sample_weight(N, weights)
     kw = dict(l1_ratio=[0.5, 1.0], cv=3, alphas=15, tol=1e-12, max_iter=10000)
@@ -360,7 +246,7 @@ def test_cv_with_shuffled_splitter_and_fold_boundaries():
     boundaries computed on the workers: both equal the in-memory CV."""
     from sklearn.model_selection import KFold
 
-    from fastreg._dask_fit import fold_labels
+    from fastreg._dask.stats import fold_labels
 
     X, y = problem(seed=18)
     for cv in (KFold(4, shuffle=True, random_state=0), KFold(4)):
@@ -386,135 +272,6 @@ def test_lasso_cv_sparse_chunks():
 
 
 # --------------------------------------------------------------------------
-# consensus ADMM (p too large for a Gram matrix; forced here on a small p)
-# --------------------------------------------------------------------------
-@pytest.fixture
-def force_admm(monkeypatch):
-    import fastreg._dask_fit as dask_fit
-
-    monkeypatch.setattr(dask_fit, "GRAM_MAX_ENTRIES", 0)
-
-
-@pytest.mark.parametrize("layout, l1_ratio, sched", [("dense", 1.0, "threads"),
-                                                     ("sparse", 0.5, "threads"),
-                                                     ("dense", 1.0, "distributed")])
-def test_admm_matches_in_memory_objective(force_admm, request, layout, l1_ratio, sched):
-    X, y = problem(seed=19, n=400, p=30)
-    sw = make_sample_weight(400, "random")
-    kw = dict(alpha=0.05, l1_ratio=l1_ratio)
-    mem = fastreg.ElasticNet(tol=1e-12, **kw).fit(X, y, sample_weight=sw)
-    # uneven chunks on threads; two chunks on the cluster (each ADMM iteration
-    # is a round trip to the scheduler: keep the test short)
-    Xd = to_dask(X, layout, chunks=(120, 80, 200) if sched == "threads" else (200, 200))
-    if sched == "threads":
-        with dask.config.set(scheduler="threads"):
-            est = fastreg.ElasticNet(tol=1e-8, max_iter=3000, **kw).fit(Xd, y, sample_weight=sw)
-    else:
-        c = request.getfixturevalue("client")
-        with c.as_current(), dask.config.set(scheduler="dask.distributed"):
-            est = fastreg.ElasticNet(tol=1e-8, max_iter=3000, **kw).fit(Xd, y, sample_weight=sw)
-    assert est.solver_ == "admm"
-    o = ref.enet_objective(X, y, est.coef_, est.intercept_, sample_weight=sw, **kw)
-    om = ref.enet_objective(X, y, mem.coef_, mem.intercept_, sample_weight=sw, **kw)
-    assert abs(o - om) <= 1e-7 * om
-    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, sample_weight=sw, **kw)
-    assert gap <= 1e-6 * om
-    assert est.dual_gap_ <= 1e-6 * om  # its own certificate, from the final pass
-    np.testing.assert_array_equal(est.coef_ == 0, mem.coef_ == 0)
-
-
-def test_wide_input_without_a_wide_route_is_refused(force_admm):
-    X, y = problem(seed=22)
-    with dask.config.set(scheduler="sync"):
-        for est in (fastreg.Ridge(), fastreg.RidgeCV(), fastreg.LassoCV()):
-            with pytest.raises(ValueError, match="n_features=9 is beyond the limit"):
-                est.fit(to_dask(X), y)
-    with pytest.raises(ValueError, match="penalty_factor is not supported by the wide"):
-        fastreg.Lasso(penalty_factor=np.ones(P)).fit(to_dask(X), y)
-
-
-def test_admm_warns_at_max_iter(force_admm):
-    X, y = problem(seed=20, n=200, p=20)
-    with dask.config.set(scheduler="sync"):
-        with pytest.warns(ConvergenceWarning, match="ADMM did not converge after 3"):
-            est = fastreg.Lasso(alpha=0.01, max_iter=3, tol=1e-10).fit(
-                to_dask(X, chunks=(70, 130)), y)
-    assert est.n_iter_ == 3 and est.dual_gap_ > 0
-
-
-# --------------------------------------------------------------------------
-# validation
-# --------------------------------------------------------------------------
-def test_bad_input_raises_clear_errors():
-    X, y = problem(seed=16)
-    Xd = to_dask(X)
-    with dask.config.set(scheduler="sync"):
-        with pytest.raises(ValueError, match="y has 500 rows but X has 503"):
-            fastreg.Ridge().fit(Xd, da.from_array(y[:500]))
-        with pytest.raises(ValueError, match="y must have 503 rows"):
-            fastreg.Lasso().fit(Xd, y[:-1])
-        with pytest.raises(ValueError, match="sample_weight has 10 rows"):
-            fastreg.Ridge().fit(Xd, y, sample_weight=da.ones(10))
-        Xn = X.copy()
-        Xn[321, 2] = np.nan
-        with pytest.raises(ValueError, match="X contains NaN"):
-            fastreg.Lasso(alpha=0.1).fit(to_dask(Xn), y)
-        sw0 = np.ones(N)
-        sw0[:100] = 0.0  # the NaN sits in an all-zero-weight chunk: still an error
-        Xn0 = X.copy()
-        Xn0[50, 1] = np.nan
-        with pytest.raises(ValueError, match="X contains NaN"):
-            fastreg.Ridge().fit(to_dask(Xn0), y, sample_weight=sw0)
-        with pytest.raises(ValueError, match="X must be 2-D"):
-            fastreg.Ridge().fit(da.from_array(y), y)
-        yn = y.copy()
-        yn[5] = np.inf
-        with pytest.raises(ValueError, match="y contains NaN"):
-            fastreg.Ridge().fit(Xd, yn)
-        sw = np.ones(N)
-        sw[400] = -1
-        with pytest.raises(ValueError, match="sample_weight must be finite and non-neg"):
-            fastreg.Ridge().fit(Xd, y, sample_weight=da.from_array(sw, chunks=50))
-        with pytest.raises(ValueError, match="positive sum"):
-            fastreg.Ridge().fit(Xd, y, sample_weight=da.zeros(N, chunks=100))
-        unknown = Xd[Xd[:, 0] > -1e9]
-        with pytest.raises(ValueError, match="unknown chunk sizes"):
-            fastreg.Ridge().fit(unknown, y)
-        Xs = da.from_array(X, chunks=(100, 4)).map_blocks(sp.csr_matrix, dtype=X.dtype)
-        with pytest.raises(ValueError, match="single column block"):
-            fastreg.Ridge().fit(Xs, y)
-        with pytest.raises(ValueError, match="scoring=None"):
-            fastreg.RidgeCV(scoring="r2").fit(Xd, y)
-        with pytest.raises(ValueError, match="penalty_factor must have shape"):
-            fastreg.Lasso(penalty_factor=np.ones(P + 1)).fit(Xd, y)
-
-
-# --------------------------------------------------------------------------
-# fault tolerance (last: it costs the cluster a worker restart)
-# --------------------------------------------------------------------------
-def _kill_once(x, marker, k, block_info=None):
-    """Kill this worker process the first time chunk ``k`` is produced."""
-    if block_info[0]["chunk-location"][0] == k and not os.path.exists(marker):
-        with open(marker, "w"):
-            pass
-        os._exit(1)
-    return x
-
-
-def test_worker_killed_mid_computation_still_exact(client, tmp_path):
-    X, y = problem(seed=17)
-    sw = make_sample_weight(N, "random")
-    marker = str(tmp_path / "killed")
-    Xk = to_dask(X).map_blocks(_kill_once, marker, 2, dtype=X.dtype)
-    with client.as_current(), dask.config.set(scheduler="dask.distributed"):
-        est = fastreg.Ridge(alpha=3.0).fit(Xk, y, sample_weight=sw)
-    assert os.path.exists(marker)  # the worker did die
-    w_ref, b_ref = ref.ridge_closed_form(X, y, 3.0, sample_weight=sw)
-    assert rel(est.coef_, w_ref) < 1e-9
-    assert abs(est.intercept_ - b_ref) <= 1e-9 * abs(b_ref)
-
-
-# --------------------------------------------------------------------------
 # penalty factors and predict
 # --------------------------------------------------------------------------
 PF = np.array([0.0, 1.0, 2.0, 0.5, 1.0, 0.0, 1.0, 3.0, 1.0])
@@ -522,7 +279,7 @@ PF = np.array([0.0, 1.0, 2.0, 0.5, 1.0, 0.0, 1.0, 3.0, 1.0])
 
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
 @pytest.mark.parametrize("positive", [False, True])
-def test_penalty_factor_matches_in_memory(scheduler, layout, positive):
+def test_penalty_factor_matches_in_memory(dask_scheduler, layout, positive):
     """Zero and non-unit factors (with positive=True, the sign-constrained
     unpenalised projection) on Dask input: same objective as in memory, a
     certificate from the reference, the same alpha grid."""
@@ -553,7 +310,7 @@ def test_penalty_factor_matches_in_memory(scheduler, layout, positive):
     assert rel(coefs, coefs_mem) <= 1e-5
 
 
-def test_penalty_factor_cv_matches_in_memory(scheduler):
+def test_penalty_factor_cv_matches_in_memory(dask_scheduler):
     X, y = problem(seed=6)
     kw = dict(cv=3, alphas=10, penalty_factor=PF, tol=1e-10, max_iter=100000)
     ours = fastreg.LassoCV(**kw).fit(to_dask(X), y)
@@ -566,7 +323,7 @@ def test_penalty_factor_cv_matches_in_memory(scheduler):
 
 @pytest.mark.parametrize("layout", ["dense", "sparse"])
 @pytest.mark.parametrize("n_targets", [None, 2])
-def test_predict_is_lazy_and_equals_in_memory(scheduler, layout, n_targets):
+def test_predict_is_lazy_and_equals_in_memory(dask_scheduler, layout, n_targets):
     X, y = problem(seed=7, n_targets=n_targets)
     est = fastreg.Ridge(alpha=0.5).fit(X, y)
     Xd = to_dask(X, layout)
@@ -576,3 +333,70 @@ def test_predict_is_lazy_and_equals_in_memory(scheduler, layout, n_targets):
     np.testing.assert_allclose(pred.compute(), est.predict(X), rtol=1e-12, atol=1e-12)
     with pytest.raises(ValueError, match="features"):
         est.predict(to_dask(X[:, :4]))
+
+
+# --------------------------------------------------------------------------
+# drivers return results; the estimators set their attributes from them
+# --------------------------------------------------------------------------
+def test_drivers_return_fit_results_without_an_estimator():
+    """The drivers take parameters and return a FitResult: no estimator is
+    passed, none is written to."""
+    from fastreg._dask.enet import fit_enet_cv_dask, fit_enet_dask
+    from fastreg._dask.ridge import fit_ridge_cv_dask, fit_ridge_dask
+    from fastreg._result import ABSENT, FitResult
+
+    X, y = problem(seed=23)
+    Xd = to_dask(X)
+    lasso = fastreg.Lasso(alpha=0.05, tol=1e-10)
+    ridge_cv = fastreg.RidgeCV(alphas=np.array([0.1, 1.0]), cv=3)
+    with dask.config.set(scheduler="sync"):
+        results = [
+            fit_enet_dask(dict(lasso.get_params(), l1_ratio=1.0), Xd, y),
+            fit_enet_cv_dask(dict(fastreg.LassoCV(cv=3, alphas=5).get_params(),
+                                  l1_ratio=1.0), Xd, y, None, [1.0], 1e-3),
+            fit_ridge_dask(fastreg.Ridge().get_params(), Xd, y),
+            fit_ridge_cv_dask(dict(ridge_cv.get_params(), alphas=ridge_cv.alphas), Xd, y),
+        ]
+        est = fastreg.Lasso(alpha=0.05, tol=1e-10).fit(Xd, y)
+    for result in results:
+        assert isinstance(result, FitResult)
+        assert result.coef.shape == (P,)
+        assert result.attributes["n_features_in"] == P
+        assert result.attributes["feature_names_in"] is ABSENT
+    np.testing.assert_array_equal(est.coef_, results[0].coef)
+    assert est.intercept_ == results[0].intercept and est.n_iter_ == results[0].n_iter
+    assert results[3].attributes["gcv_mode"] is None  # a value, not a deletion
+
+
+def test_refit_on_dask_replaces_stale_attributes():
+    """A Dask refit of an estimator fitted in memory leaves no attribute of the
+    earlier fit: feature names, cv_results_; K-fold sets gcv_mode_ = None."""
+    pd = pytest.importorskip("pandas")
+    X, y = problem(seed=24)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(P)])
+    est = fastreg.RidgeCV(alphas=np.array([0.1, 1.0]), store_cv_results=True).fit(frame, y)
+    assert hasattr(est, "feature_names_in_") and hasattr(est, "cv_results_")
+    with dask.config.set(scheduler="sync"):
+        est.set_params(store_cv_results=False, cv=3).fit(to_dask(X), y)
+    assert not hasattr(est, "feature_names_in_") and not hasattr(est, "cv_results_")
+    assert est.gcv_mode_ is None and est.n_features_in_ == P
+
+
+def test_enet_cv_explicit_alphas_and_column_y_shapes_as_in_memory():
+    """Explicit alphas: alphas_ is the given alphas once (one grid), as in
+    memory; a y of one column gives the in-memory shapes."""
+    X, y = problem(seed=25)
+    kw = dict(l1_ratio=[0.5, 1.0], cv=3, alphas=[0.3, 0.01, 0.1], tol=1e-12)
+    mem = fastreg.ElasticNetCV(**kw).fit(X, y)
+    with dask.config.set(scheduler="sync"):
+        est = fastreg.ElasticNetCV(**kw).fit(to_dask(X), y)
+        lasso = fastreg.Lasso(alpha=0.05).fit(to_dask(X), y[:, None])
+        ridge = fastreg.Ridge(alpha=1.0).fit(to_dask(X), y[:, None])
+    np.testing.assert_array_equal(est.alphas_, mem.alphas_)
+    assert est.alphas_.shape == (3,) and est.mse_path_.shape == mem.mse_path_.shape
+    lasso_mem = fastreg.Lasso(alpha=0.05).fit(X, y[:, None])
+    ridge_mem = fastreg.Ridge(alpha=1.0).fit(X, y[:, None])
+    for ours, theirs in ((lasso, lasso_mem), (ridge, ridge_mem)):
+        assert ours.coef_.shape == theirs.coef_.shape
+        assert np.shape(ours.intercept_) == np.shape(theirs.intercept_)
+        assert rel(ours.intercept_, theirs.intercept_) < 1e-8

@@ -1,13 +1,15 @@
 """Consensus ADMM for the Elastic-Net on Dask arrays too wide for a Gram matrix.
 
-When p^2 is too large for the p x p statistics of :mod:`fastreg._dask_stats`,
+When p^2 is too large for the p x p statistics of :mod:`fastreg._dask.stats`,
 the Elastic-Net (scikit-learn's objective, weights normalised to sum to n)
 
     1/(2n) sum_i s_i (y_i - x_i.w - b)^2 + alpha*l1_ratio*|w|_1
                                          + alpha*(1-l1_ratio)/2*|w|^2
 
 is solved by consensus ADMM (Boyd et al., 2011, section 7.1) over the N row
-chunks. In kernel units (times n), with the centred, weighted chunk designs
+chunks. In the kernels' units (times n: ``l1``, ``l2`` from
+:func:`fastreg._enet_solver.kernel_penalties`, the one conversion), with the
+centred, weighted chunk designs
 ``A_k = diag(sqrt s)(X_k - 1 x_mean^T)`` and targets ``b_k``:
 
     minimise  sum_k 1/2 ||b_k - A_k w_k||^2 + l1 |z|_1 + l2/2 |z|^2
@@ -48,7 +50,10 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.exceptions import ConvergenceWarning
 
-from ._dask_stats import _blocks, compute, persist, tree_reduce
+from .._enet_solver import kernel_penalties
+from .._result import FitResult
+from .stats import (Stats, chunk_design, compute, features_seen, intercept, out_dtype,
+                    persist, row_blocks, tree_reduce)
 
 #: Over-relaxation parameter (1 is plain ADMM; 1.5-1.8 usually converges faster).
 RELAX = 1.6
@@ -97,26 +102,13 @@ class _Chunk:
 def _setup_chunk(x, y, s, x_mean, y_mean, scale):
     """Centred, weighted chunk (weights normalised: s * scale) and the
     eigendecomposition of A A^T (fastreg's RidgeCV kernel route)."""
-    from ._preprocess import Design, _canonical_csc
-    from ._gram import kernel_matrix
-    from ._ridge_loo import eigh
+    from .._gram import kernel_matrix
+    from .._ridge_loo import eigh
 
-    m, p = x.shape
-    y = np.asarray(y, dtype=np.float64).reshape(m)
-    sw = np.ones(m) if s is None else np.asarray(s, dtype=np.float64).reshape(m)
-    sq = np.sqrt(sw * scale)
-    b = (y - y_mean) * sq
-    if sp.issparse(x):
-        X = _canonical_csc(sp.csr_matrix(x, dtype=np.float64))
-        X = sp.csc_matrix((X.data * sq[X.indices], X.indices, X.indptr), shape=X.shape)
-    else:
-        X = np.asfortranarray(np.asarray(x, dtype=np.float64) - x_mean)
-        X *= sq[:, None]
-        x_mean = np.zeros(p)
-    design = Design(X=X, y=b, x_mean=x_mean, y_mean=np.float64(y_mean), sqrt_sw=sq)
+    design = chunk_design(x, np.asarray(y).reshape(x.shape[0]), s, x_mean, y_mean, scale)
     lam, Q = eigh(kernel_matrix(design, lower_only=True))
-    return _Chunk(design, b, lam, Q, np.zeros(p), np.zeros(p))
-
+    p = x.shape[1]
+    return _Chunk(design, design.y, lam, Q, np.zeros(p), np.zeros(p))
 
 def _step(ch, z, first, rescale_u, rho):
     """One ADMM iteration on a chunk, fused with the previous one's dual update
@@ -189,12 +181,11 @@ def enet_gap(XtR, R_norm2, R_y, w, l1, l2, positive):
     return gap + l1 * np.abs(w).sum() - const * R_y + 0.5 * l2 * (1 + const ** 2) * (w @ w)
 
 
-def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
-    """:meth:`fastreg.ElasticNet.fit` by consensus ADMM (aligned Dask inputs)."""
+def fit_enet_admm(params, X, y, sw, rho=None):
+    """:meth:`fastreg.ElasticNet.fit` by consensus ADMM (aligned Dask inputs;
+    ``params`` as :func:`fastreg._dask.enet.fit_enet_dask`'s). Returns a
+    :class:`fastreg._result.FitResult`."""
     import dask
-
-    from ._dask_fit import _out_dtype, _record_features, _set_intercept
-    from ._dask_stats import Stats
 
     if y.ndim != 1:
         raise ValueError("The ADMM route (p too large for a Gram matrix) fits one target; "
@@ -203,10 +194,10 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
         X = X.rechunk({0: ADMM_MAX_ROWS})
         y = y.rechunk({0: X.chunks[0]})
         sw = None if sw is None else sw.rechunk({0: X.chunks[0]})
-    dtype = _out_dtype(X)
+    dtype = out_dtype(X)
     n, p = X.shape
-    xs, ys = _blocks(X), _blocks(y)
-    ws = _blocks(sw) if sw is not None else [None] * len(xs)
+    xs, ys = row_blocks(X), row_blocks(y)
+    ws = row_blocks(sw) if sw is not None else [None] * len(xs)
     N = len(xs)
 
     # pass 1: weighted means (p-sized)
@@ -218,13 +209,13 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
                          "weights (found while reducing the Dask chunks).")
     if not W > 0:
         raise ValueError("sample_weight must have a positive sum: all weights are zero.")
-    if est.fit_intercept:
+    if params["fit_intercept"]:
         x_mean, y_mean = sx / W, sy / W
     else:
         x_mean, y_mean = np.zeros(p), 0.0
     scale = n / W  # normalised weights s * n / W
-    l1 = alpha * l1_ratio * n
-    l2 = alpha * (1.0 - l1_ratio) * n
+    l1, l2 = kernel_penalties(params["alpha"], params["l1_ratio"], n)
+    positive, tol, max_iter = params["positive"], params["tol"], params["max_iter"]
 
     # pass 2: chunk designs and kernel eigendecompositions, kept on the workers
     setup = dask.delayed(_setup_chunk, pure=True)
@@ -239,12 +230,11 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
     summ = dask.delayed(_summary, pure=True)
     z = z_prev = np.zeros(p)
     rescale = 1.0
-    tol = est.tol
     converged = False
     it = 0
     r_norm = s_norm = eps_pri = eps_dual = np.inf
     rho_prev = rho
-    for k in range(est.max_iter + 1):
+    for k in range(max_iter + 1):
         # iteration k's w-update, fused with iteration k-1's dual update
         states = list(persist(*[step(ch, z, k == 0, rescale, rho) for ch in states]))
         (sums,) = compute(tree_reduce([summ(ch) for ch in states], _add_tuples))
@@ -260,11 +250,11 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
             if k > 1 and r_norm <= eps_pri and s_norm <= eps_dual:
                 converged = True
                 break
-            if k == est.max_iter:
+            if k == max_iter:
                 break
         rho_prev = rho
         z_prev = z
-        z = _z_update(sums[0], N, rho, l1, l2, est.positive)
+        z = _z_update(sums[0], N, rho, l1, l2, positive)
         # residual balancing (Boyd et al., 3.4.1), applied from the next step on;
         # u is scaled by 1/rho
         rescale = 1.0
@@ -283,13 +273,10 @@ def fit_enet_admm(est, X, y, sw, alpha, l1_ratio, rho=None):
     g = dask.delayed(_gap_terms, pure=True)
     ((XtR, R_norm2, R_y, _),) = compute(
         tree_reduce([g(ch, z) for ch in states], _add_tuples))
-    gap = enet_gap(XtR, R_norm2, R_y, z, l1, l2, est.positive) / n
+    gap = enet_gap(XtR, R_norm2, R_y, z, l1, l2, positive) / n
 
-    st = Stats(n, W, x_mean, np.array([y_mean]), None, None, None)
-    _record_features(est, X)
-    est.coef_ = z.astype(dtype)
-    est.dual_gap_ = dtype.type(gap)
-    est.n_iter_ = it
-    est.solver_ = "admm"
-    _set_intercept(est, st, 1, dtype)
-    return est
+    coef = z.astype(dtype)
+    means = Stats(n, W, x_mean, np.array([y_mean]), None, None, None)
+    return FitResult(coef, intercept(means, coef, params["fit_intercept"], 1), n_iter=it,
+                     dual_gap=dtype.type(gap), attributes={"solver": "admm",
+                                                           **features_seen(X)})

@@ -28,21 +28,25 @@ do not cancel. Only p-sized (and p x p) results travel to the client.
 
 With ``fold_labels`` the same pass computes the statistics of every fold
 separately (a chunk splits its rows by fold label); the statistics of a
-training set "all folds but k" are then the merge of the other folds'.
+training set "all folds but k" are then the merge of the other folds', and
+the held-out error of coefficients is a quadratic form in the test fold's
+statistics (:func:`heldout_sse`): cross-validation needs no further pass.
 
-This module imports Dask lazily (inside functions): ``is_dask_collection``
-costs one attribute lookup and ``import fastreg`` works without Dask.
+The end of this module holds what every driver does with the statistics on
+the client: the size limit, constant columns, the intercept. Dask is imported
+lazily (inside functions), as everywhere in :mod:`fastreg._dask`.
 """
 import numpy as np
 import scipy.sparse as sp
 
+from . import is_dask_collection
+
 #: Fan-in of the tree reduction.
 SPLIT_EVERY = 8
-
-
-def is_dask_collection(X):
-    """True for a Dask collection (checked by the type's module: free for NumPy)."""
-    return type(X).__module__.startswith("dask")
+#: Largest Gram matrix (entries) the one-pass route forms: every chunk returns
+#: a p x p matrix. Beyond, the Elastic-Net goes to consensus ADMM and the
+#: other estimators refuse.
+GRAM_MAX_ENTRIES = 8192 ** 2
 
 
 # ---------------------------------------------------------------------------
@@ -325,7 +329,7 @@ class ContiguousFolds:
         self.bounds = np.asarray(bounds, dtype=np.int64)
 
 
-def _blocks(a):
+def row_blocks(a):
     """The row blocks of an aligned Dask array as a list of Delayed objects."""
     d = a.to_delayed()
     return list(d.reshape(d.shape[0], -1)[:, 0])
@@ -347,8 +351,8 @@ def stats_graph(X, y, sample_weight, fold_labels=None, n_folds=0):
     aligned inputs: one task per row chunk and a tree of merges."""
     import dask
 
-    xs, ys = _blocks(X), _blocks(y)
-    ws = _blocks(sample_weight) if sample_weight is not None else [None] * len(xs)
+    xs, ys = row_blocks(X), row_blocks(y)
+    ws = row_blocks(sample_weight) if sample_weight is not None else [None] * len(xs)
     offsets = np.concatenate([[0], np.cumsum(X.chunks[0])])
     f = dask.delayed(chunk_stats, pure=True)
     parts = []
@@ -386,7 +390,7 @@ def compute(*graphs):
     cores (a chunk's GEMM measured 15x slower on 2 busy cores)."""
     import dask
 
-    from ._blas_threads import single_threaded_blas
+    from .._blas_threads import single_threaded_blas
 
     with single_threaded_blas():
         return dask.compute(*graphs)
@@ -396,7 +400,7 @@ def persist(*graphs):
     """``dask.persist`` under the same BLAS limit as :func:`compute`."""
     import dask
 
-    from ._blas_threads import single_threaded_blas
+    from .._blas_threads import single_threaded_blas
 
     with single_threaded_blas():
         return dask.persist(*graphs)
@@ -407,3 +411,141 @@ def compute_stats(X, y, sample_weight, fold_labels=None, n_folds=0):
     (out,) = compute(stats_graph(X, y, sample_weight, fold_labels, n_folds))
     check_stats(merge_all(out) if isinstance(out, list) else out)
     return out
+
+
+# ---------------------------------------------------------------------------
+# cross-validation from per-fold statistics
+# ---------------------------------------------------------------------------
+
+def fold_labels(cv, n, y_like=None):
+    """Fold label of every row (the test fold it belongs to), from a splitter, as
+    the in-memory CV would split ``n`` rows; and the number of folds. Every row
+    must be in exactly one test fold (a K-fold partition). Unshuffled KFold
+    gives :class:`ContiguousFolds` (boundaries only); any other splitter is
+    run on the client (an n-sized label array)."""
+    from sklearn.model_selection import KFold
+
+    if isinstance(cv, KFold) and not cv.shuffle:
+        # KFold's own fold sizes: n // K each, the first n % K one larger
+        K = cv.get_n_splits()
+        if K > n:
+            raise ValueError(f"Cannot have number of splits n_splits={K} greater than "
+                             f"the number of samples: n_samples={n}.")
+        sizes = np.full(K, n // K)
+        sizes[:n % K] += 1
+        return ContiguousFolds(np.concatenate([[0], np.cumsum(sizes)])), K
+    labels = np.full(n, -1, dtype=np.int32)
+    dummy = np.zeros((n, 1), dtype=np.int8)
+    K = 0
+    for k, (_, test) in enumerate(cv.split(dummy, y_like)):
+        test = np.asarray(test)
+        if np.any(labels[test] >= 0):
+            raise ValueError("cv must partition the rows (each sample in exactly one "
+                             "test fold) to run on Dask input.")
+        labels[test] = k
+        K = k + 1
+    if K < 2 or np.any(labels < 0):
+        raise ValueError("cv must partition the rows into at least 2 test folds (as "
+                         "KFold does) to run on Dask input.")
+    return labels, K
+
+
+def train_stats(folds, k):
+    """Statistics of every fold but ``k``: fold k's training set."""
+    return merge_all([f for j, f in enumerate(folds) if j != k])
+
+
+def heldout_sse(st, coef, intercept, t=0):
+    """``sum_i s_i (y_i - x_i.w - b)^2`` over the rows of ``st`` for the
+    coefficients ``coef`` (p, K) and intercepts (K,) of target column ``t``:
+    a quadratic form in the centred statistics, exact up to round-off of size
+    eps * cyy, with no pass over the data."""
+    quad = np.einsum("pk,pq,qk->k", coef, st.Cxx, coef)
+    off = st.my[t] - st.mx @ coef - intercept
+    return np.maximum(st.cyy[t] - 2 * (st.Cxy[:, t] @ coef) + quad, 0.0) + st.W * off * off
+
+
+# ---------------------------------------------------------------------------
+# on the client: what every driver does with the statistics
+# ---------------------------------------------------------------------------
+
+def fits_gram(n_features):
+    """Whether the p x p statistics are within :data:`GRAM_MAX_ENTRIES`."""
+    return n_features * n_features <= GRAM_MAX_ENTRIES
+
+
+def check_gram_size(X, what):
+    """The one-pass route holds p x p statistics per chunk: refuse beyond the limit."""
+    p = X.shape[1]
+    if not fits_gram(p):
+        raise ValueError(f"{what} on Dask input needs p x p statistics; n_features={p} "
+                         f"is beyond the limit of {int(np.sqrt(GRAM_MAX_ENTRIES))} "
+                         "(only ElasticNet/Lasso have a wide route, consensus ADMM).")
+
+
+def out_dtype(X):
+    """The dtype of the fitted attributes: the input's when float32 or float64
+    (as the in-memory validation converts), else float64."""
+    return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
+
+
+def centred_moments(st, fit_intercept, dtype, scale=1.0):
+    """``(G, Xy, yy)`` of :meth:`Stats.moments` times ``scale``, with the columns
+    that centring leaves as round-off only (constant features) zeroed, as the
+    in-memory preprocessing zeroes them (:func:`fastreg._preprocess.constant_mask`)."""
+    from .._preprocess import constant_mask
+
+    G, Xy, yy = st.moments(fit_intercept)
+    if fit_intercept:
+        const = constant_mask(np.diag(G), st.mx, st.W, dtype)
+        if np.any(const):
+            G[const, :] = 0
+            G[:, const] = 0
+            Xy[const] = 0
+    if scale != 1.0:
+        G *= scale
+        Xy *= scale
+        yy *= scale
+    return G, Xy, yy
+
+
+def intercept(st, coef, fit_intercept, y_ndim):
+    """``intercept_`` of ``coef`` fitted on the rows of ``st`` (the in-memory
+    rule, :func:`fastreg._result.intercept_from_means`), for a y of ``y_ndim``
+    dimensions."""
+    from .._result import intercept_from_means
+
+    y_mean = st.my if y_ndim == 2 else st.my[0]
+    return intercept_from_means(coef, st.mx, y_mean, fit_intercept)
+
+
+def features_seen(X):
+    """The fitted attributes that describe the input: its width, and no feature
+    names (a Dask array has none; a stale ``feature_names_in_`` goes)."""
+    from .._result import ABSENT
+
+    return {"n_features_in": X.shape[1], "feature_names_in": ABSENT}
+
+
+def chunk_design(x, y, s, x_mean, y_mean, scale=1.0):
+    """One chunk's rows as a :class:`fastreg._preprocess.Design` centred by the
+    *global* means and weighted by ``s * scale``: ``Xt = diag(sqrt(s scale))
+    (x - x_mean)``, ``yt`` likewise (one column per target). Dense chunks are
+    centred explicitly; sparse ones stay sparse, centred implicitly by the
+    design."""
+    from .._preprocess import Design, _canonical_csc
+
+    m, p = x.shape
+    y = np.asarray(y, dtype=np.float64)
+    sw = np.ones(m) if s is None else np.asarray(s, dtype=np.float64).reshape(m)
+    sq = np.sqrt(sw * scale)
+    yt = (y - y_mean) * sq.reshape((m,) + (1,) * (y.ndim - 1))
+    if sp.issparse(x):
+        X = _canonical_csc(sp.csr_matrix(x, dtype=np.float64))
+        X = sp.csc_matrix((X.data * sq[X.indices], X.indices, X.indptr), shape=X.shape)
+    else:
+        X = np.asfortranarray(np.asarray(x, dtype=np.float64) - x_mean)
+        X *= sq[:, None]
+        x_mean = np.zeros(p)
+    return Design(X=X, y=yt, x_mean=x_mean, y_mean=np.asarray(y_mean, dtype=np.float64),
+                  sqrt_sw=sq)

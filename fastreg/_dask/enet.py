@@ -1,0 +1,204 @@
+"""The Elastic-Net family on Dask arrays: ElasticNet / Lasso, ``enet_path``,
+ElasticNetCV / LassoCV, from one pass of sufficient statistics.
+
+Every solve is the in-memory route's Gram-mode solve
+(:func:`fastreg._enet_solver.solve_enet_gram`) on the statistics in its
+units: weights normalised to sum to n_samples, i.e. ``G``, ``Xy`` and ``yy``
+scaled by ``n / W`` (:func:`gram_units`). Cross-validation computes per-fold
+statistics in the same single pass: the training statistics of fold k are the
+merge of the other folds', the held-out error of a path is a quadratic form in
+fold k's, and the refit uses the merge of all: no further pass over the data.
+When the Gram matrix would be too large the fit goes to consensus ADMM
+(:mod:`fastreg._dask.admm`).
+"""
+import numbers
+
+import numpy as np
+from sklearn.model_selection import check_cv
+from sklearn.utils import check_random_state
+
+from .._enet_solver import solve_enet_gram, warm_started_path
+from .._penalty import Penalty, check_penalty_factor
+from .._result import FitResult
+from .._selection import (alpha_grid_from_max, alpha_max_from_correlations, best_cv_index,
+                          path_alphas)
+from .._validation import (check_alpha_values, check_finite_fit, check_grid_l1_ratio,
+                           check_int)
+from .stats import (align, centred_moments, check_gram_size, compute_stats, features_seen,
+                    fits_gram, fold_labels, heldout_sse, intercept, merge_all, out_dtype,
+                    train_stats)
+
+
+class _GramProblem:
+    """Statistics in :func:`solve_enet_gram`'s units (:func:`gram_units`), and the
+    penalty factors prepared for them (:meth:`fastreg._penalty.Penalty.from_gram`).
+
+    ``stacklevel`` arguments: the ConvergenceWarning's, as if the method itself
+    called ``warnings.warn``.
+    """
+
+    def __init__(self, st, fit_intercept, dtype, penalty_factor):
+        self.G, self.Xy, self.yy = gram_units(st, fit_intercept, dtype)
+        self.n = st.n
+        self.penalty = (None if penalty_factor is None
+                        else Penalty.from_gram(self.G, penalty_factor))
+
+    def solve(self, coef, alpha, l1_ratio, seed, params, stacklevel, target=0):
+        """Solve for one target in place at ``alpha``; returns (gap, n_iter)."""
+        kw = None if self.penalty is None else self.penalty.kernel_args(gram=self.G)
+        return solve_enet_gram(
+            self.G, np.ascontiguousarray(self.Xy[:, target]), float(self.yy[target]), coef,
+            alpha, l1_ratio, self.n, tol=params["tol"], max_iter=params["max_iter"],
+            positive=params["positive"], seed=seed, random=params["selection"] == "random",
+            kernel_args=kw, stacklevel=stacklevel + 1)
+
+    def alpha_grid(self, l1_ratio, eps, n_alphas, positive):
+        """:func:`fastreg._path.alpha_grid` from the statistics (first target)."""
+        check_grid_l1_ratio(l1_ratio)
+        Xty = self.Xy[:, 0]
+        if self.penalty is not None:
+            Xty = self.penalty.penalised_correlations(Xty, positive)
+        return alpha_grid_from_max(
+            alpha_max_from_correlations(Xty, self.n, l1_ratio, positive), eps, n_alphas)
+
+    def path(self, alphas, l1_ratio, params, stacklevel, coef_init=None):
+        """Warm-started path along ``alphas`` (order kept), as
+        :func:`fastreg._path.path_on_design`: (coefs (p, A), gaps, n_iters)."""
+        coef = np.zeros(self.G.shape[0])
+        if coef_init is not None:
+            coef[:] = coef_init
+        # solve's frame is three below this one (lambda, warm_started_path)
+        return warm_started_path(
+            lambda w, alpha, seed: self.solve(w, alpha, l1_ratio, seed, params,
+                                              stacklevel + 3),
+            alphas, coef, params["random_state"])
+
+
+def gram_units(st, fit_intercept, dtype):
+    """``(G Fortran, Xy, yy)`` in :func:`fastreg._enet_solver.solve_enet_gram`'s
+    units: the statistics of weights normalised to sum to n (scaled by n / W),
+    constant columns zeroed."""
+    G, Xy, yy = centred_moments(st, fit_intercept, dtype, scale=st.n / st.W)
+    return np.asfortranarray(G), Xy, yy
+
+
+def fit_enet_dask(params, X, y, sample_weight=None, coef_init=None):
+    """:meth:`fastreg.ElasticNet.fit` (and Lasso) on Dask arrays.
+
+    ``params``: the estimator's parameters, ``alpha`` and ``l1_ratio``
+    validated; ``coef_init``: the previous ``coef_`` for ``warm_start``.
+    Returns a :class:`fastreg._result.FitResult`.
+    """
+    X, y, sw, _ = align(X, y, sample_weight)
+    dtype = out_dtype(X)
+    p = X.shape[1]
+    pf = check_penalty_factor(params["penalty_factor"], p, params["positive"])
+    if not fits_gram(p):
+        if pf is not None:
+            raise ValueError("penalty_factor is not supported by the wide (ADMM) route "
+                             f"of Dask input (n_features={p}).")
+        from .admm import fit_enet_admm
+        return fit_enet_admm(params, X, y, sw)
+    st = compute_stats(X, y, sw)
+    problem = _GramProblem(st, params["fit_intercept"], dtype, pf)
+    T = st.my.shape[0]
+    coef = np.zeros((T, p))
+    if coef_init is not None and np.atleast_2d(coef_init).shape == coef.shape:
+        coef[:] = np.atleast_2d(coef_init)
+    rng = check_random_state(params["random_state"])
+    gaps, n_iters = np.zeros(T), []
+    for k in range(T):
+        seed = int(rng.randint(np.iinfo(np.int32).max))
+        gaps[k], it = problem.solve(coef[k], params["alpha"], params["l1_ratio"], seed,
+                                    params, stacklevel=4, target=k)
+        n_iters.append(it)
+    single = T == 1  # scikit-learn's rule, also for y of shape (n, 1)
+    coef = (coef[0] if single else coef).astype(dtype, copy=False)
+    b = intercept(st, coef, params["fit_intercept"], y.ndim)
+    check_finite_fit(coef, b)
+    return FitResult(coef, b, n_iter=n_iters[0] if single else n_iters,
+                     dual_gap=dtype.type(gaps[0]) if single else gaps.astype(dtype),
+                     attributes=features_seen(X))
+
+
+def dask_enet_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, return_n_iter,
+                   positive, tol, max_iter, random_state, selection, fit_intercept,
+                   sample_weight, penalty_factor):
+    """:func:`fastreg.enet_path` on Dask arrays (parameters validated by it): one
+    pass for the statistics, then the whole path on the client (same grid,
+    objective and returns)."""
+    X, y, sw, _ = align(X, y, sample_weight)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D for a path, got shape {y.shape}.")
+    check_gram_size(X, "enet_path")
+    pf = check_penalty_factor(penalty_factor, X.shape[1], positive)
+    dtype = out_dtype(X)
+    problem = _GramProblem(compute_stats(X, y, sw), fit_intercept, dtype, pf)
+    alphas = path_alphas(alphas, n_alphas,
+                         lambda n: problem.alpha_grid(l1_ratio, eps, n, positive))
+    params = dict(tol=tol, max_iter=max_iter, positive=positive, selection=selection,
+                  random_state=random_state)
+    coefs, gaps, n_iters = problem.path(alphas, l1_ratio, params, 4, coef_init)
+    coefs = coefs.astype(dtype, copy=False)
+    if return_n_iter:
+        return alphas, coefs, gaps, n_iters
+    return alphas, coefs, gaps
+
+
+def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps):
+    """:meth:`fastreg.ElasticNetCV.fit` (and LassoCV) on Dask arrays: one pass of
+    per-fold statistics serves the grid, every fold's path, the held-out errors
+    and the final refit.
+
+    ``params``: the estimator's parameters (validated by it), with its
+    ``l1_ratios`` and ``eps``. Returns a :class:`fastreg._result.FitResult`.
+    """
+    X, y, sw, _ = align(X, y, sample_weight)
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1-D for this estimator, got shape {y.shape}.")
+    check_gram_size(X, "ElasticNetCV")
+    pf = check_penalty_factor(params["penalty_factor"], X.shape[1], params["positive"])
+    dtype = out_dtype(X)
+    labels, K = fold_labels(check_cv(params["cv"]), X.shape[0])
+    folds = compute_stats(X, y, sw, labels, K)
+    full = merge_all(folds)
+    fi = params["fit_intercept"]
+    problem = _GramProblem(full, fi, dtype, pf)
+    # ElasticNetCV's grids: one per l1_ratio from all the data, or the given alphas
+    explicit = not (isinstance(params["alphas"], numbers.Integral)
+                    and not isinstance(params["alphas"], bool))
+    if explicit:
+        alphas = np.sort(check_alpha_values(params["alphas"], "alphas"))[::-1]
+        grids = np.tile(alphas, (len(l1_ratios), 1))
+    else:
+        n_alphas = check_int(params["alphas"], "alphas", low=1)
+        grids = np.array([problem.alpha_grid(r, eps, n_alphas, params["positive"])
+                          for r in l1_ratios])
+    train = [train_stats(folds, k) for k in range(K)]
+    problems = [_GramProblem(tr, fi, dtype, pf) for tr in train]
+    mses = []
+    for i, r in enumerate(l1_ratios):
+        for k in range(K):
+            coefs, _, _ = problems[k].path(grids[i], r, params, 4)
+            # held out as the in-memory CV scores them: coefficients in the
+            # data's dtype, intercepts from the training fold's means
+            coefs = coefs.astype(dtype).astype(np.float64)
+            b = intercept(train[k], coefs.T, fi, 2)
+            mses.append(heldout_sse(folds[k], coefs, b) / folds[k].W)
+    mse_path = np.array(mses).reshape(len(l1_ratios), K, -1).transpose(0, 2, 1)
+    i_best, j_best = best_cv_index(mse_path, params["alpha_rule"])
+    alpha, l1_ratio = float(grids[i_best, j_best]), l1_ratios[i_best]
+
+    # the refit on all the data, from the same statistics
+    coef = np.zeros(X.shape[1])
+    seed = int(check_random_state(params["random_state"]).randint(np.iinfo(np.int32).max))
+    gap, it = problem.solve(coef, alpha, l1_ratio, seed, params, stacklevel=4)
+    coef = coef.astype(dtype)
+    single = np.ndim(params["l1_ratio"]) == 0
+    # scikit-learn's shapes: one grid per l1_ratio when computed, the given
+    # alphas once when explicit (as ElasticNetCV.fit)
+    return FitResult(coef, intercept(full, coef, fi, 1), n_iter=it, dual_gap=dtype.type(gap),
+                     attributes={"alpha": alpha, "l1_ratio": l1_ratio,
+                                 "mse_path": mse_path[0] if single else mse_path,
+                                 "alphas": grids[0] if (single or explicit) else grids,
+                                 **features_seen(X)})
