@@ -546,33 +546,6 @@ def test_tol_zero_runs_max_iter(Est, layout):
     assert est.dual_gap_ > 0 and np.isclose(est.dual_gap_, gap, rtol=1e-6)
 
 
-def test_user_gram_of_centred_X_is_used(monkeypatch):
-    """precompute=Xc.T @ Xc with an already-centred X and fit_intercept=True: the
-    matrix is used (scikit-learn's rule), not recomputed with a warning."""
-    import fastreg._enet_solver as solver
-    X, y = make_problem(n=80, p=10, density=1.0)
-    Xc = X - X.mean(axis=0)
-
-    def no_rebuild(design):
-        raise AssertionError("the user's Gram matrix was recomputed")
-    monkeypatch.setattr(solver, "gram_matrix", no_rebuild)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        est = ElasticNet(alpha=0.05, precompute=Xc.T @ Xc, tol=1e-10).fit(Xc, y)
-    gap = ref.enet_duality_gap(Xc, y, est.coef_, est.intercept_, 0.05, 0.5)
-    assert gap <= 1e-10 * np.sum((y - y.mean()) ** 2) / len(y) * 1.01
-
-
-def test_user_gram_checked_or_recomputed():
-    X, y = make_problem(n=80, p=10, density=1.0)
-    Xc = X - X.mean(axis=0)
-    with pytest.raises(ValueError, match="does not match the data"):
-        ElasticNet(precompute=2 * Xc.T @ Xc).fit(Xc, y)
-    # X not centred, fit_intercept=True: recomputed with scikit-learn's warning
-    with pytest.warns(UserWarning, match="centered to fit intercept: recomputing Gram"):
-        ElasticNet(precompute=X.T @ X).fit(X, y)
-
-
 def test_path_is_the_path_function():
     from fastreg import ElasticNetCV, LassoCV, enet_path, lasso_path
     assert ElasticNet.path is enet_path and Lasso.path is enet_path
