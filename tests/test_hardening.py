@@ -871,23 +871,6 @@ def test_sparse_constant_column_small_alpha(est):
     assert not failures, "\n".join(failures)
 
 
-# ==========================================================================
-# 10. the oracle itself on a degenerate problem
-# ==========================================================================
-def test_reference_certificate_single_sample():
-    """fastreg.reference.enet_duality_gap is the independent certificate of the
-    test-suite: on one weighted sample (y_c is pure round-off, and the gap a
-    round-off -2e-32) it must return ~0, not trip its weak-duality sanity check
-    (whose tolerance was relative to values of 1e-32)."""
-    X = np.array([[-0.5855288241233366]])
-    y = np.array([-1.341219714076669])
-    sw = np.array([0.7738814669539811])
-    est = Lasso(alpha=0.1).fit(X, y, sample_weight=sw)
-    assert est.coef_[0] == 0.0 and est.intercept_ == y[0]
-    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.1, 1.0, sw)
-    assert gap == pytest.approx(0.0, abs=1e-30)
-
-
 def test_dimensions_beyond_c_int_are_named():
     """The kernels count rows and columns in C int: a larger X (here a sparse
     matrix, which costs nothing to declare) must be refused, naming X."""
