@@ -2,18 +2,20 @@
 paths, cross-validation and Ridge's ``cd`` route.
 
 Strategy choice: when the Gram mode is taken (``precompute='auto'``'s cost
-model, a user-supplied Gram matrix used or recomputed).
+model, a user-supplied Gram matrix used or recomputed). Non-convergence: the
+warning reports the gap achieved, ``tol=0`` runs ``max_iter`` epochs.
 """
 import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
-from fastreg import ElasticNet, lasso_path
+from fastreg import ElasticNet, Lasso, lasso_path
 from fastreg import reference as ref
 
-from conftest import make_problem
+from conftest import LAYOUTS, make_problem, to_layout
 
 
 # --------------------------------------------------------------------------
@@ -62,3 +64,20 @@ def test_user_gram_checked_or_recomputed():
     # X not centred, fit_intercept=True: recomputed with scikit-learn's warning
     with pytest.warns(UserWarning, match="centered to fit intercept: recomputing Gram"):
         ElasticNet(precompute=X.T @ X).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# non-convergence: a warning with the achieved gap
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("Est", [Lasso, ElasticNet])
+def test_tol_zero_runs_max_iter(Est, layout):
+    """tol=0 is scikit-learn's "run max_iter epochs": accepted, never converged
+    early unless the gap is exactly 0, and the warning reports the gap."""
+    X, y = make_problem(n=40, p=15)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        est = Est(alpha=0.01, tol=0, max_iter=5).fit(to_layout(X, layout), y)
+    assert est.n_iter_ == 5
+    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.01,
+                               1.0 if Est is Lasso else 0.5)
+    assert est.dual_gap_ > 0 and np.isclose(est.dual_gap_, gap, rtol=1e-6)

@@ -1,4 +1,5 @@
-"""Lasso and ElasticNet: optimality proven independently of any solver.
+"""fastreg._coordinate_descent: the ElasticNet and Lasso estimators, their
+optimality proven independently of any solver.
 
 For each problem the fitted coefficients are checked against
 
@@ -9,6 +10,9 @@ For each problem the fitted coefficients are checked against
   the coefficients alone: a gap ``<= tol * ||y_c||^2 / n`` is a certificate
   that the objective is within that distance of the optimum, whichever solver
   produced the point.
+
+Also: dense, CSC and CSR layouts agree; the options (random selection, warm
+starts, multiple targets, dtypes, sample weights) and the fitted attributes.
 """
 import functools
 import warnings
@@ -498,20 +502,6 @@ def test_sparse_coef_and_attributes():
     assert 0.5 < est.score(X, y) <= 1.0
 
 
-def test_feature_names_in():
-    pd = pytest.importorskip("pandas")
-    X, y = problem()
-    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(P)])
-    est = fit_quiet(Lasso(alpha=0.1), df, y)
-    np.testing.assert_array_equal(est.feature_names_in_, df.columns.to_numpy())
-    with pytest.warns(UserWarning, match="feature names"):
-        pred_array = est.predict(X)
-    np.testing.assert_allclose(est.predict(df), pred_array)
-    # refitting with a plain array forgets the names
-    fit_quiet(est, X, y)
-    assert not hasattr(est, "feature_names_in_")
-
-
 def test_objective_path_monotone_in_alpha():
     """Along a decreasing alpha path the number of selected features grows
     (roughly) and the data-fit term decreases: a sanity check of the path."""
@@ -526,24 +516,6 @@ def test_objective_path_monotone_in_alpha():
     assert nnz[0] == 1
     assert all(a > b for a, b in zip(datafits, datafits[1:]))
     assert nnz[-1] > nnz[1]
-
-
-# ---------------------------------------------------------------------------
-# scikit-learn drop-in details (issue 12)
-# ---------------------------------------------------------------------------
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("Est", [Lasso, ElasticNet])
-def test_tol_zero_runs_max_iter(Est, layout):
-    """tol=0 is scikit-learn's "run max_iter epochs": accepted, never converged
-    early unless the gap is exactly 0, and the warning reports the gap."""
-    X, y = make_problem(n=40, p=15)
-    with pytest.warns(ConvergenceWarning, match="did not converge"):
-        est = Est(alpha=0.01, tol=0, max_iter=5).fit(to_layout(X, layout), y)
-    assert est.n_iter_ == 5
-    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.01,
-                               1.0 if Est is Lasso else 0.5)
-    assert est.dual_gap_ > 0 and np.isclose(est.dual_gap_, gap, rtol=1e-6)
 
 
 def test_path_is_the_path_function():
