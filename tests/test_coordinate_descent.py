@@ -11,8 +11,10 @@ For each problem the fitted coefficients are checked against
   that the objective is within that distance of the optimum, whichever solver
   produced the point.
 
-Also: dense, CSC and CSR layouts agree; the options (random selection, warm
-starts, multiple targets, dtypes, sample weights) and the fitted attributes.
+Also: zero coefficients from alpha_max on, least squares (and scikit-learn's
+warning) at alpha = 0, duplicated columns; dense, CSC and CSR layouts agree;
+the options (random selection, warm starts, multiple targets, dtypes, sample
+weights) and the fitted attributes.
 """
 import functools
 import warnings
@@ -23,13 +25,13 @@ import scipy.sparse as sp
 import sklearn.linear_model as sklm
 from sklearn.exceptions import ConvergenceWarning
 
-from fastreg import ElasticNet, Lasso
+from fastreg import ElasticNet, Lasso, Ridge
 from fastreg import reference as ref
 
 from conftest import (DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
                       assert_rel_close, centred_weighted, coef_rtol, dense, fit_quiet,
                       fit_tol, make_problem, make_sample_weight, make_text_like,
-                      obj_rtol, to_layout)
+                      obj_rtol, small_problem, to_layout)
 
 N, P = 60, 30
 
@@ -244,6 +246,119 @@ def test_text_like_design(layout, l1_ratio, fit_intercept):
     # predictions use the intercept and the original (uncentred) X
     pred = est.predict(to_layout(X, layout))
     np.testing.assert_allclose(pred, X @ est.coef_ + est.intercept_, rtol=1e-12, atol=1e-10)
+
+
+# --------------------------------------------------------------------------
+# alpha >= alpha_max, alpha = 0
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("factor", [1.0, 3.0])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_alpha_max_gives_zero(layout, dtype, fit_intercept, sw_kind, l1_ratio, factor):
+    X, y = small_problem(seed=2)
+    n, p = X.shape
+    sw = make_sample_weight(n, sw_kind)
+    Xl = to_layout(X, layout, dtype)
+    Xs = dense(Xl)
+    ys = np.asarray(y, dtype=dtype).astype(float)
+    sws = None if sw is None else np.asarray(sw, dtype=dtype).astype(float)
+    amax = ref.alpha_max(Xs, ys, l1_ratio, sws, fit_intercept)
+    # float32 kernels compute x_j^T y in single precision: a 1e-4 margin
+    margin = 1.0 if np.dtype(dtype) == np.float64 else 1.0 + 1e-4
+    est = ElasticNet(alpha=amax * factor * margin, l1_ratio=l1_ratio,
+                     fit_intercept=fit_intercept)
+    fit_quiet(est, Xl, y, sample_weight=sw)
+    np.testing.assert_array_equal(est.coef_, np.zeros(p))
+    expected = np.average(ys, weights=sws) if fit_intercept else 0.0
+    assert abs(est.intercept_ - expected) <= 1e-12 * max(1, abs(expected)) * (
+        1 if np.dtype(dtype) == np.float64 else 1e6)
+    assert est.dual_gap_ <= 1e-12 * np.var(ys) * (1 if dtype == np.float64 else 1e6)
+    # just below alpha_max, exactly one feature enters (generic data)
+    if factor == 1.0:
+        below = ElasticNet(alpha=amax * 0.99, l1_ratio=l1_ratio,
+                           fit_intercept=fit_intercept, tol=fit_tol(dtype))
+        fit_quiet(below, Xl, y, sample_weight=sw)
+        assert np.count_nonzero(below.coef_) >= 1
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("Est", [Lasso, ElasticNet])
+def test_alpha_zero_warns_and_gives_least_squares(Est, layout):
+    X, y = small_problem(seed=2)
+    with pytest.warns(UserWarning, match="alpha=0") as record:
+        est = Est(alpha=0.0).fit(to_layout(X, layout), y)
+    # no dual certificate exists for plain least squares: not converged
+    assert any(issubclass(w.category, ConvergenceWarning) for w in record)
+    assert any(w.category is UserWarning for w in record)
+    lr = sklm.LinearRegression().fit(X, y)
+    assert_coef_close(est.coef_, lr.coef_, 1e-6)
+    assert np.all(np.isfinite(est.coef_))
+
+
+def test_alpha_zero_sklearn_also_warns():
+    """The UserWarning text mirrors scikit-learn's."""
+    X, y = small_problem(seed=2)
+    with pytest.warns(UserWarning) as theirs:
+        sklm.Lasso(alpha=0.0).fit(X, y)
+    with pytest.warns(UserWarning) as ours:
+        Lasso(alpha=0.0).fit(X, y)
+    msg_theirs = [str(w.message) for w in theirs if w.category is UserWarning][0]
+    msg_ours = [str(w.message) for w in ours if w.category is UserWarning][0]
+    assert msg_theirs.split(".")[0] == msg_ours.split(".")[0]
+
+
+# --------------------------------------------------------------------------
+# duplicated columns
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_duplicated_column_lasso(layout):
+    """Duplicating a column does not change the Lasso optimum (the weight can
+    be split arbitrarily between the copies)."""
+    X, y = small_problem(seed=2)
+    p = X.shape[1]
+    Xd = np.c_[X, X[:, 3]]
+    alpha = 0.05
+    one = fit_quiet(Lasso(alpha=alpha, tol=1e-12), to_layout(X, layout), y)
+    two = fit_quiet(Lasso(alpha=alpha, tol=1e-12), to_layout(Xd, layout), y)
+    assert one.coef_[3] != 0
+    assert_rel_close(ref.enet_objective(X, y, one.coef_, one.intercept_, alpha),
+                     ref.enet_objective(Xd, y, two.coef_, two.intercept_, alpha), 1e-9)
+    merged = two.coef_[:p].copy()
+    merged[3] += two.coef_[p]
+    assert_coef_close(merged, one.coef_, 1e-5)
+    # both copies carry weights of the same sign (or zero)
+    assert two.coef_[3] * two.coef_[p] >= 0
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_duplicated_column_elastic_net_splits_equally(layout):
+    X, y = small_problem(seed=2)
+    p = X.shape[1]
+    Xd = np.c_[X, X[:, 3]]
+    alpha, l1_ratio, tol = 0.05, 0.5, 1e-13
+    est = fit_quiet(ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=100000),
+                    to_layout(Xd, layout), y)
+    a, b = est.coef_[3], est.coef_[p]
+    assert a != 0 and np.sign(a) == np.sign(b)
+    # Strict convexity makes the optimum split equally; how close a point with
+    # gap eps is: alpha(1-l1_ratio)/2 ||w - w*||^2 <= eps.
+    eps = ref.enet_duality_gap(Xd, y, est.coef_, est.intercept_, alpha, l1_ratio)
+    # the gap is a difference of two objectives: known to a few ulps of them only
+    o_fit = ref.enet_objective(Xd, y, est.coef_, est.intercept_, alpha, l1_ratio)
+    eps = max(eps, 0.0) + 8 * np.finfo(np.float64).eps * o_fit
+    bound = 2 * np.sqrt(2 * eps / (alpha * (1 - l1_ratio)))
+    assert abs(a - b) <= bound + 1e-12, (a, b, bound)
+    # and the split point is as good: symmetrising does not improve the objective
+    sym = est.coef_.copy()
+    sym[3] = sym[p] = (a + b) / 2
+    o_sym = ref.enet_objective(Xd, y, sym, est.intercept_, alpha, l1_ratio)
+    assert o_fit - o_sym <= eps + 1e-15
+    # equivalently, a single copy with half the l2 weight: same total coefficient
+    ridge_like = Ridge(alpha=1.0).fit(to_layout(Xd, layout), y)
+    assert abs(ridge_like.coef_[3] - ridge_like.coef_[p]) <= 1e-9 * abs(ridge_like.coef_[3])
 
 
 # --------------------------------------------------------------------------

@@ -6,6 +6,7 @@ model, a user-supplied Gram matrix used or recomputed). Non-convergence: a
 result is still returned, and the warning reports the gap achieved (per
 failing target), a true bound of the distance to the optimum and never more
 than the objective itself, for the Elastic-Net and for Ridge's ``cd`` route;
+a single epoch (``max_iter=1``) warns and returns finite coefficients;
 ``tol=0`` runs ``max_iter`` epochs.
 """
 import re
@@ -14,6 +15,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from fastreg import ElasticNet, Lasso, Ridge, lasso_path
@@ -192,6 +194,25 @@ def test_reported_gap_is_no_worse_than_the_objective(case, max_iter=2):
     if gap is None:  # Ridge: the gap of the message ("Duality gap: G, tolerance: T")
         gap = _numbers(msg.split("Duality gap:", 1)[1])[0]
     assert gap <= obj * (1 + 1e-12), f"reported gap {gap:.4e} > objective {obj:.4e}: {msg}"
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("est", [
+    Lasso(alpha=1e-3, max_iter=1, tol=1e-12),
+    ElasticNet(alpha=1e-3, max_iter=1, tol=1e-12),
+    ElasticNet(alpha=1e-3, max_iter=1, tol=1e-12, positive=True),
+    ElasticNet(alpha=1e-3, max_iter=1, tol=1e-12, selection="random", random_state=0),
+    Ridge(solver="cd", max_iter=1, tol=1e-12),
+], ids=["lasso", "enet", "enet-positive", "enet-random", "ridge-cd"])
+def test_max_iter_one_warns_and_is_finite(est, layout):
+    est = clone(est)
+    X, y = small_problem(seed=2)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(to_layout(X, layout), y)
+    assert np.all(np.isfinite(est.coef_)) and np.all(np.isfinite(est.intercept_))
+    n_iter = np.max(est.n_iter_)
+    assert n_iter == 1
+    assert np.any(est.coef_ != 0)  # one pass did something
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)

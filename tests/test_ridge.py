@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sklm
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from fastreg import Ridge
@@ -19,7 +20,7 @@ from fastreg import reference as ref
 
 from conftest import (make_rng, DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
                       assert_rel_close, centred_weighted, dense, make_problem,
-                      make_sample_weight, make_text_like, to_layout)
+                      make_sample_weight, make_text_like, small_problem, to_layout)
 
 SHAPES = {"primal": (80, 30), "dual": (30, 80)}
 ALPHA = 1.5
@@ -201,6 +202,26 @@ def test_y_column_vector_like_sklearn():
     assert_coef_close(ours.coef_, theirs.coef_, 1e-9)
 
 
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("solver", ["auto", "svd", "lsqr", "sparse_cg", "cd"])
+def test_ridge_two_dimensional_y(solver, layout, sw_kind):
+    X, Y = small_problem(seed=2, n_targets=4)
+    n, p = X.shape
+    Y[:, 2] = 1.0  # one constant target among them
+    sw = make_sample_weight(n, sw_kind)
+    est = Ridge(alpha=0.7, solver=solver, tol=1e-13, max_iter=100000)
+    est.fit(to_layout(X, layout), Y, sample_weight=sw)
+    assert est.coef_.shape == (4, p) and est.intercept_.shape == (4,)
+    c_ref, b_ref = ref.ridge_closed_form(X, Y, 0.7, sw)
+    rtol = 1e-8 if solver in ("auto", "svd") else 1e-5
+    for k in range(4):
+        assert_coef_close(est.coef_[k], c_ref[k], rtol)
+    np.testing.assert_allclose(est.intercept_, b_ref, rtol=1e-5, atol=1e-6)
+    assert np.abs(est.coef_[2]).max() <= 1e-12
+    assert est.predict(to_layout(X, layout)).shape == (n, 4)
+
+
 # --------------------------------------------------------------------------
 # sample weights
 # --------------------------------------------------------------------------
@@ -299,6 +320,36 @@ def test_positive_rejects_closed_form_solvers():
     for solver in ("cholesky", "svd", "lsqr", "sparse_cg"):
         with pytest.raises(ValueError, match="positive"):
             Ridge(positive=True, solver=solver).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# a single sample; a single epoch
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("alpha", [0.5, 1e-8])
+def test_single_sample_ridge_no_intercept(layout, alpha):
+    """n = 1 < p: the dual route; w = x y / (|x|^2 + alpha)."""
+    X, y = small_problem(seed=2)
+    x = X[:1]
+    est = Ridge(alpha=alpha, fit_intercept=False).fit(to_layout(x, layout), y[:1])
+    np.testing.assert_allclose(est.coef_, x[0] * y[0] / (x[0] @ x[0] + alpha), rtol=1e-10)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("est", [
+    Ridge(solver="sparse_cg", max_iter=1, tol=1e-12),
+    Ridge(solver="lsqr", max_iter=1, tol=1e-12),
+], ids=["ridge-sparse_cg", "ridge-lsqr"])
+def test_max_iter_one_warns_and_is_finite(est, layout):
+    """The Krylov solvers (the coordinate-descent routes: test_enet_solver.py)."""
+    est = clone(est)
+    X, y = small_problem(seed=2)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(to_layout(X, layout), y)
+    assert np.all(np.isfinite(est.coef_)) and np.all(np.isfinite(est.intercept_))
+    n_iter = np.max(est.n_iter_)
+    assert n_iter == 1
+    assert np.any(est.coef_ != 0)  # one pass did something
 
 
 # --------------------------------------------------------------------------
