@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sklm
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
@@ -21,6 +23,7 @@ from fastreg import reference as ref
 from conftest import (make_rng, DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
                       assert_rel_close, centred_weighted, dense, make_problem,
                       make_sample_weight, make_text_like, small_problem, to_layout)
+from random_problems import assert_same_optimum, fit_problem, fuzz, problems, total_weight
 
 SHAPES = {"primal": (80, 30), "dual": (30, 80)}
 ALPHA = 1.5
@@ -499,3 +502,23 @@ def test_ridge_tol_zero_accepted(solver):
         est = Ridge(alpha=1.0, tol=0, solver=solver, max_iter=50).fit(X, y)
     exact = Ridge(alpha=1.0, solver="cholesky").fit(X, y)
     assert np.abs(est.coef_ - exact.coef_).max() <= 1e-6 * np.abs(exact.coef_).max()
+
+
+# ---------------------------------------------------------------------------
+# properties (hypothesis, on the random small problems of random_problems.py;
+# FASTREG_FUZZ=k runs k times more examples)
+# ---------------------------------------------------------------------------
+@fuzz(30)
+@given(pb=problems(dtypes=(np.float64,)), alpha=st.floats(1e-3, 1e2),
+       c=st.sampled_from([-1.0, -3.7, 0.001, 0.37, 5.0, 1e3]),
+       solver=st.sampled_from(["auto", "svd", "sparse_cg", "cd"]))
+def test_ridge_scaling_y_scales_coef(pb, alpha, c, solver):
+    """Ridge(alpha) on c y has the optimum c w* (same alpha); both fits are
+    certified as the Elastic-Net (alpha / S, l1_ratio=0) that Ridge is."""
+    kw = dict(alpha=alpha, fit_intercept=pb["fit_intercept"], solver=solver, tol=1e-12,
+              max_iter=100000)
+    a = fit_problem(Ridge(**kw), pb)[0]  # 'cd' may crawl: certified gaps decide
+    b = fit_problem(Ridge(**kw), pb, y=c * pb["y"])[0]
+    b.coef_ = b.coef_ / c
+    b.intercept_ = b.intercept_ / c
+    assert_same_optimum(pb, a, b, alpha / total_weight(pb), 0.0, f"c={c}")
