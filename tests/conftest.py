@@ -4,6 +4,13 @@ Every generator is deterministic (a seeded ``numpy.random.Generator``) and
 returns fresh arrays, so a test may modify what it receives.  Problems are
 float64 and dense; ``to_layout`` turns a design into the layout and dtype a
 test wants (dense C/F, CSC, CSR, with int32 or int64 sparse indices).
+
+Also: tolerances and comparisons; ``route_estimators`` (one estimator per
+route through the library) and ``est_id``; ``snapshot``/``assert_unchanged``
+for promises about the user's arrays; ``run_python`` for a fresh interpreter.
+Helpers of narrower use live beside the tests that share them:
+``random_problems.py`` (hypothesis problems and certificates) and
+``penalty_problems.py`` (the penalty-factor problem and its oracle).
 """
 import os
 import subprocess

@@ -1,9 +1,16 @@
-"""Ridge: every solver against the least-squares oracle and scikit-learn.
+"""fastreg._ridge: Ridge, every solver against the least-squares oracle and
+scikit-learn.
 
 ``reference.ridge_closed_form`` solves the augmented system
 ``[Xc; sqrt(alpha) I] w = [yc; 0]`` by ``numpy.linalg.lstsq``: a different
 algorithm from every fastreg route (normal equations, SVD of X, Krylov
 methods, coordinate descent), so agreement is evidence of correctness.
+
+Also: 2-D y and per-target alphas, sample weights (not normalised),
+positive=True, a single sample, a single epoch of the Krylov solvers, the
+solver_ attribute, alpha = 0 and tiny alphas (minimum-norm least squares),
+and a property (hypothesis, random_problems.py): scaling y scales the
+coefficients.
 """
 import functools
 import warnings
@@ -460,8 +467,10 @@ def _min_norm_ols(X, y, fit_intercept):
 @pytest.mark.parametrize("shape", [(60, 10), (12, 10)])
 @pytest.mark.parametrize("alpha", [0.0, 1e-16])
 def test_ridge_rank_deficient_is_min_norm(layout, solver, fit_intercept, shape, alpha):
-    """Regression (issue 12, #1): Ridge(alpha=0) on 0.5 * [X, X] gave coef ~ 4.7e16
-    with solver='svd': singular values were dropped only when exactly 0."""
+    """Rank-deficient X (0.5 * [X, X]) at alpha = 0 or 1e-16: each solver gives
+    the minimum-norm least-squares solution, split equally between the copies.
+    Singular values below the numerical-rank cutoff are dropped, not only exact
+    zeros (which left solver='svd' with coefficients ~1e16)."""
     n, p = shape
     rng = make_rng(5)
     X0 = rng.standard_normal((n, p))
