@@ -4,8 +4,18 @@ Every generator is deterministic (a seeded ``numpy.random.Generator``) and
 returns fresh arrays, so a test may modify what it receives.  Problems are
 float64 and dense; ``to_layout`` turns a design into the layout and dtype a
 test wants (dense C/F, CSC, CSR, with int32 or int64 sparse indices).
+
+Also: tolerances and comparisons; ``route_estimators`` (one estimator per
+route through the library) and ``est_id``; ``snapshot``/``assert_unchanged``
+for promises about the user's arrays; ``run_python`` for a fresh interpreter.
+Helpers of narrower use live beside the tests that share them:
+``random_problems.py`` (hypothesis problems and certificates) and
+``penalty_problems.py`` (the penalty-factor problem and its oracle).
 """
 import os
+import subprocess
+import sys
+import textwrap
 import warnings
 
 # scikit-learn's check_array_api_input (numpy namespace) only runs when scipy
@@ -16,6 +26,7 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from sklearn.base import clone  # noqa: E402
 from sklearn.exceptions import ConvergenceWarning  # noqa: E402
 
 LAYOUTS = ["dense", "csc", "csr"]
@@ -78,6 +89,13 @@ def make_problem(n=60, p=30, n_nonzero=5, rho=0.5, density=0.5, noise=0.5,
                   for t in range(k)], axis=1)
     Y = X @ W + 3.0 + noise * rng.standard_normal((n, k))
     return X, (Y[:, 0] if n_targets is None else Y)
+
+
+def small_problem(seed, n=40, p=12, **kw):
+    """``make_problem`` at the size of the API-level tests (40 x 12), with half
+    the entries zero unless told otherwise (sparse layouts are then sparse)."""
+    kw.setdefault("density", 0.5)
+    return make_problem(n=n, p=p, seed=seed, **kw)
 
 
 def make_text_like(n=120, p=80, seed=0, min_nnz=2):
@@ -241,3 +259,90 @@ def dask_scheduler(request):
         client = request.getfixturevalue("dask_client")
         with client.as_current(), dask.config.set(scheduler="dask.distributed"):
             yield "distributed"
+
+# estimators: one per route through the library
+# --------------------------------------------------------------------------
+def route_estimators(random_selection=True, ridge_cd=True):
+    """Fresh estimators, one per route through the library: the Elastic-Net
+    kernels (cyclic, positive, random selection) and every Ridge solver.
+
+    ``random_selection=False`` leaves out the random-selection ElasticNet and
+    ``ridge_cd=False`` the unconstrained Ridge(solver='cd').
+    """
+    from fastreg import ElasticNet, Lasso, Ridge
+
+    ests = [
+        Lasso(alpha=0.05, tol=1e-10),
+        ElasticNet(alpha=0.05, l1_ratio=0.5, tol=1e-10),
+        ElasticNet(alpha=0.05, l1_ratio=0.5, positive=True, tol=1e-10),
+        ElasticNet(alpha=0.05, l1_ratio=0.7, tol=1e-10, selection="random",
+                   random_state=3),
+        Ridge(alpha=0.5),
+        Ridge(alpha=0.5, solver="svd"),
+        Ridge(alpha=0.5, solver="lsqr", tol=1e-12),
+        Ridge(alpha=0.5, solver="sparse_cg", tol=1e-12),
+        Ridge(alpha=0.5, solver="cd", tol=1e-12, max_iter=10000),
+        Ridge(alpha=0.5, positive=True, tol=1e-12, max_iter=10000),
+    ]
+    params = [e.get_params() for e in ests]
+    return [e for e, kw in zip(ests, params)
+            if (random_selection or kw.get("selection") != "random")
+            and (ridge_cd or kw.get("solver") != "cd")]
+
+
+def est_id(est):
+    """A test id naming the estimator and its non-default route parameters."""
+    params = est.get_params()
+    extra = [f"{k}={params[k]}" for k in ("solver", "positive", "selection")
+             if k in params and params[k] not in ("auto", False, "cyclic")]
+    return "-".join([type(est).__name__] + extra)
+
+
+def fresh(est, **params):
+    """An unfitted copy of ``est`` with ``params`` changed."""
+    return clone(est).set_params(**params)
+
+
+def fit_anyway(est, X, y, **kw):
+    """Fit, converged or not: ConvergenceWarning ignored (float32 with tight
+    tolerances; compare ``fit_quiet``, which fails on it)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y, **kw)
+
+
+# --------------------------------------------------------------------------
+# the user's arrays
+# --------------------------------------------------------------------------
+def _arrays(a):
+    if sp.issparse(a):
+        if a.format == "coo":
+            return [a.data, a.row, a.col]
+        return [a.data, a.indices, a.indptr]
+    return [np.asarray(a)]
+
+
+def snapshot(a):
+    """Bitwise copies of the arrays behind a dense or sparse input."""
+    return [np.array(x, copy=True) for x in _arrays(a)]
+
+
+def assert_unchanged(before, a):
+    """The arrays behind ``a`` are bit-identical to their ``snapshot``."""
+    for old, new in zip(before, _arrays(a)):
+        assert old.dtype == new.dtype and old.shape == new.shape
+        assert old.tobytes() == np.ascontiguousarray(new).tobytes()
+
+
+# --------------------------------------------------------------------------
+# a fresh interpreter
+# --------------------------------------------------------------------------
+def run_python(code, timeout=120):
+    """Run ``code`` in a fresh interpreter that imports this same fastreg."""
+    import fastreg
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(fastreg.__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")])
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], env=env,
+                          capture_output=True, text=True, timeout=timeout, cwd=root)

@@ -1,9 +1,16 @@
-"""Ridge: every solver against the least-squares oracle and scikit-learn.
+"""fastreg._ridge: Ridge, every solver against the least-squares oracle and
+scikit-learn.
 
 ``reference.ridge_closed_form`` solves the augmented system
 ``[Xc; sqrt(alpha) I] w = [yc; 0]`` by ``numpy.linalg.lstsq``: a different
 algorithm from every fastreg route (normal equations, SVD of X, Krylov
 methods, coordinate descent), so agreement is evidence of correctness.
+
+Also: 2-D y and per-target alphas, sample weights (not normalised),
+positive=True, a single sample, a single epoch of the Krylov solvers, the
+solver_ attribute, alpha = 0 and tiny alphas (minimum-norm least squares),
+and a property (hypothesis, random_problems.py): scaling y scales the
+coefficients.
 """
 import functools
 import warnings
@@ -12,6 +19,9 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sklm
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 from fastreg import Ridge
@@ -19,7 +29,8 @@ from fastreg import reference as ref
 
 from conftest import (make_rng, DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
                       assert_rel_close, centred_weighted, dense, make_problem,
-                      make_sample_weight, make_text_like, to_layout)
+                      make_sample_weight, make_text_like, small_problem, to_layout)
+from random_problems import assert_same_optimum, fit_problem, fuzz, problems, total_weight
 
 SHAPES = {"primal": (80, 30), "dual": (30, 80)}
 ALPHA = 1.5
@@ -201,6 +212,26 @@ def test_y_column_vector_like_sklearn():
     assert_coef_close(ours.coef_, theirs.coef_, 1e-9)
 
 
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("solver", ["auto", "svd", "lsqr", "sparse_cg", "cd"])
+def test_ridge_two_dimensional_y(solver, layout, sw_kind):
+    X, Y = small_problem(seed=2, n_targets=4)
+    n, p = X.shape
+    Y[:, 2] = 1.0  # one constant target among them
+    sw = make_sample_weight(n, sw_kind)
+    est = Ridge(alpha=0.7, solver=solver, tol=1e-13, max_iter=100000)
+    est.fit(to_layout(X, layout), Y, sample_weight=sw)
+    assert est.coef_.shape == (4, p) and est.intercept_.shape == (4,)
+    c_ref, b_ref = ref.ridge_closed_form(X, Y, 0.7, sw)
+    rtol = 1e-8 if solver in ("auto", "svd") else 1e-5
+    for k in range(4):
+        assert_coef_close(est.coef_[k], c_ref[k], rtol)
+    np.testing.assert_allclose(est.intercept_, b_ref, rtol=1e-5, atol=1e-6)
+    assert np.abs(est.coef_[2]).max() <= 1e-12
+    assert est.predict(to_layout(X, layout)).shape == (n, 4)
+
+
 # --------------------------------------------------------------------------
 # sample weights
 # --------------------------------------------------------------------------
@@ -299,6 +330,36 @@ def test_positive_rejects_closed_form_solvers():
     for solver in ("cholesky", "svd", "lsqr", "sparse_cg"):
         with pytest.raises(ValueError, match="positive"):
             Ridge(positive=True, solver=solver).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# a single sample; a single epoch
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("alpha", [0.5, 1e-8])
+def test_single_sample_ridge_no_intercept(layout, alpha):
+    """n = 1 < p: the dual route; w = x y / (|x|^2 + alpha)."""
+    X, y = small_problem(seed=2)
+    x = X[:1]
+    est = Ridge(alpha=alpha, fit_intercept=False).fit(to_layout(x, layout), y[:1])
+    np.testing.assert_allclose(est.coef_, x[0] * y[0] / (x[0] @ x[0] + alpha), rtol=1e-10)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("est", [
+    Ridge(solver="sparse_cg", max_iter=1, tol=1e-12),
+    Ridge(solver="lsqr", max_iter=1, tol=1e-12),
+], ids=["ridge-sparse_cg", "ridge-lsqr"])
+def test_max_iter_one_warns_and_is_finite(est, layout):
+    """The Krylov solvers (the coordinate-descent routes: test_enet_solver.py)."""
+    est = clone(est)
+    X, y = small_problem(seed=2)
+    with pytest.warns(ConvergenceWarning):
+        est.fit(to_layout(X, layout), y)
+    assert np.all(np.isfinite(est.coef_)) and np.all(np.isfinite(est.intercept_))
+    n_iter = np.max(est.n_iter_)
+    assert n_iter == 1
+    assert np.any(est.coef_ != 0)  # one pass did something
 
 
 # --------------------------------------------------------------------------
@@ -406,8 +467,10 @@ def _min_norm_ols(X, y, fit_intercept):
 @pytest.mark.parametrize("shape", [(60, 10), (12, 10)])
 @pytest.mark.parametrize("alpha", [0.0, 1e-16])
 def test_ridge_rank_deficient_is_min_norm(layout, solver, fit_intercept, shape, alpha):
-    """Regression (issue 12, #1): Ridge(alpha=0) on 0.5 * [X, X] gave coef ~ 4.7e16
-    with solver='svd': singular values were dropped only when exactly 0."""
+    """Rank-deficient X (0.5 * [X, X]) at alpha = 0 or 1e-16: each solver gives
+    the minimum-norm least-squares solution, split equally between the copies.
+    Singular values below the numerical-rank cutoff are dropped, not only exact
+    zeros (which left solver='svd' with coefficients ~1e16)."""
     n, p = shape
     rng = make_rng(5)
     X0 = rng.standard_normal((n, p))
@@ -448,3 +511,23 @@ def test_ridge_tol_zero_accepted(solver):
         est = Ridge(alpha=1.0, tol=0, solver=solver, max_iter=50).fit(X, y)
     exact = Ridge(alpha=1.0, solver="cholesky").fit(X, y)
     assert np.abs(est.coef_ - exact.coef_).max() <= 1e-6 * np.abs(exact.coef_).max()
+
+
+# ---------------------------------------------------------------------------
+# properties (hypothesis, on the random small problems of random_problems.py;
+# FASTREG_FUZZ=k runs k times more examples)
+# ---------------------------------------------------------------------------
+@fuzz(30)
+@given(pb=problems(dtypes=(np.float64,)), alpha=st.floats(1e-3, 1e2),
+       c=st.sampled_from([-1.0, -3.7, 0.001, 0.37, 5.0, 1e3]),
+       solver=st.sampled_from(["auto", "svd", "sparse_cg", "cd"]))
+def test_ridge_scaling_y_scales_coef(pb, alpha, c, solver):
+    """Ridge(alpha) on c y has the optimum c w* (same alpha); both fits are
+    certified as the Elastic-Net (alpha / S, l1_ratio=0) that Ridge is."""
+    kw = dict(alpha=alpha, fit_intercept=pb["fit_intercept"], solver=solver, tol=1e-12,
+              max_iter=100000)
+    a = fit_problem(Ridge(**kw), pb)[0]  # 'cd' may crawl: certified gaps decide
+    b = fit_problem(Ridge(**kw), pb, y=c * pb["y"])[0]
+    b.coef_ = b.coef_ / c
+    b.intercept_ = b.intercept_ / c
+    assert_same_optimum(pb, a, b, alpha / total_weight(pb), 0.0, f"c={c}")

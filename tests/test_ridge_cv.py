@@ -1,4 +1,5 @@
-"""RidgeCV: exact leave-one-out against brute force, and scikit-learn parity.
+"""fastreg._ridge_cv (and fastreg._ridge_loo, its leave-one-out engine):
+RidgeCV, exact leave-one-out against brute force, and scikit-learn parity.
 
 The oracle of the leave-one-out path is the definition itself: refit
 ``fastreg.Ridge`` n times, each time without one sample, and predict the sample
@@ -393,6 +394,18 @@ def test_alphas_not_numbers(alphas):
         RidgeCV(alphas=alphas).fit(X, y)
 
 
+@pytest.mark.parametrize("alphas, err, msg", [
+    ((1, -1, -100), ValueError, r"alphas\[1\] == -1, must be > 0.0"),
+    ((-0.1, -1.0, -10.0), ValueError, r"alphas\[0\] == -0.1, must be > 0.0"),
+    ((1, 1.0, "1"), TypeError, r"alphas\[2\] must be an instance of float, not str"),
+])
+def test_alphas_validation_messages(alphas, err, msg):
+    """Bad alphas are named by position, in scikit-learn's words."""
+    X, y, _ = _data("tall", None, None)
+    with pytest.raises(err, match=msg):
+        RidgeCV(alphas=alphas).fit(X, y)
+
+
 def test_alpha_zero_allowed_with_kfold():
     X, y = make_problem(n=30, p=8, seed=4)
     m = RidgeCV([0.0, 1.0], cv=3).fit(X, y)
@@ -448,7 +461,7 @@ def test_sklearn_compatible_estimator(estimator, check):
 
 
 # ---------------------------------------------------------------------------
-# tiny alphas: no amplified round-off, no cancellation (issue 12, #2 and #3)
+# tiny alphas: no amplified round-off, no cancellation
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("layout", ["dense", "csr"])
@@ -490,14 +503,3 @@ def test_tiny_alpha_loo_matches_brute_force(layout, gcv_mode, alpha):
     est = RidgeCV(alphas=[alpha], gcv_mode=gcv_mode,
                   store_cv_results=True).fit(to_layout(X, layout), y)
     assert np.abs(est.cv_results_[:, 0] - brute).max() <= 1e-11 * brute.max()
-
-
-@pytest.mark.parametrize("alphas, err, msg", [
-    ((1, -1, -100), ValueError, r"alphas\[1\] == -1, must be > 0.0"),
-    ((-0.1, -1.0, -10.0), ValueError, r"alphas\[0\] == -0.1, must be > 0.0"),
-    ((1, 1.0, "1"), TypeError, r"alphas\[2\] must be an instance of float, not str"),
-])
-def test_alphas_validation_messages(alphas, err, msg):
-    X, y, _ = _data("tall", None, None)
-    with pytest.raises(err, match=msg):
-        RidgeCV(alphas=alphas).fit(X, y)

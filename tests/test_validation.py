@@ -1,4 +1,12 @@
-"""Bad input is rejected before any kernel runs, with a message naming the argument."""
+"""fastreg._validation and the estimators' validation entry: bad input is
+rejected before any kernel runs, with a message naming the argument.
+
+X, y and sample_weight (contents, shapes, dtypes, sparse y), the
+hyper-parameters, corrupt sparse structure (every inconsistency of the index
+arrays, CSR/CSC matrices and arrays, int32 and int64 indices, COO
+coordinates; at fit and at predict) and predict's input; what is accepted
+(bool, int, lists, zero weights) gives the float answer.
+"""
 import re
 
 import numpy as np
@@ -7,8 +15,10 @@ import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 
 from fastreg import ElasticNet, Lasso, Ridge
+from fastreg._validation import check_array_basics, check_sparse_structure
 
-from conftest import assert_coef_close, make_problem
+from conftest import (assert_coef_close, est_id, fresh, make_problem, run_python,
+                      small_problem, to_layout)
 
 N, P = 20, 4
 ESTIMATORS = [Lasso, ElasticNet, Ridge]
@@ -27,17 +37,17 @@ def as_format(X, fmt):
     return sp.csr_matrix(X) if fmt == "csr" else sp.csc_matrix(X)
 
 
-def assert_names(excinfo, name):
+def assert_names(excinfo, name, label=""):
     """The error message mentions ``name`` as a word."""
     msg = str(excinfo.value)
     assert re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", msg), (
-        f"message does not name {name!r}: {msg!r}")
+        f"{label}message does not name {name!r}: {msg!r}")
 
 
-def check_rejects(fit, name, exc=(ValueError, TypeError)):
+def check_rejects(fit, name, exc=(ValueError, TypeError), label=""):
     with pytest.raises(exc) as excinfo:
         fit()
-    assert_names(excinfo, name)
+    assert_names(excinfo, name, label)
     return excinfo
 
 
@@ -103,6 +113,29 @@ def test_empty_X(Est, fmt, data):
     X, y = data
     check_rejects(lambda: Est().fit(as_format(X[:0], fmt), y[:0]), "X", ValueError)
     check_rejects(lambda: Est().fit(as_format(X[:, :0], fmt), y), "X", ValueError)
+
+
+@pytest.mark.parametrize("Est", [Lasso, ElasticNet, Ridge])
+def test_y_with_no_column_rejected(Est):
+    """y of shape (n, 0) has no target: scikit-learn rejects it ('Found array
+    with 0 feature(s)'); fitting zero models silently is not an answer."""
+    X, y = small_problem(seed=6)
+    check_rejects(lambda: Est().fit(X, np.empty((X.shape[0], 0))), "y", ValueError)
+
+
+@pytest.mark.parametrize("Est", [Lasso, ElasticNet, Ridge])
+def test_sparse_y_error_names_y(Est):
+    X, y = small_problem(seed=6)
+    for Y in (sp.csr_matrix(y[:, None]), sp.csc_matrix(np.c_[y, y])):
+        check_rejects(lambda: Est().fit(X, Y), "y")
+
+
+def test_dimensions_beyond_c_int_are_named():
+    """The kernels count rows and columns in C int: a larger X (here a sparse
+    matrix, which costs nothing to declare) must be refused, naming X."""
+    for shape in ((2 ** 31, 3), (3, 2 ** 31)):
+        with pytest.raises(ValueError, match="X has"):
+            check_array_basics(sp.csr_matrix(shape, dtype=np.float64), "X", (2,))
 
 
 @pytest.mark.parametrize("Est", ESTIMATORS)
@@ -216,6 +249,19 @@ def test_bad_max_iter(Est, max_iter, data):
     check_rejects(lambda: Est(max_iter=max_iter).fit(X, y), "max_iter")
 
 
+@pytest.mark.parametrize("Est", [Lasso, ElasticNet, Ridge])
+def test_huge_max_iter_accepted_or_named(Est):
+    """max_iter beyond the C int range: either accepted (scikit-learn has no
+    upper bound) or rejected with a message naming max_iter."""
+    X, y = small_problem(seed=6)
+    try:
+        est = Est(alpha=0.05, max_iter=2 ** 40).fit(X, y)
+    except (TypeError, ValueError, OverflowError) as exc:
+        assert re.search(r"\bmax_iter\b", str(exc)), f"{type(exc).__name__}: {exc}"
+    else:
+        assert np.all(np.isfinite(est.coef_))
+
+
 @pytest.mark.parametrize("Est", ESTIMATORS)
 def test_bad_flags(Est, data):
     X, y = data
@@ -293,6 +339,116 @@ def test_corrupt_sparse_structure(Est, cls, data):
     M = _raw(cls, X)
     M.indices[-1] = n_minor + 10
     check_rejects(lambda: est.predict(M), "X", ValueError)
+
+
+def _valid(fmt, cls_kind, index_dtype):
+    X, _ = small_problem(seed=6)
+    M = to_layout(X, fmt, index_dtype=index_dtype)
+    if cls_kind == "array":
+        M = (sp.csr_array if fmt == "csr" else sp.csc_array)(M)
+        M.indices = M.indices.astype(index_dtype)
+        M.indptr = M.indptr.astype(index_dtype)
+    return M
+
+
+def _corruptions(M):
+    """(label, corrupted copy) pairs: every inconsistency of the index arrays."""
+    n_minor = M.shape[1] if M.format == "csr" else M.shape[0]
+    idt = M.indices.dtype
+    out = []
+
+    def variant(label, **arrays):
+        C = M.copy()
+        for k, v in arrays.items():
+            setattr(C, k, v)
+        out.append((label, C))
+
+    variant("indptr too short", indptr=M.indptr[:-1].copy())
+    variant("indptr too long", indptr=np.r_[M.indptr, M.indptr[-1]].astype(idt))
+    variant("indptr does not start at 0", indptr=np.r_[1, M.indptr[1:]].astype(idt))
+    variant("indptr decreasing", indptr=np.r_[M.indptr[:3], M.indptr[1], M.indptr[4:]]
+            .astype(idt))
+    variant("indptr[-1] past nnz", indptr=np.r_[M.indptr[:-1], M.nnz + 3].astype(idt))
+    variant("data shorter than indices", data=M.data[:-1].copy())
+    variant("indices shorter than data", indices=M.indices[:-1].copy(),
+            indptr=np.r_[M.indptr[:-1], M.nnz - 1].astype(idt))
+    bad = M.indices.copy()
+    bad[-1] = n_minor
+    variant("index == n_minor", indices=bad)
+    bad = M.indices.copy()
+    bad[0] = -1
+    variant("negative index", indices=bad)
+    if idt == np.int64:
+        bad = M.indices.copy()
+        bad[1] = 2 ** 40  # would wrap to a small number if cast to int32
+        variant("index beyond int32", indices=bad)
+        bad = M.indices.copy()
+        bad[1] = 2 ** 32  # exactly 0 modulo 2**32
+        variant("index 2**32", indices=bad)
+    return out
+
+
+@pytest.mark.parametrize("index_dtype", [np.int32, np.int64])
+@pytest.mark.parametrize("cls_kind", ["matrix", "array"])
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_check_sparse_structure_rejects_every_inconsistency(fmt, cls_kind, index_dtype):
+    M = _valid(fmt, cls_kind, index_dtype)
+    check_sparse_structure(M)  # the valid matrix passes
+    empty = (sp.csr_matrix if fmt == "csr" else sp.csc_matrix)(M.shape)
+    check_sparse_structure(empty)  # nnz == 0 is consistent
+    for label, C in _corruptions(M):
+        check_rejects(lambda: check_sparse_structure(C), "X", ValueError, f"{label}: ")
+
+
+@pytest.mark.parametrize("est", [Lasso(), Ridge(), Ridge(positive=True)], ids=est_id)
+@pytest.mark.parametrize("cls_kind", ["matrix", "array"])
+@pytest.mark.parametrize("fmt", ["csr", "csc"])
+def test_estimators_reject_corrupt_structure_in_fit_and_predict(fmt, cls_kind, est):
+    """Every inconsistency of int64 index arrays, in sparse arrays as well as
+    matrices, through fit and through predict (test_corrupt_sparse_structure
+    above: int32 matrices, every estimator class)."""
+    X, y = small_problem(seed=6)
+    fitted = fresh(est).fit(X, y)
+    for label, C in _corruptions(_valid(fmt, cls_kind, np.int64)):
+        for call in (lambda: fresh(est).fit(C, y), lambda: fitted.predict(C)):
+            check_rejects(call, "X", ValueError, f"{label}: ")
+
+
+def test_corrupt_coo_is_rejected_not_crashing():
+    """A COO matrix whose coordinates were corrupted after construction must
+    give a clear error naming X at fit and at predict.
+
+    COO input is handed to scipy (COO->CSR conversion in fit, the COO mat-vec
+    in predict), which trusts its coordinates, so they must be checked first.
+    Run in a subprocess: unchecked, the failure mode is a segfault (and, under
+    AddressSanitizer, an out-of-bounds read in the sparse kernel).
+    """
+    out = run_python("""
+        import numpy as np, scipy.sparse as sp
+        from fastreg import Lasso, Ridge
+        rng = np.random.default_rng(0)
+        X = rng.standard_normal((30, 5)); y = rng.standard_normal(30)
+        for Est in (Lasso, Ridge):
+            fitted = Est().fit(X, y)
+            for what, idx in (("row", 10 ** 6), ("col", 10 ** 6), ("col", -3)):
+                for where in ("fit", "predict"):
+                    M = sp.coo_matrix(X)
+                    getattr(M, what)[3] = idx
+                    try:
+                        if where == "fit":
+                            Est().fit(M, y)
+                        else:
+                            fitted.predict(M)
+                        print(Est.__name__, where, what, idx, "NO ERROR", flush=True)
+                    except ValueError as exc:
+                        tag = "OK" if "X" in str(exc) else "UNNAMED"
+                        print(Est.__name__, where, what, idx, tag, flush=True)
+    """)
+    lines = out.stdout.strip().splitlines()
+    report = f"exit code {out.returncode}; stdout:\n{out.stdout}\nstderr tail:\n" \
+             f"{out.stderr[-2000:]}"
+    assert out.returncode == 0, report
+    assert len(lines) == 12 and all(line.endswith(" OK") for line in lines), report
 
 
 # --------------------------------------------------------------------------

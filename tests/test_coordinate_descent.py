@@ -1,4 +1,5 @@
-"""Lasso and ElasticNet: optimality proven independently of any solver.
+"""fastreg._coordinate_descent: the ElasticNet and Lasso estimators, their
+optimality proven independently of any solver.
 
 For each problem the fitted coefficients are checked against
 
@@ -9,6 +10,16 @@ For each problem the fitted coefficients are checked against
   the coefficients alone: a gap ``<= tol * ||y_c||^2 / n`` is a certificate
   that the objective is within that distance of the optimum, whichever solver
   produced the point.
+
+Also: zero coefficients from alpha_max on, least squares (and scikit-learn's
+warning) at alpha = 0, duplicated columns; dense, CSC and CSR layouts agree;
+the options (random selection, warm starts, multiple targets, dtypes, sample
+weights) and the fitted attributes.
+
+Properties (hypothesis, on the random small problems of random_problems.py;
+FASTREG_FUZZ=k runs k times more examples): certified optimality, dense ==
+sparse, permutations of features and samples, scaling y (exactly, by powers
+of two), alpha >= alpha_max, ElasticNet(l1_ratio=0) is Ridge.
 """
 import functools
 import warnings
@@ -17,15 +28,22 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 import sklearn.linear_model as sklm
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.linalg import LinAlgWarning
 from sklearn.exceptions import ConvergenceWarning
 
-from fastreg import ElasticNet, Lasso
+from fastreg import ElasticNet, Lasso, Ridge
 from fastreg import reference as ref
 
 from conftest import (DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
                       assert_rel_close, centred_weighted, coef_rtol, dense, fit_quiet,
                       fit_tol, make_problem, make_sample_weight, make_text_like,
-                      obj_rtol, to_layout)
+                      obj_rtol, small_problem, to_layout)
+from random_problems import (PROBLEM_LAYOUTS, allowed_gap, alpha_floor,
+                             assert_same_optimum, certify, fit_problem, fuzz, gap_scale,
+                             kkt_bound, kkt_roundoff, layout_of, pick_alpha, problem_tol,
+                             problems, roundoff, slack, total_weight)
 
 N, P = 60, 30
 
@@ -118,7 +136,7 @@ def _estimator(l1_ratio, **kw):
 
 
 # --------------------------------------------------------------------------
-# 1. optimality on the full grid
+# optimality on the full grid
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("divisor", [5, 50])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5, 0.1])
@@ -243,7 +261,120 @@ def test_text_like_design(layout, l1_ratio, fit_intercept):
 
 
 # --------------------------------------------------------------------------
-# 2. layouts agree to round-off
+# alpha >= alpha_max, alpha = 0
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("factor", [1.0, 3.0])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_alpha_max_gives_zero(layout, dtype, fit_intercept, sw_kind, l1_ratio, factor):
+    X, y = small_problem(seed=2)
+    n, p = X.shape
+    sw = make_sample_weight(n, sw_kind)
+    Xl = to_layout(X, layout, dtype)
+    Xs = dense(Xl)
+    ys = np.asarray(y, dtype=dtype).astype(float)
+    sws = None if sw is None else np.asarray(sw, dtype=dtype).astype(float)
+    amax = ref.alpha_max(Xs, ys, l1_ratio, sws, fit_intercept)
+    # float32 kernels compute x_j^T y in single precision: a 1e-4 margin
+    margin = 1.0 if np.dtype(dtype) == np.float64 else 1.0 + 1e-4
+    est = ElasticNet(alpha=amax * factor * margin, l1_ratio=l1_ratio,
+                     fit_intercept=fit_intercept)
+    fit_quiet(est, Xl, y, sample_weight=sw)
+    np.testing.assert_array_equal(est.coef_, np.zeros(p))
+    expected = np.average(ys, weights=sws) if fit_intercept else 0.0
+    assert abs(est.intercept_ - expected) <= 1e-12 * max(1, abs(expected)) * (
+        1 if np.dtype(dtype) == np.float64 else 1e6)
+    assert est.dual_gap_ <= 1e-12 * np.var(ys) * (1 if dtype == np.float64 else 1e6)
+    # just below alpha_max, exactly one feature enters (generic data)
+    if factor == 1.0:
+        below = ElasticNet(alpha=amax * 0.99, l1_ratio=l1_ratio,
+                           fit_intercept=fit_intercept, tol=fit_tol(dtype))
+        fit_quiet(below, Xl, y, sample_weight=sw)
+        assert np.count_nonzero(below.coef_) >= 1
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("Est", [Lasso, ElasticNet])
+def test_alpha_zero_warns_and_gives_least_squares(Est, layout):
+    X, y = small_problem(seed=2)
+    with pytest.warns(UserWarning, match="alpha=0") as record:
+        est = Est(alpha=0.0).fit(to_layout(X, layout), y)
+    # no dual certificate exists for plain least squares: not converged
+    assert any(issubclass(w.category, ConvergenceWarning) for w in record)
+    assert any(w.category is UserWarning for w in record)
+    lr = sklm.LinearRegression().fit(X, y)
+    assert_coef_close(est.coef_, lr.coef_, 1e-6)
+    assert np.all(np.isfinite(est.coef_))
+
+
+def test_alpha_zero_sklearn_also_warns():
+    """The UserWarning text mirrors scikit-learn's."""
+    X, y = small_problem(seed=2)
+    with pytest.warns(UserWarning) as theirs:
+        sklm.Lasso(alpha=0.0).fit(X, y)
+    with pytest.warns(UserWarning) as ours:
+        Lasso(alpha=0.0).fit(X, y)
+    msg_theirs = [str(w.message) for w in theirs if w.category is UserWarning][0]
+    msg_ours = [str(w.message) for w in ours if w.category is UserWarning][0]
+    assert msg_theirs.split(".")[0] == msg_ours.split(".")[0]
+
+
+# --------------------------------------------------------------------------
+# duplicated columns
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_duplicated_column_lasso(layout):
+    """Duplicating a column does not change the Lasso optimum (the weight can
+    be split arbitrarily between the copies)."""
+    X, y = small_problem(seed=2)
+    p = X.shape[1]
+    Xd = np.c_[X, X[:, 3]]
+    alpha = 0.05
+    one = fit_quiet(Lasso(alpha=alpha, tol=1e-12), to_layout(X, layout), y)
+    two = fit_quiet(Lasso(alpha=alpha, tol=1e-12), to_layout(Xd, layout), y)
+    assert one.coef_[3] != 0
+    assert_rel_close(ref.enet_objective(X, y, one.coef_, one.intercept_, alpha),
+                     ref.enet_objective(Xd, y, two.coef_, two.intercept_, alpha), 1e-9)
+    merged = two.coef_[:p].copy()
+    merged[3] += two.coef_[p]
+    assert_coef_close(merged, one.coef_, 1e-5)
+    # both copies carry weights of the same sign (or zero)
+    assert two.coef_[3] * two.coef_[p] >= 0
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_duplicated_column_elastic_net_splits_equally(layout):
+    X, y = small_problem(seed=2)
+    p = X.shape[1]
+    Xd = np.c_[X, X[:, 3]]
+    alpha, l1_ratio, tol = 0.05, 0.5, 1e-13
+    est = fit_quiet(ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol, max_iter=100000),
+                    to_layout(Xd, layout), y)
+    a, b = est.coef_[3], est.coef_[p]
+    assert a != 0 and np.sign(a) == np.sign(b)
+    # Strict convexity makes the optimum split equally; how close a point with
+    # gap eps is: alpha(1-l1_ratio)/2 ||w - w*||^2 <= eps.
+    eps = ref.enet_duality_gap(Xd, y, est.coef_, est.intercept_, alpha, l1_ratio)
+    # the gap is a difference of two objectives: known to a few ulps of them only
+    o_fit = ref.enet_objective(Xd, y, est.coef_, est.intercept_, alpha, l1_ratio)
+    eps = max(eps, 0.0) + 8 * np.finfo(np.float64).eps * o_fit
+    bound = 2 * np.sqrt(2 * eps / (alpha * (1 - l1_ratio)))
+    assert abs(a - b) <= bound + 1e-12, (a, b, bound)
+    # and the split point is as good: symmetrising does not improve the objective
+    sym = est.coef_.copy()
+    sym[3] = sym[p] = (a + b) / 2
+    o_sym = ref.enet_objective(Xd, y, sym, est.intercept_, alpha, l1_ratio)
+    assert o_fit - o_sym <= eps + 1e-15
+    # equivalently, a single copy with half the l2 weight: same total coefficient
+    ridge_like = Ridge(alpha=1.0).fit(to_layout(Xd, layout), y)
+    assert abs(ridge_like.coef_[3] - ridge_like.coef_[p]) <= 1e-9 * abs(ridge_like.coef_[3])
+
+
+# --------------------------------------------------------------------------
+# layouts agree to round-off
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("positive", [False, True])
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.3])
@@ -299,7 +430,7 @@ def test_int64_sparse_indices(layout, dtype):
 
 
 # --------------------------------------------------------------------------
-# 3. options
+# options
 # --------------------------------------------------------------------------
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
@@ -498,20 +629,6 @@ def test_sparse_coef_and_attributes():
     assert 0.5 < est.score(X, y) <= 1.0
 
 
-def test_feature_names_in():
-    pd = pytest.importorskip("pandas")
-    X, y = problem()
-    df = pd.DataFrame(X, columns=[f"f{j}" for j in range(P)])
-    est = fit_quiet(Lasso(alpha=0.1), df, y)
-    np.testing.assert_array_equal(est.feature_names_in_, df.columns.to_numpy())
-    with pytest.warns(UserWarning, match="feature names"):
-        pred_array = est.predict(X)
-    np.testing.assert_allclose(est.predict(df), pred_array)
-    # refitting with a plain array forgets the names
-    fit_quiet(est, X, y)
-    assert not hasattr(est, "feature_names_in_")
-
-
 def test_objective_path_monotone_in_alpha():
     """Along a decreasing alpha path the number of selected features grows
     (roughly) and the data-fit term decreases: a sanity check of the path."""
@@ -528,54 +645,214 @@ def test_objective_path_monotone_in_alpha():
     assert nnz[-1] > nnz[1]
 
 
-# ---------------------------------------------------------------------------
-# scikit-learn drop-in details (issue 12)
-# ---------------------------------------------------------------------------
-
-@pytest.mark.parametrize("layout", LAYOUTS)
-@pytest.mark.parametrize("Est", [Lasso, ElasticNet])
-def test_tol_zero_runs_max_iter(Est, layout):
-    """tol=0 is scikit-learn's "run max_iter epochs": accepted, never converged
-    early unless the gap is exactly 0, and the warning reports the gap."""
-    X, y = make_problem(n=40, p=15)
-    with pytest.warns(ConvergenceWarning, match="did not converge"):
-        est = Est(alpha=0.01, tol=0, max_iter=5).fit(to_layout(X, layout), y)
-    assert est.n_iter_ == 5
-    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.01,
-                               1.0 if Est is Lasso else 0.5)
-    assert est.dual_gap_ > 0 and np.isclose(est.dual_gap_, gap, rtol=1e-6)
-
-
-def test_user_gram_of_centred_X_is_used(monkeypatch):
-    """precompute=Xc.T @ Xc with an already-centred X and fit_intercept=True: the
-    matrix is used (scikit-learn's rule), not recomputed with a warning."""
-    import fastreg._enet_solver as solver
-    X, y = make_problem(n=80, p=10, density=1.0)
-    Xc = X - X.mean(axis=0)
-
-    def no_rebuild(design):
-        raise AssertionError("the user's Gram matrix was recomputed")
-    monkeypatch.setattr(solver, "gram_matrix", no_rebuild)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        est = ElasticNet(alpha=0.05, precompute=Xc.T @ Xc, tol=1e-10).fit(Xc, y)
-    gap = ref.enet_duality_gap(Xc, y, est.coef_, est.intercept_, 0.05, 0.5)
-    assert gap <= 1e-10 * np.sum((y - y.mean()) ** 2) / len(y) * 1.01
-
-
-def test_user_gram_checked_or_recomputed():
-    X, y = make_problem(n=80, p=10, density=1.0)
-    Xc = X - X.mean(axis=0)
-    with pytest.raises(ValueError, match="does not match the data"):
-        ElasticNet(precompute=2 * Xc.T @ Xc).fit(Xc, y)
-    # X not centred, fit_intercept=True: recomputed with scikit-learn's warning
-    with pytest.warns(UserWarning, match="centered to fit intercept: recomputing Gram"):
-        ElasticNet(precompute=X.T @ X).fit(X, y)
-
-
 def test_path_is_the_path_function():
     from fastreg import ElasticNetCV, LassoCV, enet_path, lasso_path
     assert ElasticNet.path is enet_path and Lasso.path is enet_path
     assert ElasticNetCV.path is enet_path and LassoCV.path is lasso_path
     X, y = make_problem(n=30, p=6)
     assert np.array_equal(Lasso().path(X, y, alphas=[0.1])[1], enet_path(X, y, alphas=[0.1])[1])
+
+
+# --------------------------------------------------------------------------
+# properties (hypothesis): optimality certified by the independent gap and KKT
+# --------------------------------------------------------------------------
+@fuzz(60)
+@given(pb=problems(), l1_ratio=st.sampled_from([1.0, 0.9, 0.5, 0.1, 0.0]),
+       frac=st.floats(1e-3, 1.2), positive=st.booleans(),
+       selection=st.sampled_from(["cyclic", "random"]))
+def test_certified_optimal(pb, l1_ratio, frac, positive, selection):
+    alpha = pick_alpha(pb, l1_ratio, frac)
+    tol = problem_tol(pb["dtype"])
+    est = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=pb["fit_intercept"],
+                     positive=positive, selection=selection, random_state=0, tol=tol,
+                     max_iter=20000)
+    est, converged = fit_problem(est, pb)
+    assert est.coef_.dtype == pb["dtype"] and est.coef_.shape == (pb["p"],)
+    assert np.all(np.isfinite(est.coef_)) and np.isfinite(est.intercept_)
+    if positive:
+        assert np.all(est.coef_ >= 0)
+    if not pb["fit_intercept"]:
+        assert est.intercept_ == 0.0
+    scale, floor = gap_scale(pb)
+    # what the solver claims: the tolerance if it converged, else its gap
+    claimed = tol * scale if converged else float(est.dual_gap_)
+    if converged:
+        assert est.dual_gap_ <= tol * scale * (1 + 1e-6) + floor
+    else:
+        assert est.dual_gap_ > tol * scale
+    eps = claimed * (1 + 1e-6) + slack(pb["dtype"]) * scale + roundoff(pb, est.coef_) + floor
+    gap, kkt = certify(pb, est, alpha, l1_ratio, positive)
+    assert gap <= eps, (gap, eps, converged)
+    assert kkt <= kkt_bound(pb, alpha, l1_ratio, eps) + kkt_roundoff(pb, est.coef_), (kkt, eps)
+
+
+# --------------------------------------------------------------------------
+# properties: dense == sparse; permutations
+# --------------------------------------------------------------------------
+@fuzz(30)
+@given(pb=problems(layouts=["dense"]), l1_ratio=st.sampled_from([1.0, 0.5, 0.05]),
+       frac=st.floats(1e-2, 1.0), positive=st.booleans())
+def test_dense_equals_sparse(pb, l1_ratio, frac, positive):
+    alpha = pick_alpha(pb, l1_ratio, frac)
+    tol = problem_tol(pb["dtype"])
+    fits = {}
+    for layout in PROBLEM_LAYOUTS:
+        est = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=pb["fit_intercept"],
+                         positive=positive, tol=tol, max_iter=100000)
+        fits[layout] = fit_problem(est, pb, X=layout_of(pb["X64"], layout, pb["dtype"]))[0]
+    for layout in ("dense_f", "csc", "csr"):
+        assert_same_optimum(pb, fits["dense"], fits[layout], alpha, l1_ratio, layout,
+                            positive)
+    # the two sparse layouts reach the same canonical CSC: same arithmetic
+    np.testing.assert_array_equal(fits["csc"].coef_, fits["csr"].coef_)
+
+
+@fuzz(30)
+@given(pb=problems(), l1_ratio=st.sampled_from([1.0, 0.5]), frac=st.floats(1e-2, 1.0),
+       data=st.data())
+def test_permuting_features_permutes_coef(pb, l1_ratio, frac, data):
+    perm = np.array(data.draw(st.permutations(range(pb["p"]))), dtype=int)
+    alpha = pick_alpha(pb, l1_ratio, frac)
+    tol = problem_tol(pb["dtype"])
+    kw = dict(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=pb["fit_intercept"], tol=tol,
+              max_iter=100000)
+    a = fit_problem(ElasticNet(**kw), pb)[0]
+    Xp = layout_of(pb["X64"][:, perm], pb["layout"], pb["dtype"])
+    b = fit_problem(ElasticNet(**kw), pb, X=Xp)[0]
+    b.coef_ = b.coef_[np.argsort(perm)]  # back to the original order
+    assert_same_optimum(pb, a, b, alpha, l1_ratio, "features permuted")
+    # permuting the samples (with their weights) changes nothing either
+    rows = np.array(data.draw(st.permutations(range(pb["n"]))), dtype=int)
+    Xr = layout_of(pb["X64"][rows], pb["layout"], pb["dtype"])
+    c = fit_problem(ElasticNet(**kw), pb, X=Xr, y=pb["y"][rows],
+            sw=None if pb["sw"] is None else pb["sw"][rows])[0]
+    assert_same_optimum(pb, a, c, alpha, l1_ratio, "samples permuted")
+
+
+# --------------------------------------------------------------------------
+# properties: scaling y
+# --------------------------------------------------------------------------
+@fuzz(30)
+@given(pb=problems(dtypes=(np.float64,)), frac=st.floats(1e-2, 1.0),
+       c=st.sampled_from([-1.0, -3.7, 0.001, 0.37, 5.0, 1e3]))
+def test_lasso_scaling_y_and_alpha_scales_coef(pb, frac, c):
+    """Lasso(c alpha) on c y has the optimum c w*, for any c != 0."""
+    alpha = pick_alpha(pb, 1.0, frac)
+    tol = problem_tol(pb["dtype"])
+    a = fit_problem(Lasso(alpha=alpha, fit_intercept=pb["fit_intercept"], tol=tol,
+                  max_iter=20000), pb)[0]
+    b = fit_problem(Lasso(alpha=alpha * abs(c), fit_intercept=pb["fit_intercept"], tol=tol,
+                  max_iter=20000), pb, y=c * pb["y"])[0]
+    # b / c solves the unscaled problem, with its gap divided by c^2
+    b.coef_ = b.coef_ / c
+    b.intercept_ = b.intercept_ / c
+    assert_same_optimum(pb, a, b, alpha, 1.0, f"c={c}")
+
+
+@fuzz(30)
+@given(pb=problems(), frac=st.floats(1e-2, 1.0), k=st.integers(-8, 8),
+       sign=st.sampled_from([1.0, -1.0]), l1_ratio=st.sampled_from([1.0, 0.5]))
+def test_power_of_two_scaling_is_exact(pb, frac, k, sign, l1_ratio):
+    """Scaling by c = +-2^k is exact in floating point, and the solvers have no
+    absolute thresholds: the coefficients scale bit for bit (Lasso with c alpha;
+    Ridge at the same alpha; the Elastic-Net with its l1 part scaled by c)."""
+    c = sign * 2.0 ** k
+    alpha = pick_alpha(pb, l1_ratio, frac)
+    kw = dict(fit_intercept=pb["fit_intercept"], tol=problem_tol(pb["dtype"]),
+              max_iter=100000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # exactness holds regardless
+        warnings.simplefilter("ignore", LinAlgWarning)  # singular: lstsq, exact all the same
+        if l1_ratio == 1.0:
+            a = Lasso(alpha=alpha, **kw).fit(pb["X"], pb["y"], sample_weight=pb["sw"])
+            b = Lasso(alpha=alpha * abs(c), **kw).fit(pb["X"], c * pb["y"],
+                                                      sample_weight=pb["sw"])
+            np.testing.assert_array_equal(b.coef_, c * a.coef_)
+            np.testing.assert_array_equal(b.intercept_, c * a.intercept_)
+        for solver in ("auto", "svd", "cd"):
+            r = Ridge(alpha=alpha, solver=solver, **kw)
+            a = r.fit(pb["X"], pb["y"], sample_weight=pb["sw"]).coef_.copy()
+            b = r.fit(pb["X"], c * pb["y"], sample_weight=pb["sw"]).coef_
+            np.testing.assert_array_equal(b, c * a, err_msg=solver)
+
+
+# --------------------------------------------------------------------------
+# properties: alpha >= alpha_max
+# --------------------------------------------------------------------------
+@fuzz(40)
+@given(pb=problems(), l1_ratio=st.sampled_from([1.0, 0.7, 0.2]),
+       factor=st.floats(1.0, 100.0), positive=st.booleans())
+def test_alpha_above_alpha_max_gives_zero(pb, l1_ratio, factor, positive):
+    amax = ref.alpha_max(pb["Xs"], pb["ys"], l1_ratio, pb["sws"], pb["fit_intercept"])
+    # the kernels compute x_j . y in the data's precision: a relative margin
+    margin = 1 + (1e-10 if pb["dtype"] == np.float64 else 1e-4)
+    alpha = max(amax * factor * margin, alpha_floor(pb))
+    est = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, positive=positive,
+                     fit_intercept=pb["fit_intercept"], tol=problem_tol(pb["dtype"]))
+    est, converged = fit_problem(est, pb)
+    assert converged  # zero is optimal, and certified before the first epoch
+    np.testing.assert_array_equal(est.coef_, np.zeros(pb["p"]))
+    expected = np.average(pb["ys"], weights=pb["sws"]) if pb["fit_intercept"] else 0.0
+    rtol = 1e-12 if pb["dtype"] == np.float64 else 1e-6
+    assert abs(est.intercept_ - expected) <= rtol * max(abs(expected), np.abs(pb["ys"]).max())
+
+
+# --------------------------------------------------------------------------
+# properties: ElasticNet(l1_ratio=0) is Ridge
+# --------------------------------------------------------------------------
+@fuzz(30)
+@given(pb=problems(), a=st.floats(1e-3, 10.0))
+def test_enet_without_l1_is_ridge(pb, a):
+    """ElasticNet(l1_ratio=0, alpha=a) minimises
+        1/(2 S) sum_i s_i r_i^2 + a/2 ||w||^2,          S = sum(s),
+    Ridge(alpha=A) minimises sum_i s_i r_i^2 + A ||w||^2: multiplying the
+    first by 2S gives the second with A = a S (a n without weights; with
+    weights, S and not n, since Ridge does not normalise the weights)."""
+    S = total_weight(pb)
+    tol = problem_tol(pb["dtype"])
+    enet, converged = fit_problem(ElasticNet(alpha=a, l1_ratio=0.0,
+                                             fit_intercept=pb["fit_intercept"], tol=tol,
+                                             max_iter=20000), pb)
+    ridge = Ridge(alpha=a * S, fit_intercept=pb["fit_intercept"]).fit(
+        pb["X"], pb["y"], sample_weight=pb["sw"])
+    # Ridge's closed form, certified as the Elastic-Net it is (in float64: a
+    # float32 Cholesky of an ill-conditioned Gram matrix is only as accurate
+    # as scikit-learn's, ~1e-4 relative)
+    if pb["dtype"] == np.float64:
+        assert certify(pb, ridge, a, 0.0)[0] <= allowed_gap(pb, tol, ridge.coef_)
+    # and the two are the same point (mu >= a > 0: the radius is finite)
+    assert_same_optimum(pb, enet, ridge, a, 0.0, "enet vs ridge")
+
+
+def test_enet_ridge_correspondence_uses_total_weight_not_n():
+    """The weighted correspondence is alpha_ridge = a * sum(s): a * n is wrong
+    as soon as sum(s) != n (guards the property test above against a
+    tolerance too loose to tell the two apart)."""
+    rng = np.random.default_rng(3)
+    n, p = 30, 6
+    X = rng.standard_normal((n, p))
+    y = X @ rng.standard_normal(p) + rng.standard_normal(n)
+    sw = rng.uniform(2.0, 5.0, n)  # sum(s) ~ 3.5 n
+    a = 0.5
+    enet = ElasticNet(alpha=a, l1_ratio=0.0, tol=1e-14, max_iter=100000).fit(
+        X, y, sample_weight=sw)
+    right = Ridge(alpha=a * sw.sum()).fit(X, y, sample_weight=sw)
+    wrong = Ridge(alpha=a * n).fit(X, y, sample_weight=sw)
+    np.testing.assert_allclose(enet.coef_, right.coef_, rtol=1e-8, atol=1e-10)
+    assert np.abs(enet.coef_ - wrong.coef_).max() > 1e-3 * np.abs(right.coef_).max()
+
+
+def test_problem_generator_covers_its_space():
+    """The strategy yields every layout, dtype and weight kind (sanity check of
+    the generator itself, so that the properties are not vacuous)."""
+    seen = set()
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(pb=problems())
+    def collect(pb):
+        seen.add((pb["layout"], pb["dtype"].name, pb["sw"] is None))
+
+    collect()
+    assert {lay for lay, _, _ in seen} == set(PROBLEM_LAYOUTS)
+    assert {dt for _, dt, _ in seen} == {"float64", "float32"}
+    assert {w for _, _, w in seen} == {True, False}

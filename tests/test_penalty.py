@@ -1,26 +1,13 @@
-"""Per-feature penalty factors (glmnet's ``penalty.factor``, not rescaled).
+"""Per-feature penalty factors (fastreg._penalty) through the public API:
+ElasticNet and Lasso, enet_path and lasso_path, ElasticNetCV and LassoCV.
 
 The objective is ``1/(2 S) sum_i s_i (y_i - x_i.w - b)^2 + alpha * sum_j pf_j *
-(l1_ratio |w_j| + (1 - l1_ratio) / 2 w_j^2)``; ``pf_j = 0`` leaves feature j
-unpenalised.
-
-Part 1 proves ``fastreg.reference`` (the oracle) right, independently of
-fastreg's solvers:
-
-* all ``pf_j > 0``: the problem is scikit-learn's Lasso on the rescaled design
-  ``X[:, j] / pf_j`` (``w_j = w'_j / pf_j``);
-* some ``pf_j = 0``: Frisch-Waugh-Lovell, the penalised part is the Lasso on
-  design and target residualised on the unpenalised columns, the unpenalised
-  part least squares on what the penalised part leaves;
-* Elastic-Net: also a Lasso, on the residualised design augmented with
-  ``sqrt(l2 / pf_j)`` rows; ``positive``: a non-negative least-squares problem
-  (``1/2 w'Hw - c'w = 1/2 ||L'w - L^-1 c||^2 + const``, ``H = LL'``) solved
-  by scipy's NNLS;
-* the reference duality gap is ``>= P(w) - P*`` (weak duality) at arbitrary
-  points, ~0 at the optimum, and equals the existing gap for ``pf = ones``.
-
-Part 2 checks fastreg's public API (estimators, paths, CV) against that
-oracle: objective, independent gap certificate, KKT.
+(l1_ratio |w_j| + (1 - l1_ratio) / 2 w_j^2)`` (glmnet's ``penalty.factor``,
+not rescaled); ``pf_j = 0`` leaves feature j unpenalised. Every fit is checked
+against ``fastreg.reference`` (proven right in test_reference.py): objective,
+independent gap certificate, KKT; on every route (dense, sparse, Gram,
+random selection, working sets on wide and tall designs), with unit factors
+bit-identical to none, and bad factors rejected by every entry point.
 """
 import functools
 import warnings
@@ -36,402 +23,12 @@ from fastreg import reference as ref
 
 from conftest import (DTYPES, LAYOUTS, SAMPLE_WEIGHTS, assert_coef_close,
                       assert_rel_close, centred_weighted, correlated_design, dense,
-                      fit_quiet, fit_tol, make_problem, make_rng, make_sample_weight,
+                      fit_quiet, fit_tol, make_rng, make_sample_weight,
                       make_text_like, obj_rtol, sparse_truth, to_layout)
-
-try:
-    import sklearn.linear_model as sklm
-except ImportError:  # pragma: no cover - sklearn is a runtime dependency
-    sklm = None
-needs_sklearn = pytest.mark.skipif(sklm is None, reason="scikit-learn not installed")
-
-N, P = 40, 12
-PF = {
-    "ones": np.ones(P),
-    # exactly representable in float32, so both dtypes solve the same problem
-    "mixed": np.array([0.5, 1.0, 2.0, 1.5, 0.25, 3.0, 1.0, 0.5, 2.0, 1.0, 4.0, 0.75]),
-    "zeros": np.array([0.5, 0.0, 2.0, 1.5, 0.25, 3.0, 0.0, 0.5, 2.0, 1.0, 0.0, 0.75]),
-}
-PF_KINDS = ["mixed", "zeros"]
+from penalty_problems import (N, P, PF_KINDS, oracle, pf_of, problem, problem_alpha,
+                              reference_solution, tol_unit, total_weight, weights)
 
 
-@functools.lru_cache(maxsize=None)
-def _data():
-    return make_problem(n=N, p=P, n_nonzero=5, rho=0.5, density=0.6, seed=4)
-
-
-def problem():
-    X, y = _data()
-    return X.copy(), y.copy()
-
-
-def weights(kind):
-    return make_sample_weight(N, kind, seed=5)
-
-
-def pf_of(kind):
-    return PF[kind].copy()
-
-
-def _S(sw, n=N):
-    return float(n if sw is None else np.sum(sw))
-
-
-def _scale(X, y, sw, fit_intercept):
-    """||y_c||^2 / S: the unit of the solvers' tol, in public units."""
-    _, yc, _, _ = centred_weighted(X, y, sw, fit_intercept)
-    return (yc @ yc) / _S(sw, X.shape[0])
-
-
-def _basis(A):
-    """Orthonormal basis of span(A) (SVD, numerical rank)."""
-    if A.shape[1] == 0:
-        return np.zeros((A.shape[0], 0))
-    U, sv, _ = np.linalg.svd(A, full_matrices=False)
-    return U[:, sv > sv[0] * max(A.shape) * np.finfo(float).eps]
-
-
-# ==========================================================================
-# independent oracles (scikit-learn, scipy's NNLS): never fastreg.reference
-# ==========================================================================
-def _oracle(X, y, alpha, l1_ratio, sw, fit_intercept, pf, positive):
-    """Optimum ``(coef, intercept)`` of the penalty-factor Elastic-Net.
-
-    Non-negative coefficients: exact NNLS on the Cholesky factor of the
-    (strictly convex: n > p) quadratic.  Otherwise: Frisch-Waugh-Lovell plus
-    the augmented, rescaled Lasso, solved by scikit-learn.
-    """
-    X = dense(X)
-    Xc, yc, xm, ym = centred_weighted(X, y, sw, fit_intercept)
-    S = _S(sw, X.shape[0])
-    pen = pf > 0
-    if positive:
-        H = Xc.T @ Xc / S + alpha * (1 - l1_ratio) * np.diag(pf)
-        c = Xc.T @ yc / S - alpha * l1_ratio * pf
-        L = np.linalg.cholesky(H)
-        w = nnls(L.T, np.linalg.solve(L, c), maxiter=100 * P)[0]
-    else:
-        Q = _basis(Xc[:, ~pen])
-        Z = Xc[:, pen] - Q @ (Q.T @ Xc[:, pen])
-        t = yc - Q @ (Q.T @ yc)
-        Z = Z / pf[pen]
-        l1, l2 = alpha * l1_ratio * S, alpha * (1 - l1_ratio) * S
-        if l2 > 0:
-            Z = np.vstack([Z, np.diag(np.sqrt(l2 / pf[pen]))])
-            t = np.concatenate([t, np.zeros(pen.sum())])
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            est = sklm.Lasso(alpha=l1 / Z.shape[0], fit_intercept=False, tol=1e-14,
-                             max_iter=10**6).fit(Z, t)
-        w = np.zeros(X.shape[1])
-        w[pen] = est.coef_ / pf[pen]
-        if (~pen).any():
-            w[~pen] = np.linalg.lstsq(Xc[:, ~pen], yc - Xc[:, pen] @ w[pen], rcond=None)[0]
-    return w, float(ym - xm @ w) if fit_intercept else 0.0
-
-
-def _alpha(l1_ratio, sw_kind, fit_intercept, pf_kind, positive, divisor=10):
-    X, y = problem()
-    return ref.alpha_max(X, y, l1_ratio, weights(sw_kind), fit_intercept,
-                         penalty_factor=pf_of(pf_kind), positive=positive) / divisor
-
-
-@functools.lru_cache(maxsize=None)
-def _oracle_solution(l1_ratio, sw_kind, fit_intercept, pf_kind, positive):
-    X, y = problem()
-    alpha = _alpha(l1_ratio, sw_kind, fit_intercept, pf_kind, positive)
-    w, b = _oracle(X, y, alpha, l1_ratio, weights(sw_kind), fit_intercept,
-                   pf_of(pf_kind), positive)
-    return alpha, w, b
-
-
-@functools.lru_cache(maxsize=None)
-def _reference_solution(l1_ratio, sw_kind, fit_intercept, pf_kind, positive):
-    X, y = problem()
-    alpha = _alpha(l1_ratio, sw_kind, fit_intercept, pf_kind, positive)
-    w, b, gap, _ = ref.enet_coordinate_descent(
-        X, y, alpha, l1_ratio, weights(sw_kind), fit_intercept, positive, tol=1e-15,
-        max_iter=20000, penalty_factor=pf_of(pf_kind))
-    return alpha, w, b, gap
-
-
-# ==========================================================================
-# Part 1: the reference, proven independently
-# ==========================================================================
-def test_reference_validates_penalty_factor():
-    X, y = problem()
-    w = np.zeros(P)
-    fns = [lambda pf: ref.enet_objective(X, y, w, 0.0, 0.1, penalty_factor=pf),
-           lambda pf: ref.enet_duality_gap(X, y, w, 0.0, 0.1, penalty_factor=pf),
-           lambda pf: ref.enet_kkt_violation(X, y, w, 0.0, 0.1, penalty_factor=pf),
-           lambda pf: ref.alpha_max(X, y, penalty_factor=pf),
-           lambda pf: ref.enet_coordinate_descent(X, y, 0.1, penalty_factor=pf)]
-    bad = [np.ones(P - 1), np.ones((2, P)), np.r_[-1.0, np.ones(P - 1)],
-           np.r_[np.nan, np.ones(P - 1)], np.r_[np.inf, np.ones(P - 1)], np.zeros(P)]
-    for fn in fns:
-        for pf in bad:
-            with pytest.raises(ValueError, match="penalty_factor"):
-                fn(pf)
-        with pytest.raises((TypeError, ValueError)):
-            fn(["a"] * P)
-
-
-@needs_sklearn
-@pytest.mark.parametrize("positive", [False, True])
-@pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
-def test_reference_lasso_is_sklearn_on_rescaled_design(sw_kind, fit_intercept, positive):
-    """All pf_j > 0: Lasso(X, pf) is scikit-learn's Lasso on X[:, j] / pf_j."""
-    X, y = problem()
-    sw, pf = weights(sw_kind), pf_of("mixed")
-    alpha = ref.alpha_max(X, y, 1.0, sw, fit_intercept, penalty_factor=pf,
-                          positive=positive) / 8
-    sk = sklm.Lasso(alpha=alpha, fit_intercept=fit_intercept, positive=positive,
-                    tol=1e-14, max_iter=10**6).fit(X / pf, y, sample_weight=sw)
-    w_sk, b_sk = sk.coef_ / pf, float(sk.intercept_)
-    w, b, gap, _ = ref.enet_coordinate_descent(X, y, alpha, 1.0, sw, fit_intercept,
-                                               positive, tol=1e-15, max_iter=20000,
-                                               penalty_factor=pf)
-    obj = ref.enet_objective(X, y, w, b, alpha, 1.0, sw, penalty_factor=pf)
-    obj_sk = ref.enet_objective(X, y, w_sk, b_sk, alpha, 1.0, sw, penalty_factor=pf)
-    # the penalty-factor objective at w is sklearn's objective at w' = pf * w
-    r = y - X @ w_sk - b_sk
-    S = _S(sw)
-    sk_units = (np.ones(N) if sw is None else sw) @ r ** 2 / (2 * S) \
-        + alpha * np.abs(sk.coef_).sum()
-    assert_rel_close(obj_sk, sk_units, 1e-13)
-    assert_rel_close(obj, obj_sk, 1e-10, "reference CD vs sklearn:")
-    assert_coef_close(w, w_sk, 1e-6)
-    assert abs(b - b_sk) <= 1e-6 * (1 + abs(b_sk))
-    assert np.count_nonzero(w) >= 2 and np.count_nonzero(w == 0) >= 1  # not trivial
-    assert gap <= 1e-15 * _scale(X, y, sw, fit_intercept)
-
-
-@needs_sklearn
-@pytest.mark.parametrize("pf_kind", ["ones_with_zeros", "zeros"])
-@pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
-def test_reference_lasso_frisch_waugh_lovell(sw_kind, fit_intercept, pf_kind):
-    """Some pf_j = 0 (dense): the penalised coefficients are scikit-learn's Lasso
-    on the design and target residualised on the (centred, weighted)
-    unpenalised columns; the unpenalised ones least squares on y - X_P w_P."""
-    X, y = problem()
-    sw = weights(sw_kind)
-    pf = pf_of("zeros") if pf_kind == "zeros" else (pf_of("zeros") > 0).astype(float)
-    U, Pn = pf == 0, pf > 0
-    S = _S(sw)
-    alpha = ref.alpha_max(X, y, 1.0, sw, fit_intercept, penalty_factor=pf) / 8
-    # -- explicit FWL, written out here (not via _oracle)
-    Xc, yc, xm, ym = centred_weighted(X, y, sw, fit_intercept)
-    Q, _ = np.linalg.qr(Xc[:, U])
-    Xr = Xc[:, Pn] - Q @ (Q.T @ Xc[:, Pn])
-    yr = yc - Q @ (Q.T @ yc)
-    # sklearn: 1/(2N) ||yr - Xr/pf w'||^2 + a ||w'||_1, i.e. ours times S / N
-    sk = sklm.Lasso(alpha=alpha * S / N, fit_intercept=False, tol=1e-14,
-                    max_iter=10**6).fit(Xr / pf[Pn], yr)
-    w_sk = np.zeros(P)
-    w_sk[Pn] = sk.coef_ / pf[Pn]
-    w_sk[U] = np.linalg.lstsq(Xc[:, U], yc - Xc[:, Pn] @ w_sk[Pn], rcond=None)[0]
-    b_sk = ym - xm @ w_sk if fit_intercept else 0.0
-
-    w, b, gap, _ = ref.enet_coordinate_descent(X, y, alpha, 1.0, sw, fit_intercept,
-                                               tol=1e-15, max_iter=20000,
-                                               penalty_factor=pf)
-    assert np.all(w[U] != 0) and np.any(w[Pn] == 0) and np.any(w[Pn] != 0)
-    obj = ref.enet_objective(X, y, w, b, alpha, 1.0, sw, penalty_factor=pf)
-    obj_sk = ref.enet_objective(X, y, w_sk, b_sk, alpha, 1.0, sw, penalty_factor=pf)
-    assert_rel_close(obj, obj_sk, 1e-10, "reference CD vs FWL + sklearn:")
-    assert_coef_close(w, w_sk, 1e-6)
-    assert gap <= 1e-15 * _scale(X, y, sw, fit_intercept)
-    # unpenalised gradient is zero, the reference KKT agrees
-    assert ref.enet_kkt_violation(X, y, w_sk, b_sk, alpha, 1.0, sw, fit_intercept,
-                                  penalty_factor=pf) <= 1e-7 * alpha
-
-
-@needs_sklearn
-@pytest.mark.parametrize("positive", [False, True])
-@pytest.mark.parametrize("fit_intercept", [True, False])
-@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
-@pytest.mark.parametrize("pf_kind", PF_KINDS)
-@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_reference_solver_and_certificate_vs_oracle(l1_ratio, pf_kind, sw_kind,
-                                                    fit_intercept, positive):
-    """Reference CD reaches the oracle's objective; the reference gap is ~0 at the
-    oracle's point (a certificate of *its* optimality too) and KKT holds."""
-    X, y = problem()
-    sw, pf = weights(sw_kind), pf_of(pf_kind)
-    alpha, w_o, b_o = _oracle_solution(l1_ratio, sw_kind, fit_intercept, pf_kind, positive)
-    alpha_r, w_r, b_r, gap_r = _reference_solution(l1_ratio, sw_kind, fit_intercept,
-                                                   pf_kind, positive)
-    assert alpha == alpha_r
-    args = (alpha, l1_ratio, sw)
-    f_o = ref.enet_objective(X, y, w_o, b_o, *args, penalty_factor=pf)
-    f_r = ref.enet_objective(X, y, w_r, b_r, *args, penalty_factor=pf)
-    assert_rel_close(f_r, f_o, 1e-10)
-    assert_coef_close(w_r, w_o, 1e-5)
-    scale = _scale(X, y, sw, fit_intercept)
-    assert gap_r <= 1e-15 * scale
-    gap_o = ref.enet_duality_gap(X, y, w_o, b_o, *args, fit_intercept, positive,
-                                 penalty_factor=pf)
-    assert 0 <= gap_o <= 1e-11 * scale, gap_o
-    for w, b in ((w_o, b_o), (w_r, b_r)):
-        kkt = ref.enet_kkt_violation(X, y, w, b, *args, fit_intercept, positive,
-                                     penalty_factor=pf)
-        assert kkt <= 1e-6 * alpha, kkt
-    if positive:
-        assert np.all(w_r >= 0)
-    if pf_kind == "zeros" and not positive:
-        assert np.all(w_r[pf == 0] != 0)
-
-
-@needs_sklearn
-@pytest.mark.parametrize("positive", [False, True])
-@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
-@pytest.mark.parametrize("pf_kind", ["mixed", "zeros"])
-@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_reference_gap_bounds_suboptimality(l1_ratio, pf_kind, sw_kind, positive):
-    """Weak duality at arbitrary points: 0 <= P(w, b) - P* <= gap(w, b), and the
-    gap shrinks to 0 as w approaches the optimum (of the oracle)."""
-    X, y = problem()
-    sw, pf, fit_intercept = weights(sw_kind), pf_of(pf_kind), True
-    alpha, w_o, b_o = _oracle_solution(l1_ratio, sw_kind, fit_intercept, pf_kind, positive)
-    args = (alpha, l1_ratio, sw)
-    f_star = ref.enet_objective(X, y, w_o, b_o, *args, penalty_factor=pf)
-    scale = _scale(X, y, sw, fit_intercept)
-    rng = make_rng(21)
-    Xc, yc, xm, ym = centred_weighted(X, y, sw, fit_intercept)
-    for step in (3.0, 1.0, 1e-1, 1e-2, 1e-4, 1e-6):
-        for _ in range(4):
-            w = w_o + step * rng.standard_normal(P) * (1 + np.abs(w_o))
-            w = np.maximum(w, 0) if positive else w
-            for b in (ym - xm @ w, ym - xm @ w + step):  # optimal and off intercept
-                f = ref.enet_objective(X, y, w, b, *args, penalty_factor=pf)
-                gap = ref.enet_duality_gap(X, y, w, b, *args, fit_intercept, positive,
-                                           penalty_factor=pf)
-                assert f - f_star >= -1e-12 * scale
-                assert gap >= f - f_star - 1e-12 * scale, (step, gap, f - f_star)
-                assert np.isfinite(gap)
-        if step <= 1e-6:  # a useful certificate, not just a valid one
-            assert gap <= 1e-3 * scale
-    # single-coordinate moves: zeroing, doubling, pushing each coefficient (with
-    # positive, zeroing an unpenalised one leaves x_j . r > 0: the dual point
-    # must then be orthogonal to x_j as well)
-    for j in range(P):
-        for new in (0.0, 2 * w_o[j], w_o[j] + 0.5, w_o[j] - 0.5):
-            w = w_o.copy()
-            w[j] = max(new, 0.0) if positive else new
-            b = ym - xm @ w
-            f = ref.enet_objective(X, y, w, b, *args, penalty_factor=pf)
-            gap = ref.enet_duality_gap(X, y, w, b, *args, fit_intercept, positive,
-                                       penalty_factor=pf)
-            assert gap >= f - f_star - 1e-12 * scale, (j, new, gap, f - f_star)
-    w, b = w_o.copy(), b_o
-    if positive:
-        w[np.argmax(w)] *= -1
-        assert ref.enet_duality_gap(X, y, w, b, *args, fit_intercept, positive,
-                                    penalty_factor=pf) == np.inf
-
-
-def test_reference_gap_with_unit_factors_is_the_existing_gap():
-    X, y = problem()
-    rng = make_rng(3)
-    for sw_kind in SAMPLE_WEIGHTS:
-        sw = weights(sw_kind)
-        for fit_intercept in (True, False):
-            for positive in (False, True):
-                for l1_ratio in (1.0, 0.5, 0.0):
-                    for _ in range(3):
-                        w = rng.standard_normal(P) * (rng.random(P) < 0.5)
-                        w = np.abs(w) if positive else w
-                        a = (0.07, l1_ratio, sw, fit_intercept, positive)
-                        g0 = ref.enet_duality_gap(X, y, w, 0.4, *a)
-                        g1 = ref.enet_duality_gap(X, y, w, 0.4, *a, penalty_factor=np.ones(P))
-                        assert g1 == pytest.approx(g0, rel=1e-12, abs=1e-300)
-                        k0 = ref.enet_kkt_violation(X, y, w, 0.4, *a)
-                        k1 = ref.enet_kkt_violation(X, y, w, 0.4, *a,
-                                                    penalty_factor=[1.0] * P)
-                        assert k1 == k0
-                        f0 = ref.enet_objective(X, y, w, 0.4, 0.07, l1_ratio, sw)
-                        f1 = ref.enet_objective(X, y, w, 0.4, 0.07, l1_ratio, sw,
-                                                penalty_factor=np.ones(P))
-                        assert f1 == pytest.approx(f0, rel=1e-14)
-        for l1_ratio in (1.0, 0.5):
-            assert ref.alpha_max(X, y, l1_ratio, sw, penalty_factor=np.ones(P)) == \
-                pytest.approx(ref.alpha_max(X, y, l1_ratio, sw), rel=1e-14)
-
-
-def test_reference_scaling_of_factors_is_scaling_of_alpha():
-    """pf -> c pf with alpha -> alpha / c is the same problem."""
-    X, y = problem()
-    pf, sw = pf_of("zeros"), weights("random")
-    w, b, _, _ = ref.enet_coordinate_descent(X, y, 0.05, 0.5, sw, tol=1e-15,
-                                             max_iter=20000, penalty_factor=pf)
-    for c in (0.1, 7.0):
-        args = (0.05 / c, 0.5, sw)
-        assert ref.enet_objective(X, y, w, b, *args, penalty_factor=c * pf) == \
-            pytest.approx(ref.enet_objective(X, y, w, b, 0.05, 0.5, sw, penalty_factor=pf),
-                          rel=1e-14)
-        assert ref.enet_duality_gap(X, y, w, b, *args, penalty_factor=c * pf) <= \
-            1e-15 * _scale(X, y, sw, True)
-        assert ref.alpha_max(X, y, 0.5, sw, penalty_factor=c * pf) == pytest.approx(
-            ref.alpha_max(X, y, 0.5, sw, penalty_factor=pf) / c, rel=1e-13)
-
-
-@pytest.mark.parametrize("layout", ["csc", "csr"])
-def test_reference_sparse_equals_dense(layout):
-    X, y = problem()
-    pf, sw = pf_of("zeros"), weights("random")
-    Xs = to_layout(X, layout)
-    alpha = ref.alpha_max(X, y, 0.5, sw, penalty_factor=pf)
-    assert ref.alpha_max(Xs, y, 0.5, sw, penalty_factor=pf) == pytest.approx(alpha,
-                                                                             rel=1e-12)
-    wd, bd, _, _ = ref.enet_coordinate_descent(X, y, alpha / 10, 0.5, sw, tol=1e-14,
-                                               max_iter=20000, penalty_factor=pf)
-    ws, bs, gs, _ = ref.enet_coordinate_descent(Xs, y, alpha / 10, 0.5, sw, tol=1e-14,
-                                                max_iter=20000, penalty_factor=pf)
-    assert_coef_close(ws, wd, 1e-6)
-    w = wd + 0.01
-    a = (alpha / 10, 0.5, sw, True, False)
-    assert ref.enet_duality_gap(Xs, y, w, bd, *a, penalty_factor=pf) == pytest.approx(
-        ref.enet_duality_gap(X, y, w, bd, *a, penalty_factor=pf), rel=1e-10)
-
-
-@needs_sklearn
-@pytest.mark.parametrize("positive", [False, True])
-@pytest.mark.parametrize("pf_kind", ["mixed", "zeros"])
-@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
-def test_reference_alpha_max(l1_ratio, pf_kind, positive):
-    """At alpha_max the oracle's penalised coefficients are all zero and the
-    unpenalised ones are the (non-negative) least-squares fit; just below it
-    some penalised coefficient is not zero."""
-    X, y = problem()
-    sw, pf = weights("random"), pf_of(pf_kind)
-    a_max = ref.alpha_max(X, y, l1_ratio, sw, True, penalty_factor=pf, positive=positive)
-    pen = pf > 0
-    w, _ = _oracle(X, y, a_max, l1_ratio, sw, True, pf, positive)
-    assert np.all(np.abs(w[pen]) <= 1e-12 * (1 + np.abs(w).max()))
-    w_below, _ = _oracle(X, y, a_max * 0.98, l1_ratio, sw, True, pf, positive)
-    assert np.any(np.abs(w_below[pen]) > 1e-8)
-    if (~pen).any():
-        Xc, yc, _, _ = centred_weighted(X, y, sw, True)
-        if positive:
-            ls = nnls(Xc[:, ~pen], yc)[0]
-        else:
-            ls = np.linalg.lstsq(Xc[:, ~pen], yc, rcond=None)[0]
-        assert_coef_close(w[~pen], ls, 1e-8)
-    # ... and the reference certifies that point at alpha_max
-    w0 = np.zeros(P)
-    if (~pen).any():
-        w0[~pen] = ls
-    Xc, yc, xm, ym = centred_weighted(X, y, sw, True)
-    gap = ref.enet_duality_gap(X, y, w0, ym - xm @ w0, a_max, l1_ratio, sw, True, positive,
-                               penalty_factor=pf)
-    assert gap <= 1e-13 * _scale(X, y, sw, True)
-
-
-# ==========================================================================
-# Part 2: fastreg's public API
-# ==========================================================================
 def _estimator(l1_ratio, **kw):
     if l1_ratio == 1.0:
         return fastreg.Lasso(**kw)
@@ -451,9 +48,10 @@ def _gap_slack(dtype):
 
 def _kkt_bound(X, y, sw, fit_intercept, alpha, l1_ratio, pf, eps):
     """KKT violation allowed at a point eps above the optimum (as in
-    test_enet._kkt_bound, with the l2 curvature alpha (1 - l1_ratio) pf_j)."""
+    test_coordinate_descent._kkt_bound, with the l2 curvature
+    alpha (1 - l1_ratio) pf_j)."""
     Xc, _, _, _ = centred_weighted(X, y, sw, fit_intercept)
-    S = _S(sw, X.shape[0])
+    S = total_weight(sw, X.shape[0])
     col = np.sqrt(np.max(np.sum(Xc * Xc, axis=0)))
     return 2 * (col * np.sqrt(2 * eps / S)
                 + np.sqrt(2 * eps * alpha * (1 - l1_ratio) * np.max(pf)))
@@ -469,7 +67,7 @@ def test_unit_factors_bit_identical_to_none(layout, dtype, fit_intercept, sw_kin
                                             positive, l1_ratio):
     X, y = problem()
     sw = weights(sw_kind)
-    alpha = _alpha(l1_ratio, sw_kind, fit_intercept, "ones", positive)
+    alpha = problem_alpha(l1_ratio, sw_kind, fit_intercept, "ones", positive)
     kw = dict(alpha=alpha, fit_intercept=fit_intercept, positive=positive,
               tol=fit_tol(dtype), max_iter=100000)
     Xl = to_layout(X, layout, dtype)
@@ -497,7 +95,7 @@ def test_fit_optimal_vs_reference(layout, dtype, fit_intercept, sw_kind, positiv
                                   l1_ratio, pf_kind):
     X, y = problem()
     sw, pf = weights(sw_kind), pf_of(pf_kind)
-    alpha, w_ref, b_ref, _ = _reference_solution(l1_ratio, sw_kind, fit_intercept,
+    alpha, w_ref, b_ref, _ = reference_solution(l1_ratio, sw_kind, fit_intercept,
                                                  pf_kind, positive)
     tol = fit_tol(dtype)
     est = _estimator(l1_ratio, alpha=alpha, fit_intercept=fit_intercept, positive=positive,
@@ -516,7 +114,7 @@ def test_fit_optimal_vs_reference(layout, dtype, fit_intercept, sw_kind, positiv
     assert_rel_close(obj, obj_ref, obj_rtol(dtype), "objective vs reference:")
 
     Xs, ys, sws = _data_as_seen(X, y, sw, dtype)
-    scale = _scale(Xs, ys, sws, fit_intercept)
+    scale = tol_unit(Xs, ys, sws, fit_intercept)
     gap = ref.enet_duality_gap(Xs, ys, est.coef_, est.intercept_, alpha, l1_ratio, sws,
                                fit_intercept, positive, penalty_factor=pf)
     assert gap <= (tol + _gap_slack(dtype)) * scale, (gap, tol * scale)
@@ -539,7 +137,7 @@ def test_gram_and_random_selection(solver, pf_kind):
     """The Gram (precompute=True) kernel and random selection honour the factors."""
     X, y = problem()
     sw, pf = weights("random"), pf_of(pf_kind)
-    alpha, w_ref, b_ref, _ = _reference_solution(0.5, "random", True, pf_kind, False)
+    alpha, w_ref, b_ref, _ = reference_solution(0.5, "random", True, pf_kind, False)
     kw = (dict(precompute=True) if solver == "gram"
           else dict(selection="random", random_state=0))
     est = fit_quiet(fastreg.ElasticNet(alpha=alpha, l1_ratio=0.5, tol=1e-10,
@@ -550,7 +148,7 @@ def test_gram_and_random_selection(solver, pf_kind):
                      ref.enet_objective(X, y, w_ref, b_ref, alpha, 0.5, sw,
                                         penalty_factor=pf), 1e-7)
     assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, alpha, 0.5, sw,
-                                penalty_factor=pf) <= 1.01e-10 * _scale(X, y, sw, True)
+                                penalty_factor=pf) <= 1.01e-10 * tol_unit(X, y, sw, True)
 
 
 def _positive_unpenalised_problem(n, p, seed=3):
@@ -593,7 +191,7 @@ def test_positive_with_unpenalised_features(layout, l1_ratio, route, spy):
         assert calls and sizes and min(sizes) < p, "the working-set route was not taken"
     w, b = est.coef_, est.intercept_
     assert np.all(w >= 0)
-    scale = _scale(X, y, sw, True)
+    scale = tol_unit(X, y, sw, True)
     gap = ref.enet_duality_gap(X, y, w, b, alpha, l1_ratio, sw, True, True, penalty_factor=pf)
     assert gap <= 1.01e-10 * scale, gap / scale
     assert est.dual_gap_ <= 1.01e-10 * scale
@@ -619,7 +217,7 @@ def test_positive_unpenalised_cv(layout):
                                     alphas=20), to_layout(X, layout), y)
     assert np.all(est.coef_ >= 0)
     assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, est.alpha_, 1.0, None,
-                                True, True, penalty_factor=pf) <= 1.01e-8 * _scale(
+                                True, True, penalty_factor=pf) <= 1.01e-8 * tol_unit(
         X, y, None, True)
     a_max = ref.alpha_max(X, y, 1.0, None, True, penalty_factor=pf, positive=True)
     assert est.alphas_[0] == pytest.approx(a_max, rel=1e-10)
@@ -650,7 +248,7 @@ def test_multi_target_equals_columnwise(layout):
         one = fit_quiet(fastreg.ElasticNet(**kw), to_layout(X, layout), Y[:, k])
         assert_coef_close(both.coef_[k], one.coef_, 1e-6)
         assert ref.enet_duality_gap(X, Y[:, k], both.coef_[k], both.intercept_[k], 0.05,
-                                    0.7, penalty_factor=pf) <= 1.01e-10 * _scale(
+                                    0.7, penalty_factor=pf) <= 1.01e-10 * tol_unit(
                                         X, Y[:, k], None, True)
 
 
@@ -688,7 +286,7 @@ def test_unpenalised_duplicate_takes_the_weight(layout):
                     to_layout(X, layout), y)
     assert est.coef_[3] == 0 and est.coef_[1] != 0
     assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, a,
-                                penalty_factor=pf) <= 1.01e-12 * _scale(X, y, None, True)
+                                penalty_factor=pf) <= 1.01e-12 * tol_unit(X, y, None, True)
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -710,7 +308,7 @@ def test_rank_deficient_unpenalised_columns(layout):
                                         penalty_factor=pf),
                      ref.enet_objective(X, y, w, b, *args, penalty_factor=pf), 1e-9)
     assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, *args,
-                                penalty_factor=pf) <= 1.01e-10 * _scale(X, y, None, True)
+                                penalty_factor=pf) <= 1.01e-10 * tol_unit(X, y, None, True)
 
 
 @pytest.mark.parametrize("tiny, tol", [(1e-12, 1e-10), (1e-8, 1e-7)])
@@ -729,7 +327,7 @@ def test_tiny_positive_factors_converge(layout, tiny, tol):
                     to_layout(X, layout), y)
     w, b, gap_ref, _ = ref.enet_coordinate_descent(X, y, 0.1, tol=tol / 100,
                                                    max_iter=5000, penalty_factor=pf)
-    scale = _scale(X, y, None, True)
+    scale = tol_unit(X, y, None, True)
     assert gap_ref <= tol / 100 * scale
     assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.1,
                                 penalty_factor=pf) <= 1.01 * tol * scale
@@ -756,7 +354,7 @@ def test_tall_design(l1_ratio, spy):
                                         penalty_factor=pf),
                      ref.enet_objective(X, y, w, b, *args, penalty_factor=pf), 1e-9)
     assert ref.enet_duality_gap(X, y, est.coef_, est.intercept_, *args,
-                                penalty_factor=pf) <= 1.01e-10 * _scale(X, y, None, True)
+                                penalty_factor=pf) <= 1.01e-10 * tol_unit(X, y, None, True)
     assert np.all(est.coef_[pf == 0] != 0)
 
 
@@ -788,7 +386,7 @@ def test_path_grid_and_points(layout, l1_ratio, sw_kind, pf_kind):
         ls = np.linalg.lstsq(Xc[:, ~pen], yc, rcond=None)[0]
         assert_coef_close(coefs[~pen, 0], ls, 1e-4)  # tol=1e-10 on the objective
         assert np.all(coefs[~pen, :] != 0)
-    scale = _scale(X, y, sw, True)
+    scale = tol_unit(X, y, sw, True)
     for i in range(0, len(alphas), 3):
         a, w = alphas[i], coefs[:, i]
         b = ym - xm @ w
@@ -811,7 +409,7 @@ def test_path_explicit_alphas_no_intercept(layout):
                                          alphas=grid, tol=1e-12, max_iter=100000,
                                          penalty_factor=pf)
     for i, a in enumerate(alphas):
-        w_o, _ = _oracle(X, y, a, 0.7, None, False, pf, False)
+        w_o, _ = oracle(X, y, a, 0.7, None, False, pf, False)
         assert_rel_close(ref.enet_objective(X, y, coefs[:, i], 0.0, a, 0.7,
                                             penalty_factor=pf),
                          ref.enet_objective(X, y, w_o, 0.0, a, 0.7, penalty_factor=pf),
@@ -834,7 +432,7 @@ def test_path_positive(pf_kind):
     _, _, xm, ym = centred_weighted(X, y, sw, True)
     for a, w in zip(alphas, coefs.T):
         assert ref.enet_duality_gap(X, y, w, ym - xm @ w, a, 1.0, sw, True, True,
-                                    penalty_factor=pf) <= 1.01e-10 * _scale(X, y, sw, True)
+                                    penalty_factor=pf) <= 1.01e-10 * tol_unit(X, y, sw, True)
     a_max = ref.alpha_max(X, y, 1.0, sw, True, penalty_factor=pf, positive=True)
     assert alphas[0] == pytest.approx(a_max, rel=1e-10)
     # penalised features are zero at alpha_max, up to the round-off of alpha_max
@@ -889,7 +487,7 @@ def test_cv(l1_ratio, pf_kind, sw_kind):
                      ref.enet_objective(X, y, one.coef_, one.intercept_, *args,
                                         penalty_factor=pf), 1e-7)
     assert ref.enet_duality_gap(X, y, cv.coef_, cv.intercept_, cv.alpha_, l1_ratio, sw,
-                                penalty_factor=pf) <= 1.01e-10 * _scale(X, y, sw, True)
+                                penalty_factor=pf) <= 1.01e-10 * tol_unit(X, y, sw, True)
 
 
 def test_cv_sparse_and_l1_ratio_list():
@@ -906,7 +504,7 @@ def test_cv_sparse_and_l1_ratio_list():
             ref.alpha_max(X, y, r, penalty_factor=pf), rel=1e-10)
     assert np.all(cv.coef_[[0, 7]] != 0)
     assert ref.enet_duality_gap(X, y, cv.coef_, cv.intercept_, cv.alpha_, cv.l1_ratio_,
-                                penalty_factor=pf) <= 1.01e-10 * _scale(dense(X), y, None,
+                                penalty_factor=pf) <= 1.01e-10 * tol_unit(dense(X), y, None,
                                                                         True)
 
 
@@ -970,7 +568,7 @@ def test_wide_working_set(sw_kind, l1_ratio, spy, monkeypatch):
     f = [ref.enet_objective(X, y, e.coef_, e.intercept_, alpha, l1_ratio, sw,
                             penalty_factor=pf) for e in (got, plain)]
     assert_rel_close(f[0], f[1], 1e-7)
-    scale = _scale(X, y, sw, True)
+    scale = tol_unit(X, y, sw, True)
     gap = ref.enet_duality_gap(X, y, got.coef_, got.intercept_, alpha, l1_ratio, sw,
                                penalty_factor=pf)
     assert gap <= 1.01e-10 * scale, gap / scale
@@ -988,7 +586,7 @@ def test_wide_path_huge_alpha_and_grid():
     _, _, xm, ym = centred_weighted(X, y)
     for a, w in zip(alphas, coefs.T):
         assert ref.enet_duality_gap(X, y, w, ym - xm @ w, a, penalty_factor=pf) <= \
-            1.01e-10 * _scale(X, y, None, True)
+            1.01e-10 * tol_unit(X, y, None, True)
 
 
 # --------------------------------------------------------------------------

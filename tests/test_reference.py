@@ -1,0 +1,317 @@
+"""fastreg.reference, the NumPy oracle of the test suite, proven right
+independently of fastreg's solvers.
+
+Penalty factors (``penalty_problems.oracle``: scikit-learn and scipy only):
+
+* all ``pf_j > 0``: the problem is scikit-learn's Lasso on the rescaled design
+  ``X[:, j] / pf_j`` (``w_j = w'_j / pf_j``);
+* some ``pf_j = 0``: Frisch-Waugh-Lovell, the penalised part is the Lasso on
+  design and target residualised on the unpenalised columns, the unpenalised
+  part least squares on what the penalised part leaves;
+* Elastic-Net: also a Lasso, on the residualised design augmented with
+  ``sqrt(l2 / pf_j)`` rows; ``positive``: a non-negative least-squares problem
+  (``1/2 w'Hw - c'w = 1/2 ||L'w - L^-1 c||^2 + const``, ``H = LL'``) solved
+  by scipy's NNLS;
+* the reference duality gap is ``>= P(w) - P*`` (weak duality) at arbitrary
+  points, ~0 at the optimum, and equals the existing gap for ``pf = ones``.
+
+Degenerate input: the certificate on a single weighted sample.
+"""
+import numpy as np
+import pytest
+import sklearn.linear_model as sklm
+from scipy.optimize import nnls
+
+from fastreg import Lasso
+from fastreg import reference as ref
+
+from conftest import (SAMPLE_WEIGHTS, assert_coef_close, assert_rel_close,
+                      centred_weighted, make_rng, to_layout)
+from penalty_problems import (N, P, PF_KINDS, oracle, oracle_solution, pf_of, problem,
+                              reference_solution, tol_unit, total_weight, weights)
+
+
+# --------------------------------------------------------------------------
+# penalty factors
+# --------------------------------------------------------------------------
+def test_reference_validates_penalty_factor():
+    X, y = problem()
+    w = np.zeros(P)
+    fns = [lambda pf: ref.enet_objective(X, y, w, 0.0, 0.1, penalty_factor=pf),
+           lambda pf: ref.enet_duality_gap(X, y, w, 0.0, 0.1, penalty_factor=pf),
+           lambda pf: ref.enet_kkt_violation(X, y, w, 0.0, 0.1, penalty_factor=pf),
+           lambda pf: ref.alpha_max(X, y, penalty_factor=pf),
+           lambda pf: ref.enet_coordinate_descent(X, y, 0.1, penalty_factor=pf)]
+    bad = [np.ones(P - 1), np.ones((2, P)), np.r_[-1.0, np.ones(P - 1)],
+           np.r_[np.nan, np.ones(P - 1)], np.r_[np.inf, np.ones(P - 1)], np.zeros(P)]
+    for fn in fns:
+        for pf in bad:
+            with pytest.raises(ValueError, match="penalty_factor"):
+                fn(pf)
+        with pytest.raises((TypeError, ValueError)):
+            fn(["a"] * P)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+def test_reference_lasso_is_sklearn_on_rescaled_design(sw_kind, fit_intercept, positive):
+    """All pf_j > 0: Lasso(X, pf) is scikit-learn's Lasso on X[:, j] / pf_j."""
+    X, y = problem()
+    sw, pf = weights(sw_kind), pf_of("mixed")
+    alpha = ref.alpha_max(X, y, 1.0, sw, fit_intercept, penalty_factor=pf,
+                          positive=positive) / 8
+    sk = sklm.Lasso(alpha=alpha, fit_intercept=fit_intercept, positive=positive,
+                    tol=1e-14, max_iter=10**6).fit(X / pf, y, sample_weight=sw)
+    w_sk, b_sk = sk.coef_ / pf, float(sk.intercept_)
+    w, b, gap, _ = ref.enet_coordinate_descent(X, y, alpha, 1.0, sw, fit_intercept,
+                                               positive, tol=1e-15, max_iter=20000,
+                                               penalty_factor=pf)
+    obj = ref.enet_objective(X, y, w, b, alpha, 1.0, sw, penalty_factor=pf)
+    obj_sk = ref.enet_objective(X, y, w_sk, b_sk, alpha, 1.0, sw, penalty_factor=pf)
+    # the penalty-factor objective at w is sklearn's objective at w' = pf * w
+    r = y - X @ w_sk - b_sk
+    S = total_weight(sw)
+    sk_units = (np.ones(N) if sw is None else sw) @ r ** 2 / (2 * S) \
+        + alpha * np.abs(sk.coef_).sum()
+    assert_rel_close(obj_sk, sk_units, 1e-13)
+    assert_rel_close(obj, obj_sk, 1e-10, "reference CD vs sklearn:")
+    assert_coef_close(w, w_sk, 1e-6)
+    assert abs(b - b_sk) <= 1e-6 * (1 + abs(b_sk))
+    assert np.count_nonzero(w) >= 2 and np.count_nonzero(w == 0) >= 1  # not trivial
+    assert gap <= 1e-15 * tol_unit(X, y, sw, fit_intercept)
+
+
+@pytest.mark.parametrize("pf_kind", ["ones_with_zeros", "zeros"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+def test_reference_lasso_frisch_waugh_lovell(sw_kind, fit_intercept, pf_kind):
+    """Some pf_j = 0 (dense): the penalised coefficients are scikit-learn's Lasso
+    on the design and target residualised on the (centred, weighted)
+    unpenalised columns; the unpenalised ones least squares on y - X_P w_P."""
+    X, y = problem()
+    sw = weights(sw_kind)
+    pf = pf_of("zeros") if pf_kind == "zeros" else (pf_of("zeros") > 0).astype(float)
+    U, Pn = pf == 0, pf > 0
+    S = total_weight(sw)
+    alpha = ref.alpha_max(X, y, 1.0, sw, fit_intercept, penalty_factor=pf) / 8
+    # -- explicit FWL, written out here (not via _oracle)
+    Xc, yc, xm, ym = centred_weighted(X, y, sw, fit_intercept)
+    Q, _ = np.linalg.qr(Xc[:, U])
+    Xr = Xc[:, Pn] - Q @ (Q.T @ Xc[:, Pn])
+    yr = yc - Q @ (Q.T @ yc)
+    # sklearn: 1/(2N) ||yr - Xr/pf w'||^2 + a ||w'||_1, i.e. ours times S / N
+    sk = sklm.Lasso(alpha=alpha * S / N, fit_intercept=False, tol=1e-14,
+                    max_iter=10**6).fit(Xr / pf[Pn], yr)
+    w_sk = np.zeros(P)
+    w_sk[Pn] = sk.coef_ / pf[Pn]
+    w_sk[U] = np.linalg.lstsq(Xc[:, U], yc - Xc[:, Pn] @ w_sk[Pn], rcond=None)[0]
+    b_sk = ym - xm @ w_sk if fit_intercept else 0.0
+
+    w, b, gap, _ = ref.enet_coordinate_descent(X, y, alpha, 1.0, sw, fit_intercept,
+                                               tol=1e-15, max_iter=20000,
+                                               penalty_factor=pf)
+    assert np.all(w[U] != 0) and np.any(w[Pn] == 0) and np.any(w[Pn] != 0)
+    obj = ref.enet_objective(X, y, w, b, alpha, 1.0, sw, penalty_factor=pf)
+    obj_sk = ref.enet_objective(X, y, w_sk, b_sk, alpha, 1.0, sw, penalty_factor=pf)
+    assert_rel_close(obj, obj_sk, 1e-10, "reference CD vs FWL + sklearn:")
+    assert_coef_close(w, w_sk, 1e-6)
+    assert gap <= 1e-15 * tol_unit(X, y, sw, fit_intercept)
+    # unpenalised gradient is zero, the reference KKT agrees
+    assert ref.enet_kkt_violation(X, y, w_sk, b_sk, alpha, 1.0, sw, fit_intercept,
+                                  penalty_factor=pf) <= 1e-7 * alpha
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("pf_kind", PF_KINDS)
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_reference_solver_and_certificate_vs_oracle(l1_ratio, pf_kind, sw_kind,
+                                                    fit_intercept, positive):
+    """Reference CD reaches the oracle's objective; the reference gap is ~0 at the
+    oracle's point (a certificate of *its* optimality too) and KKT holds."""
+    X, y = problem()
+    sw, pf = weights(sw_kind), pf_of(pf_kind)
+    alpha, w_o, b_o = oracle_solution(l1_ratio, sw_kind, fit_intercept, pf_kind, positive)
+    alpha_r, w_r, b_r, gap_r = reference_solution(l1_ratio, sw_kind, fit_intercept,
+                                                   pf_kind, positive)
+    assert alpha == alpha_r
+    args = (alpha, l1_ratio, sw)
+    f_o = ref.enet_objective(X, y, w_o, b_o, *args, penalty_factor=pf)
+    f_r = ref.enet_objective(X, y, w_r, b_r, *args, penalty_factor=pf)
+    assert_rel_close(f_r, f_o, 1e-10)
+    assert_coef_close(w_r, w_o, 1e-5)
+    scale = tol_unit(X, y, sw, fit_intercept)
+    assert gap_r <= 1e-15 * scale
+    gap_o = ref.enet_duality_gap(X, y, w_o, b_o, *args, fit_intercept, positive,
+                                 penalty_factor=pf)
+    assert 0 <= gap_o <= 1e-11 * scale, gap_o
+    for w, b in ((w_o, b_o), (w_r, b_r)):
+        kkt = ref.enet_kkt_violation(X, y, w, b, *args, fit_intercept, positive,
+                                     penalty_factor=pf)
+        assert kkt <= 1e-6 * alpha, kkt
+    if positive:
+        assert np.all(w_r >= 0)
+    if pf_kind == "zeros" and not positive:
+        assert np.all(w_r[pf == 0] != 0)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("pf_kind", ["mixed", "zeros"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_reference_gap_bounds_suboptimality(l1_ratio, pf_kind, sw_kind, positive):
+    """Weak duality at arbitrary points: 0 <= P(w, b) - P* <= gap(w, b), and the
+    gap shrinks to 0 as w approaches the optimum (of the oracle)."""
+    X, y = problem()
+    sw, pf, fit_intercept = weights(sw_kind), pf_of(pf_kind), True
+    alpha, w_o, b_o = oracle_solution(l1_ratio, sw_kind, fit_intercept, pf_kind, positive)
+    args = (alpha, l1_ratio, sw)
+    f_star = ref.enet_objective(X, y, w_o, b_o, *args, penalty_factor=pf)
+    scale = tol_unit(X, y, sw, fit_intercept)
+    rng = make_rng(21)
+    Xc, yc, xm, ym = centred_weighted(X, y, sw, fit_intercept)
+    for step in (3.0, 1.0, 1e-1, 1e-2, 1e-4, 1e-6):
+        for _ in range(4):
+            w = w_o + step * rng.standard_normal(P) * (1 + np.abs(w_o))
+            w = np.maximum(w, 0) if positive else w
+            for b in (ym - xm @ w, ym - xm @ w + step):  # optimal and off intercept
+                f = ref.enet_objective(X, y, w, b, *args, penalty_factor=pf)
+                gap = ref.enet_duality_gap(X, y, w, b, *args, fit_intercept, positive,
+                                           penalty_factor=pf)
+                assert f - f_star >= -1e-12 * scale
+                assert gap >= f - f_star - 1e-12 * scale, (step, gap, f - f_star)
+                assert np.isfinite(gap)
+        if step <= 1e-6:  # a useful certificate, not just a valid one
+            assert gap <= 1e-3 * scale
+    # single-coordinate moves: zeroing, doubling, pushing each coefficient (with
+    # positive, zeroing an unpenalised one leaves x_j . r > 0: the dual point
+    # must then be orthogonal to x_j as well)
+    for j in range(P):
+        for new in (0.0, 2 * w_o[j], w_o[j] + 0.5, w_o[j] - 0.5):
+            w = w_o.copy()
+            w[j] = max(new, 0.0) if positive else new
+            b = ym - xm @ w
+            f = ref.enet_objective(X, y, w, b, *args, penalty_factor=pf)
+            gap = ref.enet_duality_gap(X, y, w, b, *args, fit_intercept, positive,
+                                       penalty_factor=pf)
+            assert gap >= f - f_star - 1e-12 * scale, (j, new, gap, f - f_star)
+    w, b = w_o.copy(), b_o
+    if positive:
+        w[np.argmax(w)] *= -1
+        assert ref.enet_duality_gap(X, y, w, b, *args, fit_intercept, positive,
+                                    penalty_factor=pf) == np.inf
+
+
+def test_reference_gap_with_unit_factors_is_the_existing_gap():
+    X, y = problem()
+    rng = make_rng(3)
+    for sw_kind in SAMPLE_WEIGHTS:
+        sw = weights(sw_kind)
+        for fit_intercept in (True, False):
+            for positive in (False, True):
+                for l1_ratio in (1.0, 0.5, 0.0):
+                    for _ in range(3):
+                        w = rng.standard_normal(P) * (rng.random(P) < 0.5)
+                        w = np.abs(w) if positive else w
+                        a = (0.07, l1_ratio, sw, fit_intercept, positive)
+                        g0 = ref.enet_duality_gap(X, y, w, 0.4, *a)
+                        g1 = ref.enet_duality_gap(X, y, w, 0.4, *a, penalty_factor=np.ones(P))
+                        assert g1 == pytest.approx(g0, rel=1e-12, abs=1e-300)
+                        k0 = ref.enet_kkt_violation(X, y, w, 0.4, *a)
+                        k1 = ref.enet_kkt_violation(X, y, w, 0.4, *a,
+                                                    penalty_factor=[1.0] * P)
+                        assert k1 == k0
+                        f0 = ref.enet_objective(X, y, w, 0.4, 0.07, l1_ratio, sw)
+                        f1 = ref.enet_objective(X, y, w, 0.4, 0.07, l1_ratio, sw,
+                                                penalty_factor=np.ones(P))
+                        assert f1 == pytest.approx(f0, rel=1e-14)
+        for l1_ratio in (1.0, 0.5):
+            assert ref.alpha_max(X, y, l1_ratio, sw, penalty_factor=np.ones(P)) == \
+                pytest.approx(ref.alpha_max(X, y, l1_ratio, sw), rel=1e-14)
+
+
+def test_reference_scaling_of_factors_is_scaling_of_alpha():
+    """pf -> c pf with alpha -> alpha / c is the same problem."""
+    X, y = problem()
+    pf, sw = pf_of("zeros"), weights("random")
+    w, b, _, _ = ref.enet_coordinate_descent(X, y, 0.05, 0.5, sw, tol=1e-15,
+                                             max_iter=20000, penalty_factor=pf)
+    for c in (0.1, 7.0):
+        args = (0.05 / c, 0.5, sw)
+        assert ref.enet_objective(X, y, w, b, *args, penalty_factor=c * pf) == \
+            pytest.approx(ref.enet_objective(X, y, w, b, 0.05, 0.5, sw, penalty_factor=pf),
+                          rel=1e-14)
+        assert ref.enet_duality_gap(X, y, w, b, *args, penalty_factor=c * pf) <= \
+            1e-15 * tol_unit(X, y, sw, True)
+        assert ref.alpha_max(X, y, 0.5, sw, penalty_factor=c * pf) == pytest.approx(
+            ref.alpha_max(X, y, 0.5, sw, penalty_factor=pf) / c, rel=1e-13)
+
+
+@pytest.mark.parametrize("layout", ["csc", "csr"])
+def test_reference_sparse_equals_dense(layout):
+    X, y = problem()
+    pf, sw = pf_of("zeros"), weights("random")
+    Xs = to_layout(X, layout)
+    alpha = ref.alpha_max(X, y, 0.5, sw, penalty_factor=pf)
+    assert ref.alpha_max(Xs, y, 0.5, sw, penalty_factor=pf) == pytest.approx(alpha,
+                                                                             rel=1e-12)
+    wd, bd, _, _ = ref.enet_coordinate_descent(X, y, alpha / 10, 0.5, sw, tol=1e-14,
+                                               max_iter=20000, penalty_factor=pf)
+    ws, bs, gs, _ = ref.enet_coordinate_descent(Xs, y, alpha / 10, 0.5, sw, tol=1e-14,
+                                                max_iter=20000, penalty_factor=pf)
+    assert_coef_close(ws, wd, 1e-6)
+    w = wd + 0.01
+    a = (alpha / 10, 0.5, sw, True, False)
+    assert ref.enet_duality_gap(Xs, y, w, bd, *a, penalty_factor=pf) == pytest.approx(
+        ref.enet_duality_gap(X, y, w, bd, *a, penalty_factor=pf), rel=1e-10)
+
+
+@pytest.mark.parametrize("positive", [False, True])
+@pytest.mark.parametrize("pf_kind", ["mixed", "zeros"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_reference_alpha_max(l1_ratio, pf_kind, positive):
+    """At alpha_max the oracle's penalised coefficients are all zero and the
+    unpenalised ones are the (non-negative) least-squares fit; just below it
+    some penalised coefficient is not zero."""
+    X, y = problem()
+    sw, pf = weights("random"), pf_of(pf_kind)
+    a_max = ref.alpha_max(X, y, l1_ratio, sw, True, penalty_factor=pf, positive=positive)
+    pen = pf > 0
+    w, _ = oracle(X, y, a_max, l1_ratio, sw, True, pf, positive)
+    assert np.all(np.abs(w[pen]) <= 1e-12 * (1 + np.abs(w).max()))
+    w_below, _ = oracle(X, y, a_max * 0.98, l1_ratio, sw, True, pf, positive)
+    assert np.any(np.abs(w_below[pen]) > 1e-8)
+    if (~pen).any():
+        Xc, yc, _, _ = centred_weighted(X, y, sw, True)
+        if positive:
+            ls = nnls(Xc[:, ~pen], yc)[0]
+        else:
+            ls = np.linalg.lstsq(Xc[:, ~pen], yc, rcond=None)[0]
+        assert_coef_close(w[~pen], ls, 1e-8)
+    # ... and the reference certifies that point at alpha_max
+    w0 = np.zeros(P)
+    if (~pen).any():
+        w0[~pen] = ls
+    Xc, yc, xm, ym = centred_weighted(X, y, sw, True)
+    gap = ref.enet_duality_gap(X, y, w0, ym - xm @ w0, a_max, l1_ratio, sw, True, positive,
+                               penalty_factor=pf)
+    assert gap <= 1e-13 * tol_unit(X, y, sw, True)
+
+
+# --------------------------------------------------------------------------
+# degenerate input
+# --------------------------------------------------------------------------
+def test_reference_certificate_single_sample():
+    """fastreg.reference.enet_duality_gap is the independent certificate of the
+    test-suite: on one weighted sample (y_c is pure round-off, and the gap a
+    round-off -2e-32) it must return ~0, not trip its weak-duality sanity check
+    (whose tolerance was relative to values of 1e-32)."""
+    X = np.array([[-0.5855288241233366]])
+    y = np.array([-1.341219714076669])
+    sw = np.array([0.7738814669539811])
+    est = Lasso(alpha=0.1).fit(X, y, sample_weight=sw)
+    assert est.coef_[0] == 0.0 and est.intercept_ == y[0]
+    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.1, 1.0, sw)
+    assert gap == pytest.approx(0.0, abs=1e-30)
