@@ -9,7 +9,7 @@ O(p^3), with fastreg's own solvers:
   (``solve_spd``, minimum-norm fallback when singular); ``positive=True``
   runs the Gram-mode coordinate descent kernel with no L1 term.
 - :class:`~fastreg.ElasticNet` / :class:`~fastreg.Lasso`: the Gram-mode kernel
-  :func:`fastreg._cd_gram.enet_cd_gram`, in the units of
+  :func:`fastreg._kernels._cd_gram.enet_cd_gram`, in the units of
   :func:`fastreg._enet_solver.solve_enet` (weights normalised to sum to
   n_samples: the statistics are scaled by ``n / W``). When the Gram matrix
   would be too large (p^2 > ``GRAM_MAX_ENTRIES``) the fit goes to consensus
@@ -38,7 +38,7 @@ from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import check_random_state
 
 from ._blas_threads import single_threaded_blas
-from ._cd_gram import enet_cd_gram
+from ._kernels._cd_gram import enet_cd_gram
 from ._dask_stats import (ContiguousFolds, align, compute, compute_stats, merge_all,
                           tree_reduce, _blocks)
 from ._penalty import check_penalty_factor, projection, residual_correlations

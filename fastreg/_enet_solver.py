@@ -12,9 +12,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._blas_threads import single_threaded_blas
-from ._cd_dense import enet_cd_dense
-from ._cd_gram import enet_cd_gram
-from ._cd_sparse import enet_cd_sparse, sparse_column_stats
+from ._kernels._cd_dense import enet_cd_dense
+from ._kernels._cd_gram import enet_cd_gram
+from ._kernels._cd_sparse import enet_cd_sparse, sparse_column_stats
 from ._gram import gram_matrix, gram_statistics, use_gram
 from ._penalty import Penalty
 from ._working_set import (WS_MIN_ENTRIES, WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES,

@@ -10,7 +10,7 @@ right-hand side, below ``tol``.
 Why these choices (measured on the benchmark problems of ``bench/targets.py``):
 
 - Sparse X is always solved in the primal, with the fused one-pass product of
-  :mod:`fastreg._sparse_normal` on a CSR copy whose columns are relabelled by
+  :mod:`fastreg._kernels._sparse_normal` on a CSR copy whose columns are relabelled by
   decreasing non-zero count, so that the entries of the p-vectors that most
   rows touch share a few cache lines (text data: 5.6 ms per product with two
   scipy mat-vecs, 3.7 ms fused and relabelled, at 20,000 x 100,000, 1.8M
@@ -28,7 +28,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._blas_threads import single_threaded_blas
-from ._sparse_normal import csr_relabelled, normal_matvec
+from ._kernels._sparse_normal import csr_relabelled, normal_matvec
 
 
 class _SparseNormal:

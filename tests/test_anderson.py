@@ -9,8 +9,8 @@ import pytest
 import scipy.sparse as sp
 
 from fastreg import reference as ref
-from fastreg._cd_dense import enet_cd_dense
-from fastreg._cd_sparse import enet_cd_sparse
+from fastreg._kernels._cd_dense import enet_cd_dense
+from fastreg._kernels._cd_sparse import enet_cd_sparse
 
 from conftest import (centred_weighted, correlated_design, make_rng, make_sample_weight,
                       sparse_truth)

@@ -14,9 +14,9 @@ import pytest
 import scipy.sparse as sp
 
 from fastreg import reference as ref
-from fastreg._cd_dense import enet_cd_dense
-from fastreg._cd_gram import enet_cd_gram
-from fastreg._cd_sparse import enet_cd_sparse
+from fastreg._kernels._cd_dense import enet_cd_dense
+from fastreg._kernels._cd_gram import enet_cd_gram
+from fastreg._kernels._cd_sparse import enet_cd_sparse
 from fastreg._gram import check_gram, gram_matrix, gram_statistics, use_gram
 from fastreg._preprocess import preprocess
 

@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fastreg import reference as ref
-from fastreg._cd_dense import enet_cd_dense
-from fastreg._cd_sparse import enet_cd_sparse, sparse_column_stats
+from fastreg._kernels._cd_dense import enet_cd_dense
+from fastreg._kernels._cd_sparse import enet_cd_sparse, sparse_column_stats
 
 from conftest import make_problem, make_sample_weight, make_text_like
 

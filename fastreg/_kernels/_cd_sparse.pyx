@@ -15,7 +15,7 @@ residual, without cancellation.
 """
 import numpy as np
 
-from ._penalty import kernel_arrays
+from .._penalty import kernel_arrays
 
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, sqrt
@@ -220,7 +220,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
         Target, already centred and rescaled by ``sqrt_sw``.
     w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k, \
     penalty_factor, unpenalised
-        As in :func:`fastreg._cd_dense.enet_cd_dense` (same contract).
+        As in :func:`fastreg._kernels._cd_dense.enet_cd_dense` (same contract).
     work_frac : float, default=0.0
         With cyclic selection and ``work_frac > 0``, the epochs between two
         gap checks sweep only the features that are non-zero, unpenalised, or
@@ -235,7 +235,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     Returns
     -------
     gap, tol_scaled, n_iter, converged
-        As in :func:`fastreg._cd_dense.enet_cd_dense`.
+        As in :func:`fastreg._kernels._cd_dense.enet_cd_dense`.
     """
     cdef int n = y.shape[0]
     cdef int p = w.shape[0]

@@ -6,7 +6,7 @@ and the conversion from scikit-learn's ``alpha``/``l1_ratio`` happen once in
 """
 import numpy as np
 
-from ._penalty import kernel_arrays
+from .._penalty import kernel_arrays
 
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t

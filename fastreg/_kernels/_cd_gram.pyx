@@ -34,7 +34,7 @@ better solved by the dense/sparse kernels, which compute R directly.
 """
 import numpy as np
 
-from ._penalty import kernel_arrays
+from .._penalty import kernel_arrays
 
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
@@ -102,7 +102,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
 
     knowing only ``G = Xt^T Xt``, ``Xy = Xt^T yt`` and ``y_norm2 = ||yt||^2``
     (constant term 1/2 ||yt||^2 included, so that objective and duality gap
-    are exactly those of :func:`fastreg._cd_dense.enet_cd_dense` on (Xt, yt)).
+    are exactly those of :func:`fastreg._kernels._cd_dense.enet_cd_dense` on (Xt, yt)).
     Each coordinate update costs O(1), plus O(p) when the coefficient changes;
     nothing is O(n).
 
@@ -138,7 +138,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
         after each gap computation, Gap Safe screening (l1_reg > 0) removes
         provably-zero features from the sweep. Must be >= 1.
     penalty_factor, unpenalised
-        As in :func:`fastreg._cd_dense.enet_cd_dense` (``C = G[:, U]``).
+        As in :func:`fastreg._kernels._cd_dense.enet_cd_dense` (``C = G[:, U]``).
 
     Returns
     -------
