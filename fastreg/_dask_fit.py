@@ -38,10 +38,11 @@ from sklearn.model_selection import KFold, check_cv
 from sklearn.utils import check_random_state
 
 from ._blas_threads import single_threaded_blas
-from ._kernels._cd_gram import enet_cd_gram
 from ._dask_stats import (ContiguousFolds, align, compute, compute_stats, merge_all,
                           tree_reduce, _blocks)
-from ._penalty import check_penalty_factor, projection, residual_correlations
+from ._kernels._cd_gram import enet_cd_gram
+from ._penalty import (check_penalty_factor, kernel_kwargs, projection,
+                       residual_correlations)
 from ._validation import (check_bool, check_choice, check_finite_fit, check_grid_l1_ratio,
                           check_int, check_penalty,
                           check_real)
@@ -211,7 +212,7 @@ def gram_solve(G, Xy_k, yy_k, n, w, alpha, l1_ratio, *, tol, max_iter, positive,
     with single_threaded_blas():
         gap, tol_scaled, n_iter, converged = enet_cd_gram(
             G, np.ascontiguousarray(Xy_k, dtype=np.float64), float(yy_k), w, l1_reg,
-            l2_reg, max_iter, tol, seed, random, positive, **(kw or {}))
+            l2_reg, max_iter, tol, seed, random, positive, **kernel_kwargs(kw, positive))
     if not converged:
         from ._enet_solver import warn_not_converged
 

@@ -12,11 +12,11 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._blas_threads import single_threaded_blas
+from ._gram import gram_matrix, gram_statistics, use_gram
 from ._kernels._cd_dense import enet_cd_dense
 from ._kernels._cd_gram import enet_cd_gram
 from ._kernels._cd_sparse import enet_cd_sparse, sparse_column_stats
-from ._gram import gram_matrix, gram_statistics, use_gram
-from ._penalty import Penalty
+from ._penalty import Penalty, kernel_kwargs
 from ._working_set import (WS_MIN_ENTRIES, WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES,
                            WS_WIDE, column_norms2, solve_working_set)
 
@@ -120,7 +120,8 @@ def solve_enet(design, y, coef, alpha, l1_ratio, *, tol, max_iter, positive,
     elif gram is not None:
         kw = {} if penalty is None else penalty.kernel_args(gram=gram[0])
         with single_threaded_blas():
-            gap, tol_scaled, n_iter, converged = enet_cd_gram(*gram, *args[1:], **kw)
+            gap, tol_scaled, n_iter, converged = enet_cd_gram(
+                *gram, *args[1:], **kernel_kwargs(kw, positive))
     else:
         kw = {} if penalty is None else penalty.kernel_args()
         gap, tol_scaled, n_iter, converged = _kernel(design, *args, **kw)
@@ -143,7 +144,8 @@ def warn_not_converged(n_iter, gap, tol, alpha, stacklevel):
 
 def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, **kw):
     """One call of the dense or sparse kernel on ``design`` (``kw``: the penalty
-    factors' kernel arguments)."""
+    factors' arguments, :meth:`fastreg._penalty.Penalty.kernel_args`)."""
+    kw = kernel_kwargs(kw, positive)
     X = design.X
     with single_threaded_blas():
         if design.sparse:
@@ -175,7 +177,7 @@ def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positiv
             G, Xy, yn = gram_statistics(sub, y)
             gap, _, n_iter, _ = enet_cd_gram(G, Xy, yn, w_sub, l1_reg, l2_reg, budget,
                                              min(rel, 0.3 * tol), seed, random, positive,
-                                             **kw)
+                                             **kernel_kwargs(kw, positive))
             return gap, n_iter
         gap, _, n_iter, _ = _kernel(sub, y, w_sub, l1_reg, l2_reg, budget, rel, seed,
                                     random, positive, **kw)

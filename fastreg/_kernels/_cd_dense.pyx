@@ -6,25 +6,22 @@ and the conversion from scikit-learn's ``alpha``/``l1_ratio`` happen once in
 """
 import numpy as np
 
-from .._penalty import kernel_arrays
-
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
 from ._anderson cimport ANDERSON_MAX_K, anderson_weights
 from ._blas cimport floating, _axpy, _copy, _dot, _gemv_n, _gemv_t
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
-from ._dual cimport penalty, pf_gap, project_unpenalised, screen_feature
+from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
+                     screen_feature)
 
 
 cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
                          const floating[::1] w, const floating[::1] R,
-                         floating[::1] XtR, const floating[::1] pf, const int[::1] U,
-                         const floating[::1, :] UM, const floating[::1, :] UC,
-                         const floating[::1] Uy, floating[::1] t, floating[::1] z,
-                         double[::1] ds, int[::1] Jb,
-                         floating l1, floating l2, bint positive,
-                         floating *dual_norm, floating *gap_l1) noexcept nogil:
+                         floating[::1] XtR, const floating[::1] pf,
+                         const Projection *proj, floating l1, floating l2,
+                         bint positive, floating *dual_norm,
+                         floating *gap_l1) noexcept nogil:
     """Duality gap at (w, R = y - Xw), kernel units; fills XtR = X^T theta.
 
     theta is R, projected off the unpenalised columns if there are any (see
@@ -38,8 +35,7 @@ cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
     R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
     th_norm2 = R_norm2
     th_y = _dot(n, &R[0], 1, &y[0], 1)
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
-                        ds, Jb)
+    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -47,7 +43,10 @@ cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
 def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
                   floating l1_reg, floating l2_reg, int max_iter, floating tol,
                   uint64_t seed, bint random, bint positive, int gap_freq=10,
-                  int anderson_k=5, penalty_factor=None, unpenalised=None):
+                  int anderson_k=5, const floating[::1] penalty_factor=None,
+                  const int[::1] unpen_idx=None, const floating[::1, :] unpen_pinv=None,
+                  const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
+                  double[::1] proj_dwork=None, int[::1] proj_iwork=None):
     """Minimise the Elastic-Net objective by coordinate descent, in place.
 
     Minimises, in kernel units,
@@ -89,11 +88,16 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     penalty_factor : ndarray of shape (n_features,), default=None
         Per-feature factors pf_j >= 0 of the penalty, which becomes
         ``sum_j pf_j (l1_reg |w_j| + l2_reg/2 w_j^2)``; None means all ones.
-    unpenalised : tuple (U, M, C), default=None
-        Required when some pf_j == 0: ``U`` (int32) lists those features,
-        ``M = (X_U^T X_U)^+`` (u x u) and ``C = X^T X_U`` (p x u), both
-        Fortran-ordered, same dtype as X. They build the dual point of the
-        certificate (see ``_dual.pxd``).
+    unpen_idx : int32 ndarray of shape (u,), default=None
+        Required when some pf_j == 0 on a non-zero column: those features.
+        With ``unpen_pinv = (X_U^T X_U)^+`` (u x u) and ``unpen_cross = X^T
+        X_U`` (p x u), both Fortran-ordered in X's dtype, they build the dual
+        point of the certificate (see ``_dual.pxd``).
+    proj_work, proj_dwork, proj_iwork : ndarrays, default=None
+        The projection's scratch, allocated by the caller when ``unpen_idx``
+        is given: ``proj_work`` at least 3u numbers of X's dtype and, with
+        ``positive``, ``proj_dwork`` u^2 + 7u doubles and ``proj_iwork`` 2u
+        int32.
 
     Returns
     -------
@@ -123,22 +127,17 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     if random or anderson_k < 0:
         anderson_k = 0
     anderson_k = min(anderson_k, ANDERSON_MAX_K)
-    # (allocated at first use, for the active set then: screening only shrinks it)
-    cdef floating[::1] snaps = np.empty(1, dtype=dtype)
-    cdef floating[::1] w_acc = np.empty(1, dtype=dtype)
-    cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
+    cdef floating[::1] snaps, w_acc, R_acc
     cdef int n_snaps = 0, snap_width = -1
-    # Penalty factors and the projection off the unpenalised features.
-    pf_, U_, UM_, UC_, Uy_, t_, z_, ds_, Jb_ = kernel_arrays(penalty_factor, unpenalised,
-                                                            p, dtype, positive)
-    cdef const floating[::1] pf = pf_
-    cdef const int[::1] U = U_
-    cdef const floating[::1, :] UM = UM_
-    cdef const floating[::1, :] UC = UC_
-    cdef int u = U.shape[0]
-    cdef floating[::1] Uy = Uy_, t = t_, z = z_   # scratch of the projection
-    cdef double[::1] ds = ds_                    # (_dual.pxd), sized by
-    cdef int[::1] Jb = Jb_                       # kernel_arrays
+    # Penalty factors (all ones if not given) and the projection off the
+    # unpenalised features, from the caller's arrays.
+    cdef const floating[::1] pf = penalty_factor
+    if penalty_factor is None:
+        pf = np.ones(p, dtype=dtype)
+    cdef Projection proj
+    projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
+                    proj_iwork, positive)
+    cdef floating *Uy = <floating *> proj.Uy
 
     if gap_freq < 1:
         gap_freq = 1
@@ -151,8 +150,13 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
             else:
                 w[j] = 0
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
-        for k in range(u):
-            Uy[k] = _dot(n, &X[0, U[k]], 1, &y[0], 1)
+        for k in range(proj.u):
+            Uy[k] = _dot(n, &X[0, proj.U[k]], 1, &y[0], 1)
+    # Once, before the epochs, for the active set: screening only shrinks it.
+    snaps = np.empty((anderson_k + 1) * max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    w_acc = np.empty(max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
+    with nogil:
         while True:
             # R = y - X w before the first gap check (a warm start, or alpha >=
             # alpha_max, may already be optimal: n_iter is then 0) and, in
@@ -161,9 +165,8 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
             if epoch == 0 or floating is float:
                 _copy(n, &y[0], 1, &R[0], 1)
                 _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
-            gap = _dense_gap(X, y, w, R, XtR, pf, U, UM, UC, Uy, t, z, ds, Jb, l1_reg,
-                             l2_reg,
-                             positive, &dual_norm, &gap_l1)
+            gap = _dense_gap(X, y, w, R, XtR, pf, &proj, l1_reg, l2_reg, positive,
+                             &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
@@ -190,10 +193,6 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                     if n_active != snap_width:  # screening changed the active set
                         n_snaps = 0
                         snap_width = n_active
-                        if snaps.shape[0] < (anderson_k + 1) * n_active:
-                            with gil:
-                                snaps = np.empty((anderson_k + 1) * n_active, dtype=dtype)
-                                w_acc = np.empty(n_active, dtype=dtype)
                     for f in range(n_active):
                         snaps[n_snaps * n_active + f] = w[active[f]]
                     n_snaps += 1

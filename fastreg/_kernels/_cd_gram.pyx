@@ -34,14 +34,13 @@ better solved by the dense/sparse kernels, which compute R directly.
 """
 import numpy as np
 
-from .._penalty import kernel_arrays
-
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
 from ._blas cimport floating, _axpy
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
-from ._dual cimport pf_gap, project_unpenalised, screen_feature
+from ._dual cimport (Projection, pf_gap, projection_init, project_unpenalised,
+                     screen_feature)
 
 
 cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
@@ -58,10 +57,7 @@ cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
 
 cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating[::1] w,
                         const floating[::1] q, floating[::1] XtR, const floating[::1] pf,
-                        const int[::1] U, const floating[::1, :] UM,
-                        const floating[::1, :] UC, const floating[::1] Uy,
-                        floating[::1] t, floating[::1] z, double[::1] ds, int[::1] Jb,
-                        floating l1, floating l2,
+                        const Projection *proj, floating l1, floating l2,
                         bint positive, floating *dual_norm,
                         floating *gap_l1) noexcept nogil:
     """Duality gap at w from (Xy, y_norm2, q = G w), kernel units; fills
@@ -84,8 +80,7 @@ cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating
         R_norm2 = 0
     th_norm2 = R_norm2
     th_y = R_y
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
-                        ds, Jb)
+    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -93,7 +88,10 @@ cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating
 def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_norm2,
                  floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                  floating tol, uint64_t seed, bint random, bint positive,
-                 int gap_freq=10, penalty_factor=None, unpenalised=None):
+                 int gap_freq=10, const floating[::1] penalty_factor=None,
+                 const int[::1] unpen_idx=None, const floating[::1, :] unpen_pinv=None,
+                 const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
+                 double[::1] proj_dwork=None, int[::1] proj_iwork=None):
     """Minimise the Elastic-Net objective by coordinate descent on the Gram matrix, in place.
 
     Minimises, in kernel units,
@@ -137,8 +135,8 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
         of an epoch falls below ``tol`` relative to the largest coefficient;
         after each gap computation, Gap Safe screening (l1_reg > 0) removes
         provably-zero features from the sweep. Must be >= 1.
-    penalty_factor, unpenalised
-        As in :func:`fastreg._kernels._cd_dense.enet_cd_dense` (``C = G[:, U]``).
+    penalty_factor, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork, proj_iwork
+        As in :func:`fastreg._kernels._cd_dense.enet_cd_dense` (``unpen_cross = G[:, U]``).
 
     Returns
     -------
@@ -168,20 +166,17 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, k, n_active = 0
     cdef bint converged = False
-    pf_, U_, UM_, UC_, Uy_, t_, z_, ds_, Jb_ = kernel_arrays(penalty_factor, unpenalised,
-                                                            p, dtype, positive)
-    cdef const floating[::1] pf = pf_
-    cdef const int[::1] U = U_
-    cdef const floating[::1, :] UM = UM_
-    cdef const floating[::1, :] UC = UC_
-    cdef int u = U.shape[0]
-    cdef floating[::1] Uy = Uy_, t = t_, z = z_   # scratch of the projection
-    cdef double[::1] ds = ds_                    # (_dual.pxd), sized by
-    cdef int[::1] Jb = Jb_                       # kernel_arrays
+    cdef const floating[::1] pf = penalty_factor
+    if penalty_factor is None:
+        pf = np.ones(p, dtype=dtype)
+    cdef Projection proj
+    projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
+                    proj_iwork, positive)
+    cdef floating *Uy = <floating *> proj.Uy
 
     with nogil:
-        for k in range(u):
-            Uy[k] = Xy[U[k]]
+        for k in range(proj.u):
+            Uy[k] = Xy[proj.U[k]]
         for j in range(p):
             if G[j, j] > 0:
                 active[n_active] = j
@@ -194,9 +189,8 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
             # gap: before the first epoch too, so that an optimal warm start
             # returns n_iter = 0.
             _refresh_q(G, w, q)
-            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, U, UM, UC, Uy, t, z, ds, Jb,
-                            l1_reg,
-                            l2_reg, positive, &dual_norm, &gap_l1)
+            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, &proj, l1_reg, l2_reg, positive,
+                            &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break

@@ -15,15 +15,14 @@ residual, without cancellation.
 """
 import numpy as np
 
-from .._penalty import kernel_arrays
-
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
 from ._anderson cimport ANDERSON_MAX_K, anderson_weights
 from ._blas cimport floating, _axpy, _copy, _dot
-from ._dual cimport penalty, pf_gap, project_unpenalised, screen_feature
+from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
+                     screen_feature)
 from ._cd_helpers cimport (cd_update, fr_rand_index, fr_rand_seed,
                            fr_sparse_axpy_d_i32, fr_sparse_axpy_d_i64,
                            fr_sparse_axpy_s_i32, fr_sparse_axpy_s_i64,
@@ -79,10 +78,7 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
                           const index_t[::1] indptr, const floating[::1] x_mean,
                           const floating[::1] y, const floating[::1] w,
                           const floating[::1] R, floating sum_R, floating[::1] XtR,
-                          const floating[::1] pf, const int[::1] U,
-                          const floating[::1, :] UM, const floating[::1, :] UC,
-                          const floating[::1] Uy, floating[::1] t, floating[::1] z,
-                          double[::1] ds, int[::1] Jb,
+                          const floating[::1] pf, const Projection *proj,
                           floating l1, floating l2, bint positive,
                           floating *dual_norm, floating *gap_l1) noexcept nogil:
     """Duality gap at w, kernel units; fills XtR = Xt^T theta.
@@ -102,8 +98,7 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
     R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
     th_norm2 = R_norm2
     th_y = _dot(n, &R[0], 1, &y[0], 1)
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
-                        ds, Jb)
+    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -198,8 +193,12 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                    const floating[::1] sqrt_sw, const floating[::1] y,
                    floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                    floating tol, uint64_t seed, bint random, bint positive,
-                   int gap_freq=10, int anderson_k=5, penalty_factor=None,
-                   unpenalised=None, double work_frac=0.0, column_stats=None):
+                   int gap_freq=10, int anderson_k=5,
+                   const floating[::1] penalty_factor=None, const int[::1] unpen_idx=None,
+                   const floating[::1, :] unpen_pinv=None,
+                   const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
+                   double[::1] proj_dwork=None, int[::1] proj_iwork=None,
+                   double work_frac=0.0, column_stats=None):
     """Minimise the Elastic-Net objective on CSC data by coordinate descent, in place.
 
     Minimises, in kernel units, with ``Xt`` the implicitly centred design of
@@ -219,7 +218,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     y : ndarray of shape (n_samples,)
         Target, already centred and rescaled by ``sqrt_sw``.
     w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k, \
-    penalty_factor, unpenalised
+    penalty_factor, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork, proj_iwork
         As in :func:`fastreg._kernels._cd_dense.enet_cd_dense` (same contract).
     work_frac : float, default=0.0
         With cyclic selection and ``work_frac > 0``, the epochs between two
@@ -260,22 +259,17 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     if random or anderson_k < 0:
         anderson_k = 0
     anderson_k = min(anderson_k, ANDERSON_MAX_K)
-    # (allocated at first use, for the active set then: screening only shrinks it)
-    cdef floating[::1] snaps = np.empty(1, dtype=dtype)
-    cdef floating[::1] w_acc = np.empty(1, dtype=dtype)
-    cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
+    cdef floating[::1] snaps, w_acc, R_acc
     cdef int n_snaps = 0, snap_width = -1
-    # Penalty factors and the projection off the unpenalised features.
-    pf_, U_, UM_, UC_, Uy_, t_, z_, ds_, Jb_ = kernel_arrays(penalty_factor, unpenalised,
-                                                            p, dtype, positive)
-    cdef const floating[::1] pf = pf_
-    cdef const int[::1] U = U_
-    cdef const floating[::1, :] UM = UM_
-    cdef const floating[::1, :] UC = UC_
-    cdef int u = U.shape[0]
-    cdef floating[::1] Uy = Uy_, t = t_, z = z_   # scratch of the projection
-    cdef double[::1] ds = ds_                    # (_dual.pxd), sized by
-    cdef int[::1] Jb = Jb_                       # kernel_arrays
+    # Penalty factors and the projection off the unpenalised features, as in
+    # the dense kernel.
+    cdef const floating[::1] pf = penalty_factor
+    if penalty_factor is None:
+        pf = np.ones(p, dtype=dtype)
+    cdef Projection proj
+    projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
+                    proj_iwork, positive)
+    cdef floating *Uy = <floating *> proj.Uy
     cdef floating sum_y
     cdef index_t k
     cdef bint converged = False
@@ -288,11 +282,11 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     with nogil:
         sum_sw = _dot(n, &sqrt_sw[0], 1, &sqrt_sw[0], 1)
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
-        if u > 0:
+        if proj.u > 0:
             sum_y = _dot(n, &sqrt_sw[0], 1, &y[0], 1)
-        for k in range(u):
-            j = U[k]
-            Uy[k] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &y[0])
+        for f in range(proj.u):
+            j = proj.U[f]
+            Uy[f] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &y[0])
                      - x_mean[j] * sum_y)
         if not given_stats:
             _column_stats(data, indices, indptr, x_mean, sqrt_sw, sum_sw, norms, colsum)
@@ -302,6 +296,11 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 n_active += 1
             else:
                 w[j] = 0
+    # Once, before the epochs, for the active set: the sweep lists are subsets.
+    snaps = np.empty((anderson_k + 1) * max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    w_acc = np.empty(max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
+    with nogil:
         while True:
             # R = y - Xs w (the true residual is R + c sqrt_sw) before the first
             # gap check and, in float32, before every check, as in the dense
@@ -312,9 +311,8 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             # the gap: before the first epoch too, as in the dense kernel.
             sum_R = _fold_shift(c, sqrt_sw, R)
             c = 0
-            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, U,
-                              UM, UC, Uy, t, z, ds, Jb, l1_reg, l2_reg, positive, &dual_norm,
-                              &gap_l1)
+            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, &proj,
+                              l1_reg, l2_reg, positive, &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
@@ -368,10 +366,6 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     if n_work != snap_width:
                         n_snaps = 0
                         snap_width = n_work
-                        if snaps.shape[0] < (anderson_k + 1) * n_work:
-                            with gil:
-                                snaps = np.empty((anderson_k + 1) * n_work, dtype=dtype)
-                                w_acc = np.empty(n_work, dtype=dtype)
                     for f in range(n_work):
                         snaps[n_snaps * n_work + f] = w[work[f]]
                     n_snaps += 1
