@@ -123,7 +123,8 @@ def fit_ridge_dask(est, X, y, sample_weight=None):
             with single_threaded_blas():
                 gap, tol_s, it, conv = enet_cd_gram(
                     Gf, np.ascontiguousarray(Xy[:, k]), float(yy[k]), w, 0.0,
-                    float(alphas[k]), max_iter, tol, 0, False, True)
+                    float(alphas[k]), max_iter, tol, 0, False, True,
+                    anderson_k=0)  # plain CD, as fastreg._enet_solver.GRAM_ANDERSON_K
             if not conv:
                 warnings.warn(f"Ridge (positive, Dask): coordinate descent did not "
                               f"converge after {it} epochs: duality gap {gap:.3e} > "
@@ -212,7 +213,9 @@ def gram_solve(G, Xy_k, yy_k, n, w, alpha, l1_ratio, *, tol, max_iter, positive,
     with single_threaded_blas():
         gap, tol_scaled, n_iter, converged = enet_cd_gram(
             G, np.ascontiguousarray(Xy_k, dtype=np.float64), float(yy_k), w, l1_reg,
-            l2_reg, max_iter, tol, seed, random, positive, **kernel_kwargs(kw, positive))
+            l2_reg, max_iter, tol, seed, random, positive,
+            anderson_k=0,  # plain CD, as fastreg._enet_solver.GRAM_ANDERSON_K
+            **kernel_kwargs(kw, positive))
     if not converged:
         from ._enet_solver import warn_not_converged
 

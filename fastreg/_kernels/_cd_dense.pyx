@@ -1,19 +1,23 @@
-"""Coordinate descent for the Elastic-Net on a dense, Fortran-ordered X.
+"""Coordinate descent for the Elastic-Net on a dense, Fortran-ordered design.
 
-The kernel trusts its inputs: validation, centering, sample-weight rescaling
-and the conversion from scikit-learn's ``alpha``/``l1_ratio`` happen once in
-``fastreg._coordinate_descent``.
+The kernel trusts the numbers it is given: validation, centring, sample-weight
+rescaling and the conversion from scikit-learn's ``alpha``/``l1_ratio`` are the
+driver's (``fastreg._enet_solver``). It checks shapes, which it needs for
+memory safety. Its contract (the arguments after the design, the return tuple,
+the options' meaning) is the one of the sparse and Gram kernels too.
 """
 import numpy as np
 
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
-from ._anderson cimport ANDERSON_MAX_K, anderson_weights
+from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_push, anderson_weights
 from ._blas cimport floating, _axpy, _copy, _dot, _gemv_n, _gemv_t
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
+from ._contract cimport check_shared
 from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
                      screen_feature)
+from ._sweep cimport sweep_list
 
 
 cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
@@ -43,92 +47,125 @@ cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
 def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1] w,
                   floating l1_reg, floating l2_reg, int max_iter, floating tol,
                   uint64_t seed, bint random, bint positive, int gap_freq=10,
-                  int anderson_k=5, const floating[::1] penalty_factor=None,
-                  const int[::1] unpen_idx=None, const floating[::1, :] unpen_pinv=None,
+                  int anderson_k=5, double work_frac=0.0,
+                  const floating[::1] penalty_factor=None, const int[::1] unpen_idx=None,
+                  const floating[::1, :] unpen_pinv=None,
                   const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
                   double[::1] proj_dwork=None, int[::1] proj_iwork=None):
-    """Minimise the Elastic-Net objective by coordinate descent, in place.
+    """Minimise the Elastic-Net objective by coordinate descent on a dense design, in place.
 
     Minimises, in kernel units,
 
-        1/2 ||y - X w||^2 + l1_reg ||w||_1 + l2_reg/2 ||w||^2      (w >= 0 if positive)
+        P(w) = 1/2 ||y - X w||^2 + sum_j pf_j (l1_reg |w_j| + l2_reg/2 w_j^2)
 
-    Parameters
-    ----------
+    over w (w >= 0 if ``positive``), pf_j the penalty factors (all ones by
+    default). The drivers' objective, scikit-learn's, is P / n_samples with
+    ``l1_reg = alpha * l1_ratio * n_samples`` and ``l2_reg = alpha * (1 -
+    l1_ratio) * n_samples`` (n_samples: the total sample weight).
+
+    Design
+    ------
     X : ndarray of shape (n_samples, n_features), Fortran-ordered
-        Design matrix, already centred/rescaled by the caller if needed.
+        The design, float32 or float64, already centred and rescaled by the
+        caller if needed.
     y : ndarray of shape (n_samples,)
-        Target, same dtype as X.
-    w : ndarray of shape (n_features,)
-        Initial coefficients (warm start); overwritten with the solution.
+        The target, X's dtype.
+
+    Arguments after the design (the same for every kernel)
+    -------------------------------------------------------
+    w : ndarray of shape (n_features,), the design's dtype
+        The warm start; overwritten in place with the solution. Features with
+        a zero column get w_j = 0.
     l1_reg, l2_reg : float
-        Un-normalised penalty strengths (``alpha * l1_ratio * n`` and
-        ``alpha * (1 - l1_ratio) * n`` in scikit-learn's units).
+        Penalty strengths in kernel units (above), >= 0.
     max_iter : int
-        Maximum number of epochs (full passes over the features).
+        Maximum number of epochs (passes over the swept features).
     tol : float
-        Stop when the duality gap is at most ``tol * ||y||^2``.
+        Stop when the duality gap is at most ``tol_scaled = tol * ||y||^2``.
     seed : int
-        Seed of the PRNG used when ``random`` is true.
+        Seed of the PRNG of random selection.
     random : bool
-        Update a uniformly drawn coordinate at each step instead of cycling.
+        Update a uniformly drawn feature at each step instead of cycling.
     positive : bool
         Constrain the coefficients to be non-negative.
     gap_freq : int, default=10
-        The gap is computed every ``gap_freq`` epochs, and whenever the largest
-        coefficient change of an epoch falls below ``tol`` relative to the
-        largest coefficient. After each gap computation, Gap Safe screening
-        (l1_reg > 0) removes from the sweep the features it proves to be zero
-        at the optimum; the gap itself always involves every feature.
+        The duality gap is computed before the first epoch, every
+        ``gap_freq`` epochs, and after an epoch whose largest coefficient
+        change is at most ``tol`` times the largest coefficient. After each
+        gap computation Gap Safe screening (l1_reg > 0) drops the features it
+        proves zero at the optimum; the gap itself always involves every
+        feature. Must be >= 1.
     anderson_k : int, default=5
-        With cyclic selection, every ``anderson_k + 1`` epochs the last
-        ``anderson_k + 1`` iterates are extrapolated (Anderson acceleration)
-        and the extrapolated point replaces ``w`` if it lowers the objective.
-        0 disables it; at most 8.
+        With cyclic selection, after every ``anderson_k + 1`` epochs over an
+        unchanged list of features, the last ``anderson_k + 1`` iterates are
+        extrapolated (Anderson acceleration) and the extrapolated point
+        replaces ``w`` if it lowers P. 0 or less disables it, more than 8
+        counts as 8; random selection ignores it.
+    work_frac : float in [0, 1], default=0.0
+        With cyclic selection and ``l1_reg > 0``, a positive ``work_frac``
+        makes the epochs between two gap checks sweep only the features that
+        are non-zero, unpenalised, or have ``|x_j.theta - l2_reg pf_j w_j| >=
+        work_frac * l1_reg * pf_j`` at the last check (signed with
+        ``positive``; a strong set). Every gap check still involves all
+        features, and the next list every feature then violating its
+        constraint. 0: every feature that screening kept.
     penalty_factor : ndarray of shape (n_features,), default=None
-        Per-feature factors pf_j >= 0 of the penalty, which becomes
-        ``sum_j pf_j (l1_reg |w_j| + l2_reg/2 w_j^2)``; None means all ones.
+        The factors pf_j >= 0, the design's dtype. None: all ones.
     unpen_idx : int32 ndarray of shape (u,), default=None
-        Required when some pf_j == 0 on a non-zero column: those features.
-        With ``unpen_pinv = (X_U^T X_U)^+`` (u x u) and ``unpen_cross = X^T
-        X_U`` (p x u), both Fortran-ordered in X's dtype, they build the dual
-        point of the certificate (see ``_dual.pxd``).
+        The features with pf_j = 0 and a non-zero column: required when there
+        are any, for the certificate, whose dual point is projected off their
+        columns X_U (see ``_dual.pxd``). None or empty: there are none.
+    unpen_pinv : ndarray of shape (u, u), Fortran-ordered, default=None
+        ``(X_U^T X_U)^+``, the design's dtype (with ``unpen_idx``).
+    unpen_cross : ndarray of shape (n_features, u), Fortran-ordered, default=None
+        ``X^T X_U``, the design's dtype (with ``unpen_idx``).
     proj_work, proj_dwork, proj_iwork : ndarrays, default=None
-        The projection's scratch, allocated by the caller when ``unpen_idx``
-        is given: ``proj_work`` at least 3u numbers of X's dtype and, with
-        ``positive``, ``proj_dwork`` u^2 + 7u doubles and ``proj_iwork`` 2u
-        int32.
+        The projection's scratch, allocated by the caller (with ``unpen_idx``):
+        ``proj_work`` at least 3u numbers of the design's dtype and, with
+        ``positive``, ``proj_dwork`` at least u^2 + 7u float64 and
+        ``proj_iwork`` at least 2u int32.
 
     Returns
     -------
     gap : float
-        Final duality gap, kernel units.
+        The duality gap at the returned ``w``, kernel units.
     tol_scaled : float
         ``tol * ||y||^2``, the threshold the gap was compared with.
     n_iter : int
-        Number of epochs run (0 if the initial w was already optimal).
+        Epochs run (0 when the warm start was already optimal).
     converged : bool
         Whether ``gap <= tol_scaled``.
+
+    Modified in place: ``w`` and the ``proj_*`` scratch; every other array
+    is read only. Raises ValueError for inconsistent shapes, ``gap_freq < 1``
+    or ``work_frac`` outside [0, 1].
     """
     cdef int n = X.shape[0]
     cdef int p = X.shape[1]
+    if y.shape[0] != n:
+        raise ValueError(f"Inconsistent shapes: X ({n}, {p}), y ({y.shape[0]},).")
+    check_shared(p, w.shape[0], -1 if penalty_factor is None else penalty_factor.shape[0],
+                 gap_freq, work_frac)
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] R = np.empty(n, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
     cdef floating[::1] norms = np.empty(p, dtype=dtype)
-    cdef int[::1] active = np.empty(p, dtype=np.intc)
+    cdef int[::1] active = np.empty(p, dtype=np.intc)   # not screened out
+    cdef int[::1] work = np.empty(p, dtype=np.intc)     # swept (sweep_list)
+    cdef int n_active = 0, n_work = -1
+    cdef bint work_changed
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
     cdef floating w_max, d_w_max
     cdef uint64_t state = fr_rand_seed(seed)
-    cdef int epoch = 0, f, j, k, n_active = 0
+    cdef int epoch = 0, f, j, k
     cdef bint converged = False
-    # Anderson extrapolation: the last anderson_k + 1 iterates of the active
+    # Strong sets only with cyclic selection and an L1 term.
+    cdef double threshold = work_frac * l1_reg if not random and l1_reg > 0 else 0.0
+    # Anderson extrapolation: the last anderson_k + 1 iterates of the swept
     # coefficients, a candidate point and its residual.
-    if random or anderson_k < 0:
-        anderson_k = 0
-    anderson_k = min(anderson_k, ANDERSON_MAX_K)
+    anderson_k = anderson_depth(anderson_k, random)
     cdef floating[::1] snaps, w_acc, R_acc
-    cdef int n_snaps = 0, snap_width = -1
+    cdef int n_snaps = 0
     # Penalty factors (all ones if not given) and the projection off the
     # unpenalised features, from the caller's arrays.
     cdef const floating[::1] pf = penalty_factor
@@ -139,8 +176,6 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                     proj_iwork, positive)
     cdef floating *Uy = <floating *> proj.Uy
 
-    if gap_freq < 1:
-        gap_freq = 1
     with nogil:
         for j in range(p):
             norms[j] = _dot(n, &X[0, j], 1, &X[0, j], 1)
@@ -152,7 +187,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
         for k in range(proj.u):
             Uy[k] = _dot(n, &X[0, proj.U[k]], 1, &y[0], 1)
-    # Once, before the epochs, for the active set: screening only shrinks it.
+    # Once, before the epochs, for the active set: the sweep lists are subsets.
     snaps = np.empty((anderson_k + 1) * max(n_active, 1) if anderson_k else 1, dtype=dtype)
     w_acc = np.empty(max(n_active, 1) if anderson_k else 1, dtype=dtype)
     R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
@@ -173,12 +208,16 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
             if l1_reg > 0:
                 n_active = _screen(X, w, R, XtR, norms, pf, active, n_active, dual_norm,
                                    gap_l1, l1_reg, l2_reg, positive)
+            n_work = sweep_list(active, n_active, w, XtR, pf, l2_reg, threshold, positive,
+                                work, n_work, &work_changed)
+            if work_changed:
+                n_snaps = 0  # Anderson's history is of the previous list
             # Epochs until the next gap check.
             while epoch < max_iter:
                 w_max = 0
                 d_w_max = 0
-                for f in range(n_active):
-                    j = active[fr_rand_index(&state, n_active) if random else f]
+                for f in range(n_work):
+                    j = work[fr_rand_index(&state, n_work) if random else f]
                     a = norms[j]
                     w_old = w[j]
                     b = _dot(n, &X[0, j], 1, &R[0], 1) + a * w_old
@@ -189,17 +228,10 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                     d_w_max = max(d_w_max, fabs(w_new - w_old))
                     w_max = max(w_max, fabs(w_new))
                 epoch += 1
-                if anderson_k:
-                    if n_active != snap_width:  # screening changed the active set
-                        n_snaps = 0
-                        snap_width = n_active
-                    for f in range(n_active):
-                        snaps[n_snaps * n_active + f] = w[active[f]]
-                    n_snaps += 1
-                    if n_snaps == anderson_k + 1:
-                        n_snaps = 0
-                        _extrapolate(X, w, R, snaps, w_acc, R_acc, pf, active, n_active,
-                                     anderson_k, l1_reg, l2_reg, positive)
+                if anderson_k and anderson_push(snaps, w, work, n_work, anderson_k,
+                                                &n_snaps):
+                    _extrapolate(X, w, R, snaps, w_acc, R_acc, pf, work, n_work,
+                                 anderson_k, l1_reg, l2_reg, positive)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)
@@ -235,12 +267,12 @@ cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
 cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] R,
                        const floating[::1] snaps, floating[::1] w_acc,
                        floating[::1] R_acc, const floating[::1] pf,
-                       const int[::1] active, int m, int K,
+                       const int[::1] cols, int m, int K,
                        floating l1, floating l2, bint positive) noexcept nogil:
     """Anderson step: move (w, R) to the extrapolated point if it is better.
 
-    ``snaps`` holds K + 1 iterates of ``w[active[:m]]``, the last one equal to
-    the current ``w``; coefficients outside ``active`` are zero.
+    ``snaps`` holds K + 1 iterates of ``w[cols[:m]]`` (the swept features),
+    the last one equal to the current ``w``; the other coefficients stay.
     """
     cdef int n = X.shape[0]
     cdef int f, j, k
@@ -250,7 +282,7 @@ cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] 
         return
     _copy(n, &R[0], 1, &R_acc[0], 1)
     for f in range(m):
-        j = active[f]
+        j = cols[f]
         acc = 0
         for k in range(K):
             acc += c[k] * snaps[(k + 1) * m + f]
@@ -266,4 +298,4 @@ cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] 
             < 0.5 * _dot(n, &R[0], 1, &R[0], 1) + pen_cur):
         _copy(n, &R_acc[0], 1, &R[0], 1)
         for f in range(m):
-            w[active[f]] = w_acc[f]
+            w[cols[f]] = w_acc[f]
