@@ -83,7 +83,9 @@ def record_directives(ext_modules):
 setup(
     ext_modules=record_directives(cythonize(
         [kernel("_cd_dense"), kernel("_cd_sparse"), kernel("_cd_gram"),
-         kernel("_sparse_normal")],
+         kernel("_sparse_normal"),
+         # Test support: Python twins of the BLAS shim's wrappers (tests/test_blas.py).
+         kernel("_blas_twins")],
         compiler_directives=directives,
         # Rebuild when a directive switch changes between builds (either way).
         force=directives_changed(),
