@@ -1,7 +1,9 @@
 """Build script for fastreg's compiled kernels.
 
-One ``Extension`` per ``.pyx`` file under ``fastreg/``; plain-C helpers live in
-``csrc/`` (header-only, ``static inline``) and are reached through ``cdef extern``.
+One ``Extension`` per ``.pyx`` file under ``fastreg/_kernels/`` (the compiled
+layer: it imports nothing from fastreg's Python modules); plain-C helpers live
+in ``csrc/`` (header-only, ``static inline``) and are reached through ``cdef
+extern``.
 
 Environment switches
 --------------------
@@ -41,14 +43,20 @@ directives = {
 }
 
 
+KERNELS = "fastreg/_kernels"
+
+
 def kernel(name):
     return Extension(
-        f"fastreg.{name}",
-        sources=[f"fastreg/{name}.pyx"],
+        f"fastreg._kernels.{name}",
+        sources=[f"{KERNELS}/{name}.pyx"],
         include_dirs=[np.get_include(), str(HERE / "csrc")],
         define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_22_API_VERSION")],
         extra_compile_args=compile_args,
-        depends=[str(p) for p in (HERE / "csrc").glob("*.h")] + ["fastreg/_blas.pxd"],
+        # Every kernel cimports some of the shared declarations: a change to
+        # any of them (or to the C helpers) rebuilds them all.
+        depends=([str(p) for p in (HERE / "csrc").glob("*.h")]
+                 + [str(p.relative_to(HERE)) for p in (HERE / KERNELS).glob("*.pxd")]),
         language="c",
     )
 
@@ -75,7 +83,9 @@ def record_directives(ext_modules):
 setup(
     ext_modules=record_directives(cythonize(
         [kernel("_cd_dense"), kernel("_cd_sparse"), kernel("_cd_gram"),
-         kernel("_sparse_normal")],
+         kernel("_sparse_normal"),
+         # Test support: Python twins of the BLAS shim's wrappers (tests/test_blas.py).
+         kernel("_blas_twins")],
         compiler_directives=directives,
         # Rebuild when a directive switch changes between builds (either way).
         force=directives_changed(),

@@ -108,14 +108,6 @@ static inline void fr_sparse_axpy_##S##_##IS(T alpha, const T *data,          \
 {                                                                             \
     for (I k = start; k < end; ++k)                                           \
         v[indices[k]] += alpha * data[k];                                     \
-}                                                                             \
-                                                                              \
-static inline T fr_sparse_sqnorm_##S##_##IS(const T *data, I start, I end)    \
-{                                                                             \
-    T acc = 0;                                                                \
-    for (I k = start; k < end; ++k)                                           \
-        acc += data[k] * data[k];                                             \
-    return acc;                                                               \
 }
 
 FR_SPARSE_HELPERS(double, d, int32_t, i32)

@@ -15,11 +15,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._blas_threads import single_threaded_blas
-from ._cd_dense import enet_cd_dense
-from ._cd_gram import enet_cd_gram
-from ._cd_sparse import enet_cd_sparse
 from ._gram import gram_matrix, gram_statistics, use_gram
-from ._penalty import Penalty
+from ._kernels._cd_dense import enet_cd_dense
+from ._kernels._cd_gram import enet_cd_gram
+from ._kernels._cd_sparse import enet_cd_sparse
+from ._penalty import Penalty, kernel_kwargs
 from ._working_set import (WS_MIN_ENTRIES, WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES,
                            WS_WIDE, solve_working_set)
 
@@ -51,6 +51,11 @@ def gram_for(design, precompute, n_fits):
     y0 = design.y if design.y.ndim == 1 else design.y[:, 0]
     return gram_statistics(design, y0, precompute=user)[0]
 
+
+#: Gram-mode solves run plain coordinate descent: the iterates of the dense
+#: and sparse kernels without extrapolation, and the results the Gram route
+#: has always given (its kernel takes ``anderson_k`` as the others do).
+GRAM_ANDERSON_K = 0
 
 #: The sparse kernel sweeps, between two gap checks, only the non-zero
 #: features and those whose dual constraint is at least this tight: the others
@@ -109,7 +114,7 @@ def solve_enet_gram(G, Xy, y_norm2, coef, alpha, l1_ratio, n, *, tol, max_iter,
     with single_threaded_blas():
         gap, tol_scaled, n_iter, converged = enet_cd_gram(
             G, Xy, y_norm2, coef, l1_reg, l2_reg, max_iter, tol, seed, random, positive,
-            **(kernel_args or {}))
+            anderson_k=GRAM_ANDERSON_K, **kernel_kwargs(kernel_args or {}, positive))
     if not converged:
         warn_not_converged(n_iter, gap / n, tol_scaled / n, alpha, stacklevel + 1)
     return gap / n, n_iter
@@ -199,7 +204,8 @@ def warn_not_converged(n_iter, gap, tol, alpha, stacklevel):
 
 def _kernel(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, **kw):
     """One call of the dense or sparse kernel on ``design`` (``kw``: the penalty
-    factors' kernel arguments)."""
+    factors' arguments, :meth:`fastreg._penalty.Penalty.kernel_args`)."""
+    kw = kernel_kwargs(kw, positive)
     X = design.X
     with single_threaded_blas():
         if design.sparse:
@@ -228,7 +234,8 @@ def _solve_ws(design, y, w, l1_reg, l2_reg, max_iter, tol, seed, random, positiv
             G, Xy, yn = gram_statistics(sub, y)
             gap, _, n_iter, _ = enet_cd_gram(G, Xy, yn, w_sub, l1_reg, l2_reg, budget,
                                              min(rel, 0.3 * tol), seed, random, positive,
-                                             **kw)
+                                             anderson_k=GRAM_ANDERSON_K,
+                                             **kernel_kwargs(kw, positive))
             return gap, n_iter
         gap, _, n_iter, _ = _kernel(sub, y, w_sub, l1_reg, l2_reg, budget, rel, seed,
                                     random, positive, **kw)

@@ -2,7 +2,7 @@
 
 :func:`gram_statistics` turns a preprocessed :class:`~fastreg._preprocess.Design`
 into the sufficient statistics ``(G, Xy, y_norm2)`` consumed by
-:func:`fastreg._cd_gram.enet_cd_gram`; :func:`use_gram` decides, for
+:func:`fastreg._kernels._cd_gram.enet_cd_gram`; :func:`use_gram` decides, for
 ``precompute='auto'``, whether building them pays off; :func:`check_gram`
 validates a user-supplied Gram matrix.
 

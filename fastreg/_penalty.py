@@ -86,7 +86,8 @@ class Penalty:
         return self.pf is None
 
     def kernel_args(self, gram=None):
-        """Keyword arguments of the kernels: ``penalty_factor`` and ``unpenalised``."""
+        """The factors' arguments: ``penalty_factor`` and ``unpenalised = (U, M, C)``
+        (the kernels take them through :func:`kernel_kwargs`)."""
         if self.pf is None:
             return {}
         if self.U.size == 0:
@@ -190,19 +191,23 @@ def positive_projection(t, w_U, G):
         in_J |= violated
 
 
-def kernel_arrays(penalty_factor, unpenalised, n_features, dtype, positive):
-    """The kernels' view of their ``penalty_factor``/``unpenalised`` arguments,
-    with the scratch of the projection in ``_dual.pxd``: ``(pf, U, M, C, Uy, t,
-    z, ds, J)``, ones and empty placeholders for what is not given. ``Uy``,
-    ``t``, ``z`` hold u numbers of the data's dtype; ``ds`` (u^2 + 7u doubles)
-    and ``J`` (2u ints) serve the positive projection only."""
-    pf = np.ones(n_features, dtype=dtype) if penalty_factor is None else penalty_factor
-    if unpenalised is None:
-        empty = np.empty((1, 1), dtype=dtype, order="F")
-        unpenalised = (np.empty(0, dtype=np.intc), empty, empty)
-    u = unpenalised[0].shape[0]
-    vectors = [np.empty(max(u, 1), dtype=dtype) for _ in range(3)]
-    positive_u = positive and u > 0
-    ds = np.empty(u * u + 7 * u if positive_u else 1, dtype=np.float64)
-    J = np.empty(2 * u if positive_u else 1, dtype=np.intc)
-    return (pf, *unpenalised, *vectors, ds, J)
+def kernel_kwargs(kw, positive):
+    """The kernels' keyword arguments for the penalty factors ``kw`` (as
+    :meth:`Penalty.kernel_args` gives them: ``{}``, or ``penalty_factor`` and,
+    with unpenalised features, ``unpenalised = (U, M, C)``), with the scratch
+    of the kernels' dual projection (``fastreg/_kernels/_dual.pxd``) allocated
+    here, for one call: ``proj_work`` (3u numbers of the data's dtype) and,
+    with ``positive``, ``proj_dwork`` (u^2 + 7u doubles) and ``proj_iwork``
+    (2u int32)."""
+    if not kw:
+        return {}
+    out = {"penalty_factor": kw["penalty_factor"]}
+    if "unpenalised" in kw:
+        U, M, C = kw["unpenalised"]
+        u = U.shape[0]
+        out.update(unpen_idx=U, unpen_pinv=M, unpen_cross=C,
+                   proj_work=np.empty(3 * u, dtype=M.dtype))
+        if positive:
+            out.update(proj_dwork=np.empty(u * u + 7 * u, dtype=np.float64),
+                       proj_iwork=np.empty(2 * u, dtype=np.intc))
+    return out

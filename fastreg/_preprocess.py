@@ -16,7 +16,7 @@ linear operators receive ``x_mean``).
 import numpy as np
 import scipy.sparse as sp
 
-from ._cd_sparse import sparse_column_stats
+from ._kernels._cd_sparse import sparse_column_stats
 
 
 class Design:

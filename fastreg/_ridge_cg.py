@@ -10,7 +10,7 @@ right-hand side, below ``tol``.
 Why these choices (timings in bench/results/cost_models.md):
 
 - Sparse X is always solved in the primal, with the fused one-pass product of
-  :mod:`fastreg._sparse_normal` on a CSR copy whose columns are relabelled by
+  :mod:`fastreg._kernels._sparse_normal` on a CSR copy whose columns are relabelled by
   decreasing non-zero count, so that the entries of the p-vectors that most
   rows touch share a few cache lines.
 - Jacobi preconditioning (the diagonal of the normal matrix) evens out column
@@ -25,7 +25,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from ._blas_threads import single_threaded_blas
-from ._sparse_normal import csr_relabelled, normal_matvec
+from ._kernels._sparse_normal import csr_relabelled, normal_matvec
 
 
 class _SparseNormal:

@@ -1,4 +1,4 @@
-"""Anderson extrapolation inside the dense and sparse kernels.
+"""Anderson extrapolation inside the dense, sparse and Gram kernels.
 
 The extrapolated point is accepted only when it lowers the objective, so it
 must change nothing but speed: the same certified optimum as plain coordinate
@@ -9,8 +9,9 @@ import pytest
 import scipy.sparse as sp
 
 from fastreg import reference as ref
-from fastreg._cd_dense import enet_cd_dense
-from fastreg._cd_sparse import enet_cd_sparse
+from fastreg._kernels._cd_dense import enet_cd_dense
+from fastreg._kernels._cd_gram import enet_cd_gram
+from fastreg._kernels._cd_sparse import enet_cd_sparse
 
 from conftest import (centred_weighted, correlated_design, make_rng, make_sample_weight,
                       sparse_truth)
@@ -36,6 +37,11 @@ def run(pb, kernel, l1, l2, k, positive, tol):
     args = (pb["yt"], w, t(l1), t(l2), 100_000, t(tol), 0, False, positive)
     if kernel == "dense":
         out = enet_cd_dense(pb["Xt"], *args, anderson_k=k)
+    elif kernel == "gram":
+        Xt = pb["Xt"].astype(np.float64)
+        G = np.asfortranarray(Xt.T @ Xt, dtype=t)
+        yt = pb["yt"].astype(np.float64)
+        out = enet_cd_gram(G, (Xt.T @ yt).astype(t), t(yt @ yt), *args[1:], anderson_k=k)
     else:
         Xs = pb["Xs"]
         out = enet_cd_sparse(Xs.data.astype(t), Xs.indices, Xs.indptr, pb["xm"].astype(t),
@@ -53,7 +59,7 @@ def independent_gap(pb, w, l1, l2, positive):
     return S * g
 
 
-@pytest.mark.parametrize("kernel", ["dense", "sparse"])
+@pytest.mark.parametrize("kernel", ["dense", "sparse", "gram"])
 @pytest.mark.parametrize("positive", [False, True])
 @pytest.mark.parametrize("l2", [0.0, 1.0])
 @pytest.mark.parametrize("weighted,centre", [(False, False), (True, True)])
@@ -78,7 +84,7 @@ def test_same_optimum_fewer_epochs(kernel, positive, l2, weighted, centre):
     assert it_acc < 0.7 * it_plain, (it_acc, it_plain)
 
 
-@pytest.mark.parametrize("kernel", ["dense", "sparse"])
+@pytest.mark.parametrize("kernel", ["dense", "sparse", "gram"])
 def test_float32(kernel):
     pb = problem(False, True, np.float32)
     c = pb["Xt"].T.astype(np.float64) @ pb["yt"]
@@ -88,7 +94,7 @@ def test_float32(kernel):
     assert independent_gap(pb, w.astype(np.float64), l1, 0.0, False) <= 3 * tol_scaled
 
 
-@pytest.mark.parametrize("kernel", ["dense", "sparse"])
+@pytest.mark.parametrize("kernel", ["dense", "sparse", "gram"])
 @pytest.mark.parametrize("k", [1, 2, 8])
 def test_any_depth(kernel, k):
     """Depths 1..8 all converge to the certified optimum (8 is the maximum;

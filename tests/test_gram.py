@@ -14,9 +14,9 @@ import pytest
 import scipy.sparse as sp
 
 from fastreg import reference as ref
-from fastreg._cd_dense import enet_cd_dense
-from fastreg._cd_gram import enet_cd_gram
-from fastreg._cd_sparse import enet_cd_sparse
+from fastreg._kernels._cd_dense import enet_cd_dense
+from fastreg._kernels._cd_gram import enet_cd_gram
+from fastreg._kernels._cd_sparse import enet_cd_sparse
 from fastreg._gram import check_gram, gram_matrix, gram_statistics, use_gram
 from fastreg._preprocess import preprocess
 
@@ -46,15 +46,15 @@ def run_gram(stats, l1, l2, max_iter=10000, tol=1e-12, seed=0, random=False,
     t = G.dtype.type
     w = np.zeros(G.shape[0], dtype=G.dtype) if w0 is None else w0.astype(G.dtype)
     out = enet_cd_gram(G, Xy, y2, w, t(l1), t(l2), max_iter, t(tol), seed, random,
-                       positive, gap_freq)
+                       positive, gap_freq, anderson_k=0)
     return w, out
 
 
 def run_design(d, l1, l2, max_iter=10000, tol=1e-12, seed=0, random=False,
                positive=False, w0=None):
     """The dense or sparse kernel on the design itself, as plain coordinate
-    descent (no Anderson extrapolation, which the Gram kernel does not do), so
-    that both kernels run the same iterates."""
+    descent (no Anderson extrapolation, nor in run_gram), so that both
+    kernels run the same iterates."""
     X = d.X
     t = X.dtype.type
     p = X.shape[1]

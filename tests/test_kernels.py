@@ -17,8 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fastreg import reference as ref
-from fastreg._cd_dense import enet_cd_dense
-from fastreg._cd_sparse import enet_cd_sparse, sparse_column_stats
+from fastreg._kernels._cd_dense import enet_cd_dense
+from fastreg._kernels._cd_sparse import enet_cd_sparse, sparse_column_stats
 
 from conftest import make_problem, make_sample_weight, make_text_like
 
@@ -393,7 +393,7 @@ def test_float32_reported_gap_is_the_true_gap(layout):
     import warnings
 
     from fastreg import Lasso
-    from test_properties import make
+    from random_problems import make
 
     pb = make(17, 17, 46612, 0.25, layout, np.float32, True, "positive", [])
     alpha = ref.alpha_max(pb["Xs"], pb["ys"], sample_weight=pb["sws"]) / 512

@@ -15,7 +15,7 @@ import scipy.sparse as sp
 from fastreg import Ridge
 from fastreg import reference as ref
 from fastreg._ridge_cg import conjugate_gradient
-from fastreg._sparse_normal import csr_relabelled, normal_matvec
+from fastreg._kernels._sparse_normal import csr_relabelled, normal_matvec
 
 from conftest import assert_coef_close, make_sample_weight, make_text_like
 

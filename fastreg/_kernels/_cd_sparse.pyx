@@ -12,23 +12,27 @@ delta subtracts delta * Xs[:, j] from R (its non-zeros only) and adds
 delta * x_mean[j] to the scalar c. The shift is folded back into R whenever
 the duality gap is computed, so the gap is always evaluated on the true
 residual, without cancellation.
+
+The contract (the arguments after the design, the return tuple, the options'
+meaning) is the dense and Gram kernels'.
 """
 import numpy as np
-
-from ._penalty import kernel_arrays
 
 from libc.float cimport DBL_EPSILON, FLT_EPSILON
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport int32_t, int64_t, uint64_t
 
-from ._anderson cimport ANDERSON_MAX_K, anderson_weights
+from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_push, anderson_weights
 from ._blas cimport floating, _axpy, _copy, _dot
-from ._dual cimport penalty, pf_gap, project_unpenalised, screen_feature
 from ._cd_helpers cimport (cd_update, fr_rand_index, fr_rand_seed,
                            fr_sparse_axpy_d_i32, fr_sparse_axpy_d_i64,
                            fr_sparse_axpy_s_i32, fr_sparse_axpy_s_i64,
                            fr_sparse_dot_d_i32, fr_sparse_dot_d_i64,
                            fr_sparse_dot_s_i32, fr_sparse_dot_s_i64)
+from ._contract cimport check_shared
+from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
+                     screen_feature)
+from ._sweep cimport sweep_list
 
 ctypedef fused index_t:
     int32_t
@@ -79,10 +83,7 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
                           const index_t[::1] indptr, const floating[::1] x_mean,
                           const floating[::1] y, const floating[::1] w,
                           const floating[::1] R, floating sum_R, floating[::1] XtR,
-                          const floating[::1] pf, const int[::1] U,
-                          const floating[::1, :] UM, const floating[::1, :] UC,
-                          const floating[::1] Uy, floating[::1] t, floating[::1] z,
-                          double[::1] ds, int[::1] Jb,
+                          const floating[::1] pf, const Projection *proj,
                           floating l1, floating l2, bint positive,
                           floating *dual_norm, floating *gap_l1) noexcept nogil:
     """Duality gap at w, kernel units; fills XtR = Xt^T theta.
@@ -102,8 +103,7 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
     R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
     th_norm2 = R_norm2
     th_y = _dot(n, &R[0], 1, &y[0], 1)
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
-                        ds, Jb)
+    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -174,13 +174,30 @@ cdef int _column_stats(const floating[::1] data, const index_t[::1] indices,
     return 0
 
 
+cdef int _check_csc(const floating[::1] data, const index_t[::1] indices,
+                    const index_t[::1] indptr, const floating[::1] x_mean,
+                    Py_ssize_t n, Py_ssize_t n_sqrt_sw) except -1:
+    """Raise ValueError unless the CSC triplet, ``x_mean`` (one mean per column)
+    and ``sqrt_sw`` (one per row, n rows) fit together. Row indices are not
+    checked (a debug build bounds-checks them)."""
+    cdef Py_ssize_t p = indptr.shape[0] - 1
+    if (p < 0 or data.shape[0] != indices.shape[0] or x_mean.shape[0] != p
+            or n_sqrt_sw != n or indptr[0] != 0 or indptr[p] > data.shape[0]):
+        raise ValueError(f"Inconsistent shapes: data ({data.shape[0]},), indices "
+                         f"({indices.shape[0]},), indptr ({indptr.shape[0]},) ending at "
+                         f"{indptr[p] if p >= 0 else None}, x_mean ({x_mean.shape[0]},), "
+                         f"sqrt_sw ({n_sqrt_sw},), {n} samples.")
+    return 0
+
+
 def sparse_column_stats(const floating[::1] data, const index_t[::1] indices,
                         const index_t[::1] indptr, const floating[::1] x_mean,
                         const floating[::1] sqrt_sw):
     """``(norms, colsum)`` of the design (see :func:`enet_cd_sparse`'s
-    ``column_stats``), arrays in the data's dtype."""
+    ``column_stats``), new arrays in the data's dtype."""
     cdef Py_ssize_t n = sqrt_sw.shape[0]
     cdef Py_ssize_t p = indptr.shape[0] - 1
+    _check_csc(data, indices, indptr, x_mean, n, n)
     dtype = np.float32 if floating is float else np.float64
     norms_ = np.empty(p, dtype=dtype)
     colsum_ = np.empty(p, dtype=dtype)
@@ -198,47 +215,59 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                    const floating[::1] sqrt_sw, const floating[::1] y,
                    floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                    floating tol, uint64_t seed, bint random, bint positive,
-                   int gap_freq=10, int anderson_k=5, penalty_factor=None,
-                   unpenalised=None, double work_frac=0.0, column_stats=None):
-    """Minimise the Elastic-Net objective on CSC data by coordinate descent, in place.
+                   int gap_freq=10, int anderson_k=5, double work_frac=0.0,
+                   const floating[::1] penalty_factor=None, const int[::1] unpen_idx=None,
+                   const floating[::1, :] unpen_pinv=None,
+                   const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
+                   double[::1] proj_dwork=None, int[::1] proj_iwork=None, *,
+                   column_stats=None):
+    """Minimise the Elastic-Net objective by coordinate descent on a sparse design, in place.
 
-    Minimises, in kernel units, with ``Xt`` the implicitly centred design of
-    the module docstring,
+    Minimises, in kernel units,
 
-        1/2 ||y - Xt w||^2 + l1_reg ||w||_1 + l2_reg/2 ||w||^2     (w >= 0 if positive)
+        P(w) = 1/2 ||y - Xt w||^2 + sum_j pf_j (l1_reg |w_j| + l2_reg/2 w_j^2)
 
-    Parameters
-    ----------
+    over w (w >= 0 if ``positive``), ``Xt = Xs - sqrt_sw x_mean^T`` the
+    implicitly centred design of the module docstring, pf_j the penalty
+    factors (all ones by default). Units as in :func:`enet_cd_dense`.
+
+    Design
+    ------
     data, indices, indptr : ndarrays
-        CSC triplet of ``Xs = diag(sqrt_sw) X``, shape (n_samples, n_features);
-        canonical (no duplicate entries). Indices are int32 or int64.
+        The CSC triplet of ``Xs = diag(sqrt_sw) X``, shape (n_samples,
+        n_features), float32 or float64 data, int32 or int64 indices;
+        canonical (no duplicate entries).
     x_mean : ndarray of shape (n_features,)
-        Column means to subtract implicitly (weighted means of X), or zeros.
+        The column means subtracted implicitly (weighted means of X), or zeros.
     sqrt_sw : ndarray of shape (n_samples,)
         Square roots of the sample weights (ones if unweighted).
     y : ndarray of shape (n_samples,)
-        Target, already centred and rescaled by ``sqrt_sw``.
-    w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k, \
-    penalty_factor, unpenalised
-        As in :func:`fastreg._cd_dense.enet_cd_dense` (same contract).
-    work_frac : float, default=0.0
-        With cyclic selection and ``work_frac > 0``, the epochs between two
-        gap checks sweep only the features that are non-zero, unpenalised, or
-        have ``|x_j.theta - l2 pf_j w_j| >= work_frac * l1_reg * pf_j`` at the
-        last check (a strong set). The certificate is unchanged: every gap
-        check involves all features, and the next sweep list includes every
-        feature then violating its constraint. 0 sweeps all surviving features.
-    column_stats : tuple (norms, colsum), default=None
-        The output of :func:`sparse_column_stats` for these arguments (read
-        only), to skip computing it; a path passes it to every solve.
+        The target, centred and rescaled by ``sqrt_sw``.
+    column_stats : tuple (norms, colsum), keyword only, default=None
+        :func:`sparse_column_stats` of this design (read only), to skip
+        computing them: a path passes them to every solve.
+
+    Arguments after the design (the same for every kernel)
+    -------------------------------------------------------
+    w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k,
+    work_frac, penalty_factor, unpen_idx, unpen_pinv, unpen_cross, proj_work,
+    proj_dwork, proj_iwork
+        As in :func:`enet_cd_dense`, with ``Xt`` for X (``||y||^2`` for
+        ``tol_scaled``; w_j = 0 for numerically constant columns).
 
     Returns
     -------
-    gap, tol_scaled, n_iter, converged
-        As in :func:`fastreg._cd_dense.enet_cd_dense`.
+    (gap, tol_scaled, n_iter, converged)
+        As in :func:`enet_cd_dense`.
+
+    Modified in place: ``w`` and the ``proj_*`` scratch; every other array
+    is read only. Raises ValueError as :func:`enet_cd_dense` does.
     """
     cdef int n = y.shape[0]
-    cdef int p = w.shape[0]
+    cdef int p = indptr.shape[0] - 1
+    _check_csc(data, indices, indptr, x_mean, n, sqrt_sw.shape[0])
+    check_shared(p, w.shape[0], -1 if penalty_factor is None else penalty_factor.shape[0],
+                 gap_freq, work_frac)
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] R = np.empty(n, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
@@ -247,52 +276,42 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef bint given_stats = column_stats is not None
     cdef floating[::1] norms = column_stats[0] if given_stats else np.empty(p, dtype=dtype)
     cdef floating[::1] colsum = column_stats[1] if given_stats else np.empty(p, dtype=dtype)
-    cdef int[::1] active = np.empty(p, dtype=np.intc)
-    cdef int[::1] work = np.empty(p, dtype=np.intc)
-    cdef int n_work = 0, old_n_work
+    if norms.shape[0] != p or colsum.shape[0] != p:
+        raise ValueError(f"column_stats must hold two arrays of {p} numbers.")
+    cdef int[::1] active = np.empty(p, dtype=np.intc)   # not screened out
+    cdef int[::1] work = np.empty(p, dtype=np.intc)     # swept (sweep_list)
+    cdef int n_active = 0, n_work = -1
     cdef bint work_changed
-    cdef floating v
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
     cdef floating w_max, d_w_max, delta, sum_sw, sum_R, c
     cdef uint64_t state = fr_rand_seed(seed)
-    cdef int epoch = 0, f, j, n_active = 0
-    # Anderson extrapolation buffers, as in the dense kernel.
-    if random or anderson_k < 0:
-        anderson_k = 0
-    anderson_k = min(anderson_k, ANDERSON_MAX_K)
-    # (allocated at first use, for the active set then: screening only shrinks it)
-    cdef floating[::1] snaps = np.empty(1, dtype=dtype)
-    cdef floating[::1] w_acc = np.empty(1, dtype=dtype)
-    cdef floating[::1] R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
-    cdef int n_snaps = 0, snap_width = -1
-    # Penalty factors and the projection off the unpenalised features.
-    pf_, U_, UM_, UC_, Uy_, t_, z_, ds_, Jb_ = kernel_arrays(penalty_factor, unpenalised,
-                                                            p, dtype, positive)
-    cdef const floating[::1] pf = pf_
-    cdef const int[::1] U = U_
-    cdef const floating[::1, :] UM = UM_
-    cdef const floating[::1, :] UC = UC_
-    cdef int u = U.shape[0]
-    cdef floating[::1] Uy = Uy_, t = t_, z = z_   # scratch of the projection
-    cdef double[::1] ds = ds_                    # (_dual.pxd), sized by
-    cdef int[::1] Jb = Jb_                       # kernel_arrays
-    cdef floating sum_y
-    cdef index_t k
+    cdef int epoch = 0, f, j
     cdef bint converged = False
+    # Strong sets only with cyclic selection and an L1 term.
+    cdef double threshold = work_frac * l1_reg if not random and l1_reg > 0 else 0.0
+    # Anderson extrapolation buffers, as in the dense kernel.
+    anderson_k = anderson_depth(anderson_k, random)
+    cdef floating[::1] snaps, w_acc, R_acc
+    cdef int n_snaps = 0
+    # Penalty factors and the projection off the unpenalised features, as in
+    # the dense kernel.
+    cdef const floating[::1] pf = penalty_factor
+    if penalty_factor is None:
+        pf = np.ones(p, dtype=dtype)
+    cdef Projection proj
+    projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
+                    proj_iwork, positive)
+    cdef floating *Uy = <floating *> proj.Uy
+    cdef floating sum_y
 
-    # Sweep strong sets only with cyclic selection and an L1 term.
-    cdef bint strong_sets = not random and work_frac > 0 and l1_reg > 0
-
-    if gap_freq < 1:
-        gap_freq = 1
     with nogil:
         sum_sw = _dot(n, &sqrt_sw[0], 1, &sqrt_sw[0], 1)
         tol_scaled = tol * _dot(n, &y[0], 1, &y[0], 1)
-        if u > 0:
+        if proj.u > 0:
             sum_y = _dot(n, &sqrt_sw[0], 1, &y[0], 1)
-        for k in range(u):
-            j = U[k]
-            Uy[k] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &y[0])
+        for f in range(proj.u):
+            j = proj.U[f]
+            Uy[f] = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &y[0])
                      - x_mean[j] * sum_y)
         if not given_stats:
             _column_stats(data, indices, indptr, x_mean, sqrt_sw, sum_sw, norms, colsum)
@@ -302,6 +321,11 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 n_active += 1
             else:
                 w[j] = 0
+    # Once, before the epochs, for the active set: the sweep lists are subsets.
+    snaps = np.empty((anderson_k + 1) * max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    w_acc = np.empty(max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    R_acc = np.empty(n if anderson_k else 1, dtype=dtype)
+    with nogil:
         while True:
             # R = y - Xs w (the true residual is R + c sqrt_sw) before the first
             # gap check and, in float32, before every check, as in the dense
@@ -312,9 +336,8 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             # the gap: before the first epoch too, as in the dense kernel.
             sum_R = _fold_shift(c, sqrt_sw, R)
             c = 0
-            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, U,
-                              UM, UC, Uy, t, z, ds, Jb, l1_reg, l2_reg, positive, &dual_norm,
-                              &gap_l1)
+            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, &proj,
+                              l1_reg, l2_reg, positive, &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
@@ -322,27 +345,10 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 n_active = _screen(data, indices, indptr, x_mean, colsum, w, R, XtR,
                                    norms, pf, active, n_active, dual_norm, gap_l1,
                                    l1_reg, l2_reg, positive, &sum_R, &c)
-            # Until the next gap check, sweep only the features that are
-            # non-zero or whose dual constraint is nearly tight (a strong
-            # set); the others cannot move soon, and the full gap at the next
-            # check brings back any that should.
-            old_n_work = n_work
-            work_changed = False
-            n_work = 0
-            for f in range(n_active):
-                j = active[f]
-                if strong_sets and w[j] == 0 and pf[j] != 0:
-                    v = XtR[j] - l2_reg * pf[j] * w[j]
-                    if not positive:
-                        v = fabs(v)
-                    if v < work_frac * l1_reg * pf[j]:
-                        continue
-                if work[n_work] != j:
-                    work_changed = True
-                work[n_work] = j
-                n_work += 1
-            if work_changed or n_work != old_n_work:
-                snap_width = -1  # a new sweep list: restart the Anderson history
+            n_work = sweep_list(active, n_active, w, XtR, pf, l2_reg, threshold, positive,
+                                work, n_work, &work_changed)
+            if work_changed:
+                n_snaps = 0  # Anderson's history is of the previous list
             while epoch < max_iter:
                 w_max = 0
                 d_w_max = 0
@@ -364,22 +370,11 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     d_w_max = max(d_w_max, fabs(w_new - w_old))
                     w_max = max(w_max, fabs(w_new))
                 epoch += 1
-                if anderson_k:
-                    if n_work != snap_width:
-                        n_snaps = 0
-                        snap_width = n_work
-                        if snaps.shape[0] < (anderson_k + 1) * n_work:
-                            with gil:
-                                snaps = np.empty((anderson_k + 1) * n_work, dtype=dtype)
-                                w_acc = np.empty(n_work, dtype=dtype)
-                    for f in range(n_work):
-                        snaps[n_snaps * n_work + f] = w[work[f]]
-                    n_snaps += 1
-                    if n_snaps == anderson_k + 1:
-                        n_snaps = 0
-                        _extrapolate(data, indices, indptr, x_mean, colsum, sum_sw, w, R,
-                                     snaps, w_acc, R_acc, pf, work, n_work,
-                                     anderson_k, l1_reg, l2_reg, positive, &sum_R, &c)
+                if anderson_k and anderson_push(snaps, w, work, n_work, anderson_k,
+                                                &n_snaps):
+                    _extrapolate(data, indices, indptr, x_mean, colsum, sum_sw, w, R,
+                                 snaps, w_acc, R_acc, pf, work, n_work,
+                                 anderson_k, l1_reg, l2_reg, positive, &sum_R, &c)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)

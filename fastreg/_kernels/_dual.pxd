@@ -14,7 +14,9 @@
 # X^T R) and z = M t,
 #     X^T theta = X^T R - (X^T X_U) z,   ||theta||^2 = ||R||^2 - t.z,
 #     theta.y   = R.y - z.(X_U^T y).
-# The caller precomputes M (u x u) and X^T X_U (p x u).
+# The driver precomputes M (u x u) and X^T X_U (p x u), and allocates the
+# scratch; projection_init checks their shapes once and gathers them in a
+# Projection, the one argument the gap functions take for all of it.
 #
 # With positive=True an unpenalised feature's constraint is x_j.theta <= 0 (the
 # conjugate of the indicator of w_j >= 0), and the point above need not be the
@@ -32,30 +34,94 @@ from ._blas cimport floating, _gemv_n
 from ._cd_helpers cimport enet_gap, excess_sq, screen_out
 
 
-cdef inline void project_unpenalised(floating[::1] XtR, const int[::1] U,
-                                     const floating[::1, :] UM,
-                                     const floating[::1, :] UC,
-                                     const floating[::1] Uy, floating[::1] t,
-                                     floating[::1] z, double *th_norm2,
-                                     double *th_y, bint positive,
-                                     const floating[::1] w, double[::1] ds,
-                                     int[::1] J) noexcept nogil:
+cdef struct Projection:
+    # The projection's inputs and scratch, as pointers into the driver's arrays
+    # (set by projection_init, which checked their shapes). Floating arrays are
+    # of the kernel's type: the void pointers are cast back to it by the
+    # functions below, fused on the same type as the kernel that fills them.
+    int u                # number of unpenalised features; 0: no projection
+    bint positive        # the positive variant (a growing subset J of U)
+    const int *U         # (u,) their indices, each in [0, p)
+    const void *M        # (u, u) column-major: (X_U^T X_U)^+
+    const void *C        # (p, u) column-major: X^T X_U
+    void *Uy             # (u,) X_U^T y, written by the kernel before its first gap
+    void *t              # (u,) scratch: X_U^T R
+    void *z              # (u,) scratch: M t
+    double *ds           # positive only: u*u + 7u doubles of scratch
+    int *J               # positive only: 2u ints of scratch
+
+
+cdef inline int projection_init(Projection *P, Py_ssize_t p, const int[::1] U,
+                                const floating[::1, :] M, const floating[::1, :] C,
+                                floating[::1] work, double[::1] dwork, int[::1] iwork,
+                                bint positive) except -1:
+    """Fill ``P`` for a design of ``p`` features from the kernels' keyword
+    arguments (``unpen_idx``, ``unpen_pinv``, ``unpen_cross``, ``proj_work``,
+    ``proj_dwork``, ``proj_iwork``), after checking every shape and index:
+    the gap functions then read them unchecked. ``U`` None or empty: no
+    projection (the others are then not read)."""
+    cdef Py_ssize_t u = 0 if U is None else U.shape[0]
+    cdef Py_ssize_t k
+    P.u = 0
+    P.positive = positive
+    P.U = NULL
+    P.M = P.C = NULL
+    P.Uy = P.t = P.z = NULL
+    P.ds = NULL
+    P.J = NULL
+    if u == 0:
+        return 0
+    if M is None or C is None or M.shape[0] != u or M.shape[1] != u \
+            or C.shape[0] != p or C.shape[1] != u:
+        raise ValueError(f"unpen_idx lists {u} features: unpen_pinv must have shape "
+                         f"({u}, {u}) and unpen_cross ({p}, {u}).")
+    for k in range(u):
+        if U[k] < 0 or U[k] >= p:
+            raise ValueError(f"unpen_idx must hold feature indices in [0, {p}), "
+                             f"got {U[k]}.")
+    if work is None or work.shape[0] < 3 * u:
+        raise ValueError(f"proj_work must hold at least 3 * {u} numbers.")
+    if positive and (dwork is None or dwork.shape[0] < u * u + 7 * u
+                     or iwork is None or iwork.shape[0] < 2 * u):
+        raise ValueError(f"With positive=True, proj_dwork must hold at least "
+                         f"{u * u + 7 * u} doubles and proj_iwork {2 * u} ints.")
+    P.u = <int> u
+    P.U = &U[0]
+    P.M = &M[0, 0]
+    P.C = &C[0, 0]
+    P.Uy = &work[0]
+    P.t = &work[u]
+    P.z = &work[2 * u]
+    if positive:
+        P.ds = &dwork[0]
+        P.J = &iwork[0]
+    return 0
+
+
+cdef inline void project_unpenalised(floating[::1] XtR, const floating[::1] w,
+                                     const Projection *P, double *th_norm2,
+                                     double *th_y) noexcept nogil:
     """XtR <- X^T theta; th_norm2, th_y (entering as ||R||^2, R.y) <- ||theta||^2,
-    theta.y. No-op without unpenalised features. With ``positive``, ``ds``
-    (>= u*u + 7u doubles) and ``J`` (>= 2u ints) are scratch (see the header)."""
-    cdef int u = U.shape[0]
+    theta.y. No-op without unpenalised features. ``w`` (the coefficients)
+    chooses the subset J in the positive case (see the header)."""
+    cdef int u = P.u
     cdef int p = XtR.shape[0]
     cdef int k
     cdef double tz = 0, zy = 0
+    cdef const floating *M = <const floating *> P.M
+    cdef const floating *C = <const floating *> P.C
+    cdef const floating *Uy = <const floating *> P.Uy
+    cdef floating *t = <floating *> P.t
+    cdef floating *z = <floating *> P.z
     if u == 0:
         return
     for k in range(u):
-        t[k] = XtR[U[k]]
-    if positive:
-        _project_positive(XtR, U, UC, Uy, t, w, ds, J, &tz, &zy)
+        t[k] = XtR[P.U[k]]
+    if P.positive:
+        _project_positive(XtR, w, P, &tz, &zy)
     else:
-        _gemv_n(u, u, <floating> 1, &UM[0, 0], u, &t[0], <floating> 0, &z[0])
-        _gemv_n(p, u, <floating> -1, &UC[0, 0], p, &z[0], <floating> 1, &XtR[0])
+        _gemv_n(u, u, <floating> 1, M, u, t, <floating> 0, z)
+        _gemv_n(p, u, <floating> -1, C, p, z, <floating> 1, &XtR[0])
         for k in range(u):
             tz += <double> t[k] * z[k]
             zy += <double> z[k] * Uy[k]
@@ -65,25 +131,28 @@ cdef inline void project_unpenalised(floating[::1] XtR, const int[::1] U,
     th_y[0] -= zy
 
 
-cdef inline void _project_positive(floating[::1] XtR, const int[::1] U,
-                                   const floating[::1, :] UC,
-                                   const floating[::1] Uy, const floating[::1] t,
-                                   const floating[::1] w, double[::1] ds, int[::1] J,
-                                   double *tz, double *zy) noexcept nogil:
+cdef inline void _project_positive(floating[::1] XtR, const floating[::1] w,
+                                   const Projection *P, double *tz,
+                                   double *zy) noexcept nogil:
     """The positive case of project_unpenalised: theta off the columns J (see
     the header); XtR updated, t.z and z.Uy returned through pointers. If LAPACK
     fails (it does not on finite input), t.z is NaN: no gap is certified."""
-    cdef int u = U.shape[0]
+    cdef int u = P.u
     cdef int p = XtR.shape[0]
     cdef int nJ = 0, a, b, k, m, info, lwork = 3 * u
     cdef bint grown, failed = False
     cdef double v, top, cutoff
-    cdef double *A = &ds[0]            # G_JJ, then its eigenvectors (column-major)
+    cdef const int *U = P.U
+    cdef const floating *C = <const floating *> P.C   # C[i + k * p] = x_i . x_U[k]
+    cdef const floating *Uy = <const floating *> P.Uy
+    cdef const floating *t = <const floating *> P.t
+    cdef int *J = P.J                  # J[0:nJ] lists J (positions in U)
+    cdef int *inJ = J + u              # membership flags
+    cdef double *A = P.ds              # G_JJ, then its eigenvectors (column-major)
     cdef double *lam = A + u * u       # eigenvalues, ascending
     cdef double *work = lam + u        # 3u
     cdef double *tJ = work + 3 * u     # t on J, then V^T t scaled
     cdef double *zJ = tJ + u           # z on J
-    cdef int *inJ = &J[u]              # membership flags; J[0:nJ] lists J
     for k in range(u):
         inJ[k] = w[U[k]] > 0
         if inJ[k]:
@@ -93,7 +162,7 @@ cdef inline void _project_positive(floating[::1] XtR, const int[::1] U,
         # z_J = G_JJ^+ t_J by the eigendecomposition of G_JJ (a few columns).
         for a in range(nJ):
             for b in range(nJ):
-                A[a + b * nJ] = UC[U[J[a]], J[b]]
+                A[a + b * nJ] = C[U[J[a]] + J[b] * p]
         if nJ > 0:
             dsyev(b"V", b"L", &nJ, A, &nJ, lam, work, &lwork, &info)
             failed = failed or info != 0
@@ -116,7 +185,7 @@ cdef inline void _project_positive(floating[::1] XtR, const int[::1] U,
                 continue
             v = t[k]
             for a in range(nJ):
-                v -= UC[U[k], J[a]] * zJ[a]
+                v -= C[U[k] + J[a] * p] * zJ[a]
             if v > 0:
                 inJ[k] = 1
                 grown = True
@@ -132,7 +201,7 @@ cdef inline void _project_positive(floating[::1] XtR, const int[::1] U,
     for a in range(nJ):
         k = J[a]
         for m in range(p):
-            XtR[m] -= <floating> (UC[m, k] * zJ[a])
+            XtR[m] -= <floating> (C[m + k * p] * zJ[a])
         tz[0] += t[k] * zJ[a]
         zy[0] += zJ[a] * Uy[k]
     if failed:

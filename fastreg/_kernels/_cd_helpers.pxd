@@ -33,10 +33,6 @@ cdef extern from "fastreg_cd.h" nogil:
                               int32_t start, int32_t end, float *v)
     void fr_sparse_axpy_s_i64(float alpha, const float *data, const int64_t *indices,
                               int64_t start, int64_t end, float *v)
-    double fr_sparse_sqnorm_d_i32(const double *data, int32_t start, int32_t end)
-    double fr_sparse_sqnorm_d_i64(const double *data, int64_t start, int64_t end)
-    float fr_sparse_sqnorm_s_i32(const float *data, int32_t start, int32_t end)
-    float fr_sparse_sqnorm_s_i64(const float *data, int64_t start, int64_t end)
 
     uint64_t fr_rand_seed(uint64_t seed)
     uint64_t fr_rand_next(uint64_t *state)

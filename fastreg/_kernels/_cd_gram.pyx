@@ -31,17 +31,23 @@ far below the stopping threshold ``tol * y_norm2`` unless ``tol`` is within
 a few hundred ulps of the dtype's epsilon (tol <~ 1e-13 in float64, <~ 1e-5
 in float32): then the gap is noise at that level, and near-perfect fits are
 better solved by the dense/sparse kernels, which compute R directly.
+
+The contract (the arguments after the design, the return tuple, the options'
+meaning, Anderson acceleration and strong sets included) is the dense and
+sparse kernels'.
 """
 import numpy as np
-
-from ._penalty import kernel_arrays
 
 from libc.math cimport fabs, sqrt
 from libc.stdint cimport uint64_t
 
+from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_push, anderson_weights
 from ._blas cimport floating, _axpy
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
-from ._dual cimport pf_gap, project_unpenalised, screen_feature
+from ._contract cimport check_shared
+from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
+                     screen_feature)
+from ._sweep cimport sweep_list
 
 
 cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
@@ -58,10 +64,7 @@ cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
 
 cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating[::1] w,
                         const floating[::1] q, floating[::1] XtR, const floating[::1] pf,
-                        const int[::1] U, const floating[::1, :] UM,
-                        const floating[::1, :] UC, const floating[::1] Uy,
-                        floating[::1] t, floating[::1] z, double[::1] ds, int[::1] Jb,
-                        floating l1, floating l2,
+                        const Projection *proj, floating l1, floating l2,
                         bint positive, floating *dual_norm,
                         floating *gap_l1) noexcept nogil:
     """Duality gap at w from (Xy, y_norm2, q = G w), kernel units; fills
@@ -84,8 +87,7 @@ cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating
         R_norm2 = 0
     th_norm2 = R_norm2
     th_y = R_y
-    project_unpenalised(XtR, U, UM, UC, Uy, t, z, &th_norm2, &th_y, positive, w,
-                        ds, Jb)
+    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
     return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
                   gap_l1)
 
@@ -93,95 +95,91 @@ cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating
 def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_norm2,
                  floating[::1] w, floating l1_reg, floating l2_reg, int max_iter,
                  floating tol, uint64_t seed, bint random, bint positive,
-                 int gap_freq=10, penalty_factor=None, unpenalised=None):
+                 int gap_freq=10, int anderson_k=5, double work_frac=0.0,
+                 const floating[::1] penalty_factor=None, const int[::1] unpen_idx=None,
+                 const floating[::1, :] unpen_pinv=None,
+                 const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
+                 double[::1] proj_dwork=None, int[::1] proj_iwork=None):
     """Minimise the Elastic-Net objective by coordinate descent on the Gram matrix, in place.
 
     Minimises, in kernel units,
 
-        1/2 ||yt - Xt w||^2 + l1_reg ||w||_1 + l2_reg/2 ||w||^2    (w >= 0 if positive)
+        P(w) = 1/2 ||yt - Xt w||^2 + sum_j pf_j (l1_reg |w_j| + l2_reg/2 w_j^2)
 
-    knowing only ``G = Xt^T Xt``, ``Xy = Xt^T yt`` and ``y_norm2 = ||yt||^2``
-    (constant term 1/2 ||yt||^2 included, so that objective and duality gap
-    are exactly those of :func:`fastreg._cd_dense.enet_cd_dense` on (Xt, yt)).
-    Each coordinate update costs O(1), plus O(p) when the coefficient changes;
-    nothing is O(n).
+    over w (w >= 0 if ``positive``), knowing only ``G = Xt^T Xt``, ``Xy =
+    Xt^T yt`` and ``y_norm2 = ||yt||^2`` (the constant 1/2 ||yt||^2 included,
+    so that P and its duality gap are those of :func:`enet_cd_dense` on (Xt,
+    yt)); pf_j the penalty factors (all ones by default). Units as in
+    :func:`enet_cd_dense`. Each coordinate update costs O(1), plus O(p) when
+    the coefficient changes; nothing is O(n).
 
-    Parameters
-    ----------
+    Design
+    ------
     G : ndarray of shape (n_features, n_features), Fortran-ordered
-        Gram matrix of the centred, rescaled design; must be symmetric (both
-        triangles filled): the kernel reads its columns.
+        The Gram matrix of the centred, rescaled design, float32 or float64;
+        symmetric, both triangles filled (the kernel reads its columns).
     Xy : ndarray of shape (n_features,)
-        ``Xt^T yt``, same dtype as G.
+        ``Xt^T yt``, G's dtype.
     y_norm2 : float
         ``||yt||^2``.
-    w : ndarray of shape (n_features,)
-        Initial coefficients (warm start); overwritten in place with the
-        solution. Coefficients of features with ``G[j, j] == 0`` are set to 0.
-    l1_reg, l2_reg : float
-        Un-normalised penalty strengths (``alpha * l1_ratio * n`` and
-        ``alpha * (1 - l1_ratio) * n`` in scikit-learn's units).
-    max_iter : int
-        Maximum number of epochs (full passes over the active features).
-    tol : float
-        Stop when the duality gap is at most ``tol * y_norm2``.
-    seed : int
-        Seed of the PRNG used when ``random`` is true.
-    random : bool
-        Update a uniformly drawn coordinate at each step instead of cycling.
-    positive : bool
-        Constrain the coefficients to be non-negative.
-    gap_freq : int, default=10
-        As in the dense kernel: the gap is computed before the first epoch,
-        every ``gap_freq`` epochs, and whenever the largest coefficient change
-        of an epoch falls below ``tol`` relative to the largest coefficient;
-        after each gap computation, Gap Safe screening (l1_reg > 0) removes
-        provably-zero features from the sweep. Must be >= 1.
-    penalty_factor, unpenalised
-        As in :func:`fastreg._cd_dense.enet_cd_dense` (``C = G[:, U]``).
+
+    Arguments after the design (the same for every kernel)
+    -------------------------------------------------------
+    w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k,
+    work_frac, penalty_factor, unpen_idx, unpen_pinv, unpen_cross, proj_work,
+    proj_dwork, proj_iwork
+        As in :func:`enet_cd_dense`, with ``y_norm2`` for ``||y||^2``, the
+        columns of G for those of X (``unpen_cross = G[:, U]``; w_j = 0 where
+        ``G[j, j] <= 0``).
 
     Returns
     -------
-    gap : float
-        Final duality gap, kernel units. Its absolute accuracy is
-        O(eps * y_norm2) (see the module docstring), and it may come out
-        slightly negative at an exact optimum.
-    tol_scaled : float
-        ``tol * y_norm2``, the threshold the gap was compared with.
-    n_iter : int
-        Number of epochs run (0 if the initial w was already optimal).
-    converged : bool
-        Whether ``gap <= tol_scaled``.
+    (gap, tol_scaled, n_iter, converged)
+        As in :func:`enet_cd_dense`. The gap's absolute accuracy is
+        O(eps * y_norm2) (see the module docstring): it may come out slightly
+        negative at an exact optimum.
+
+    Modified in place: ``w`` and the ``proj_*`` scratch; every other array
+    is read only. Raises ValueError as :func:`enet_cd_dense` does.
     """
     cdef int p = G.shape[1]
-    if G.shape[0] != p or Xy.shape[0] != p or w.shape[0] != p:
+    if G.shape[0] != p or Xy.shape[0] != p:
         raise ValueError(f"Inconsistent shapes: G ({G.shape[0]}, {G.shape[1]}), "
                          f"Xy ({Xy.shape[0]},), w ({w.shape[0]},).")
-    if gap_freq < 1:
-        raise ValueError(f"gap_freq must be >= 1, got {gap_freq}.")
+    check_shared(p, w.shape[0], -1 if penalty_factor is None else penalty_factor.shape[0],
+                 gap_freq, work_frac)
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] q = np.empty(p, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
-    cdef int[::1] active = np.empty(p, dtype=np.intc)
+    cdef int[::1] active = np.empty(p, dtype=np.intc)   # not screened out
+    cdef int[::1] work = np.empty(p, dtype=np.intc)     # swept (sweep_list)
+    cdef int n_active = 0, n_work = -1
+    cdef bint work_changed
     cdef floating gap = 0, gap_l1, dual_norm, tol_scaled, a, b, w_old, w_new
     cdef floating w_max, d_w_max
     cdef uint64_t state = fr_rand_seed(seed)
-    cdef int epoch = 0, f, j, k, n_active = 0
+    cdef int epoch = 0, f, j, k
     cdef bint converged = False
-    pf_, U_, UM_, UC_, Uy_, t_, z_, ds_, Jb_ = kernel_arrays(penalty_factor, unpenalised,
-                                                            p, dtype, positive)
-    cdef const floating[::1] pf = pf_
-    cdef const int[::1] U = U_
-    cdef const floating[::1, :] UM = UM_
-    cdef const floating[::1, :] UC = UC_
-    cdef int u = U.shape[0]
-    cdef floating[::1] Uy = Uy_, t = t_, z = z_   # scratch of the projection
-    cdef double[::1] ds = ds_                    # (_dual.pxd), sized by
-    cdef int[::1] Jb = Jb_                       # kernel_arrays
+    # Strong sets only with cyclic selection and an L1 term.
+    cdef double threshold = work_frac * l1_reg if not random and l1_reg > 0 else 0.0
+    # Anderson extrapolation: the last anderson_k + 1 iterates of the swept
+    # coefficients, a candidate point and its change of q = G w.
+    anderson_k = anderson_depth(anderson_k, random)
+    cdef floating[::1] snaps, w_acc, dq
+    cdef int n_snaps = 0
+    # Penalty factors and the projection off the unpenalised features, as in
+    # the dense kernel.
+    cdef const floating[::1] pf = penalty_factor
+    if penalty_factor is None:
+        pf = np.ones(p, dtype=dtype)
+    cdef Projection proj
+    projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
+                    proj_iwork, positive)
+    cdef floating *Uy = <floating *> proj.Uy
 
     with nogil:
-        for k in range(u):
-            Uy[k] = Xy[U[k]]
+        for k in range(proj.u):
+            Uy[k] = Xy[proj.U[k]]
         for j in range(p):
             if G[j, j] > 0:
                 active[n_active] = j
@@ -189,26 +187,34 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
             else:
                 w[j] = 0
         tol_scaled = tol * y_norm2
+    # Once, before the epochs, for the active set: the sweep lists are subsets.
+    snaps = np.empty((anderson_k + 1) * max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    w_acc = np.empty(max(n_active, 1) if anderson_k else 1, dtype=dtype)
+    dq = np.empty(p if anderson_k else 1, dtype=dtype)
+    with nogil:
         while True:
             # q = G w afresh (cancels the drift of the running updates), then the
             # gap: before the first epoch too, so that an optimal warm start
             # returns n_iter = 0.
             _refresh_q(G, w, q)
-            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, U, UM, UC, Uy, t, z, ds, Jb,
-                            l1_reg,
-                            l2_reg, positive, &dual_norm, &gap_l1)
+            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, &proj, l1_reg, l2_reg, positive,
+                            &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
             if l1_reg > 0:
                 n_active = _screen(G, w, q, XtR, pf, active, n_active, dual_norm, gap_l1,
                                    l1_reg, l2_reg, positive)
+            n_work = sweep_list(active, n_active, w, XtR, pf, l2_reg, threshold, positive,
+                                work, n_work, &work_changed)
+            if work_changed:
+                n_snaps = 0  # Anderson's history is of the previous list
             # Epochs until the next gap check.
             while epoch < max_iter:
                 w_max = 0
                 d_w_max = 0
-                for f in range(n_active):
-                    j = active[fr_rand_index(&state, n_active) if random else f]
+                for f in range(n_work):
+                    j = work[fr_rand_index(&state, n_work) if random else f]
                     a = G[j, j]
                     w_old = w[j]
                     b = Xy[j] - q[j] + a * w_old
@@ -219,6 +225,10 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
                     d_w_max = max(d_w_max, fabs(w_new - w_old))
                     w_max = max(w_max, fabs(w_new))
                 epoch += 1
+                if anderson_k and anderson_push(snaps, w, work, n_work, anderson_k,
+                                                &n_snaps):
+                    _extrapolate(G, Xy, w, q, snaps, w_acc, dq, pf, work, n_work,
+                                 anderson_k, l1_reg, l2_reg, positive)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)
@@ -249,3 +259,52 @@ cdef int _screen(const floating[::1, :] G, floating[::1] w, floating[::1] q,
             active[kept] = j
             kept += 1
     return kept
+
+
+cdef void _extrapolate(const floating[::1, :] G, const floating[::1] Xy, floating[::1] w,
+                       floating[::1] q, const floating[::1] snaps, floating[::1] w_acc,
+                       floating[::1] dq, const floating[::1] pf, const int[::1] cols,
+                       int m, int K, floating l1, floating l2,
+                       bint positive) noexcept nogil:
+    """Anderson step on (w, q = G w): move to the extrapolated point if it
+    lowers P, as in the dense kernel.
+
+    ``snaps`` holds K + 1 iterates of ``w[cols[:m]]``, the last one equal to
+    the current ``w``. With d = w_acc - w (zero off ``cols``), P changes by
+
+        d.(q - Xy) + 1/2 d.G d + (change of the penalty),
+
+    computed from dq = G d: a difference of small terms, where comparing the
+    two objectives would subtract terms of size y_norm2 (see the module
+    docstring).
+    """
+    cdef int p = w.shape[0]
+    cdef int f, j, k
+    cdef double c[ANDERSON_MAX_K]
+    cdef double acc, d, lin = 0, quad = 0, pen_cur = 0, pen_acc = 0
+    if m == 0 or not anderson_weights(&snaps[0], K, m, c):
+        return
+    for j in range(p):
+        dq[j] = 0
+    for f in range(m):
+        j = cols[f]
+        acc = 0
+        for k in range(K):
+            acc += c[k] * snaps[(k + 1) * m + f]
+        if positive and acc < 0:
+            acc = 0
+        w_acc[f] = <floating> acc
+        d = w_acc[f] - w[j]
+        if d != 0:
+            _axpy(p, <floating> d, &G[0, j], 1, &dq[0], 1)
+            lin += d * (q[j] - Xy[j])
+        pen_cur += penalty(w[j], pf[j], l1, l2)
+        pen_acc += penalty(w_acc[f], pf[j], l1, l2)
+    for f in range(m):
+        j = cols[f]
+        quad += (<double> w_acc[f] - w[j]) * dq[j]
+    if lin + 0.5 * quad + pen_acc < pen_cur:
+        for j in range(p):
+            q[j] += dq[j]
+        for f in range(m):
+            w[cols[f]] = w_acc[f]

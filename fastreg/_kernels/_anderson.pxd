@@ -70,3 +70,30 @@ cdef inline bint anderson_weights(const floating *snaps, int K, int m,
     for i in range(K):
         c[i] /= total
     return True
+
+
+cdef inline int anderson_depth(int anderson_k, bint random) noexcept nogil:
+    """The history depth K a kernel runs for its ``anderson_k``: 0 (off) with
+    random selection, whose iterates are not those of one fixed map (the
+    extrapolation assumes they are), or for anderson_k <= 0; at most
+    ANDERSON_MAX_K."""
+    if random or anderson_k < 0:
+        return 0
+    return min(anderson_k, ANDERSON_MAX_K)
+
+
+cdef inline bint anderson_push(floating[::1] snaps, const floating[::1] w,
+                               const int[::1] cols, int m, int K,
+                               int *n_snaps) noexcept nogil:
+    """Store ``w[cols[:m]]`` as the next iterate of the history ``snaps`` (row
+    ``*n_snaps``, of ``m`` entries); True when that completes K + 1 iterates,
+    the extrapolation's input, and the history then starts over. The kernel
+    resets ``*n_snaps`` to 0 when ``cols`` changes."""
+    cdef int f
+    for f in range(m):
+        snaps[n_snaps[0] * m + f] = w[cols[f]]
+    n_snaps[0] += 1
+    if n_snaps[0] == K + 1:
+        n_snaps[0] = 0
+        return True
+    return False
