@@ -28,7 +28,9 @@ NATIVE = os.environ.get("FASTREG_NATIVE", "0") not in ("", "0")
 compile_args = []
 if sys.platform != "win32":
     # -O3 but never -ffast-math: it would reorder reductions and change results silently.
-    compile_args = ["-O0", "-g"] if DEBUG else ["-O3"]
+    # A release build carries no debug information (-g0 overrides the -g of
+    # Python's own CFLAGS): it is most of a compiled module's size.
+    compile_args = ["-O0", "-g"] if DEBUG else ["-O3", "-g0"]
     if NATIVE:
         compile_args.append("-march=native")
 
