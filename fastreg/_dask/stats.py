@@ -39,14 +39,15 @@ lazily (inside functions), as everywhere in :mod:`fastreg._dask`.
 import numpy as np
 import scipy.sparse as sp
 
+from .._gram import MAX_GRAM_ENTRIES
 from . import is_dask_collection
 
 #: Fan-in of the tree reduction.
 SPLIT_EVERY = 8
-#: Largest Gram matrix (entries) the one-pass route forms: every chunk returns
-#: a p x p matrix. Beyond, the Elastic-Net goes to consensus ADMM and the
-#: other estimators refuse.
-GRAM_MAX_ENTRIES = 8192 ** 2
+#: Largest Gram matrix (entries) the one-pass route forms: fastreg's one size
+#: limit (every chunk returns a p x p matrix). Beyond, the Elastic-Net goes to
+#: consensus ADMM and the other estimators refuse.
+GRAM_MAX_ENTRIES = MAX_GRAM_ENTRIES
 
 
 # ---------------------------------------------------------------------------
@@ -387,7 +388,7 @@ def compute(*graphs):
     """``dask.compute`` with BLAS limited to one thread, taken in the calling
     thread: Dask's threads (or worker processes, where distributed already sets
     it) are the parallelism; nested BLAS threads on top oversubscribe the
-    cores (a chunk's GEMM measured 15x slower on 2 busy cores)."""
+    cores (bench/results/cost_models.md)."""
     import dask
 
     from .._blas_threads import single_threaded_blas
