@@ -8,6 +8,7 @@ the same tuple: on the same problem, with the same options, they reach the
 same solution, certified by fastreg.reference's independent duality gap.
 They are also leaves: importing them imports no Python module of fastreg.
 """
+import importlib.machinery
 import os
 import subprocess
 import sys
@@ -247,8 +248,10 @@ def test_kernels_are_leaves():
     """Each compiled module imports, with fastreg's own __init__ not run, no
     Python module of fastreg: the kernels depend on nothing above them."""
     root = os.path.dirname(fastreg.__file__)
-    modules = sorted(f.split(".")[0] for f in os.listdir(os.path.join(root, "_kernels"))
-                     if f.endswith(".pyx"))
+    # the compiled modules themselves (an installed wheel has no .pyx sources)
+    suffixes = tuple(importlib.machinery.EXTENSION_SUFFIXES)
+    modules = sorted({f.split(".")[0] for f in os.listdir(os.path.join(root, "_kernels"))
+                      if f.endswith(suffixes)})
     script = """
 import importlib, sys, types
 root, modules = sys.argv[1], sys.argv[2:]
