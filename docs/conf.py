@@ -60,16 +60,39 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "show_memory": False,
     "min_reported_time": 0,
+    "doc_module": ("fastreg",),
+    "backreferences_dir": "generated/backreferences",
+    "reference_url": {"fastreg": None},
 }
 
 # -- HTML ----------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"fastreg {release}"
-html_static_path = []
+html_static_path = ["_static"]
+html_css_files = ["fastreg.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
     "header_links_before_dropdown": 6,
     "secondary_sidebar_items": ["page-toc"],
 }
-html_sidebars = {"index": [], "comparison": []}
+html_sidebars = {"index": [], "comparison": [], "user_guide/performance": []}
+
+
+# -- docstring text that docutils would misread -------------------------------
+def _escape_trailing_underscore_names(app, what, name, obj, options, lines):
+    """Quote ``n_features_in_`` in shapes such as ``(n_features_in_,)``.
+
+    In a numpydoc type such as ``ndarray of shape (n_features_in_,)`` the
+    trailing underscore makes docutils read a hyperlink reference to a target
+    that does not exist. The docstrings keep scikit-learn's wording; the site
+    renders the name as a literal.
+    """
+    for i, line in enumerate(lines):
+        if "(n_features_in_," in line:
+            lines[i] = line.replace("(n_features_in_,", "(``n_features_in_``,")
+
+
+def setup(app):
+    app.connect("autodoc-process-docstring", _escape_trailing_underscore_names,
+                priority=400)
