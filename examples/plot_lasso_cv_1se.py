@@ -45,6 +45,7 @@ ax.axvline(lasso_1se.alpha_, color="C3", ls="--", label=f"1se: {lasso_1se.alpha_
 ax.axhline(mean.min() + se[mean.argmin()], color="C3", lw=0.8, ls=":")
 ax.set_xscale("log")
 ax.invert_xaxis()
+ax.set_ylim(0.95 * mean.min(), 1.4 * mean.min())    # the region where the choice is made
 ax.set_xlabel("alpha (decreasing)")
 ax.set_ylabel("mean squared error")
 ax.set_title("LassoCV on the diabetes data (10 folds)")
