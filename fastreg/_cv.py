@@ -6,7 +6,7 @@ and scored on the held-out part; folds run in parallel threads (the kernels
 release the GIL). The model is then refitted on all the data at the chosen
 alpha.
 """
-import numbers
+import functools
 
 import numpy as np
 from joblib import Parallel, delayed
@@ -22,8 +22,8 @@ from ._path import alpha_grid, enet_path, lasso_path, path_on_design
 from ._penalty import check_penalty_factor
 from ._result import FitResult
 from ._preprocess import preprocess
-from ._selection import best_cv_index
-from ._validation import (check_alpha_values, check_bool, check_choice, check_fit_params,
+from ._selection import best_cv_index, cv_grids
+from ._validation import (check_bool, check_choice, check_fit_params,
                           check_int, check_real, check_sample_weight, routing_enabled)
 
 
@@ -202,16 +202,17 @@ class ElasticNetCV(LinearRegressorBase):
         if hasattr(X, "tocsr"):
             X = X.tocsr()  # row selection for the folds
 
-        if isinstance(self.alphas, numbers.Integral) and not isinstance(self.alphas, bool):
-            n_alphas = check_int(self.alphas, "alphas", low=1)
-            full = preprocess(X, y, sample_weight, self.fit_intercept,
-                              normalize_weights=True, lazy=True, col_sums=col_sums)
-            penalty = make_penalty(full, penalty_factor)
-            grids = np.array([alpha_grid(full, r, eps, n_alphas, self.positive, penalty)
-                              for r in l1_ratios])
-        else:
-            alphas = check_alpha_values(self.alphas, "alphas")
-            grids = np.tile(np.sort(alphas)[::-1], (len(l1_ratios), 1))
+        @functools.cache
+        def full():  # the whole data's design, needed by the automatic grids only
+            design = preprocess(X, y, sample_weight, self.fit_intercept,
+                                normalize_weights=True, lazy=True, col_sums=col_sums)
+            return design, make_penalty(design, penalty_factor)
+
+        def grid(l1_ratio, n_alphas):
+            design, penalty = full()
+            return alpha_grid(design, l1_ratio, eps, n_alphas, self.positive, penalty)
+
+        grids, explicit = cv_grids(self.alphas, l1_ratios, grid)
 
         split_params = {}
         if routing_enabled():
@@ -236,7 +237,6 @@ class ElasticNetCV(LinearRegressorBase):
         single = np.ndim(self.l1_ratio) == 0
         # scikit-learn's shapes: one grid per l1_ratio when computed, the given
         # alphas (sorted, decreasing) once when explicit
-        explicit = not isinstance(self.alphas, numbers.Integral)
 
         model = ElasticNet(alpha=alpha, l1_ratio=l1_ratios[i_best],
                            fit_intercept=self.fit_intercept, precompute=self.precompute,

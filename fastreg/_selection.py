@@ -46,7 +46,27 @@ def path_alphas(alphas, n_alphas, grid):
     """
     if alphas is None or isinstance(alphas, numbers.Integral):
         return grid(check_int(n_alphas if alphas is None else alphas, "n_alphas", low=1))
+    return decreasing_alphas(alphas)
+
+
+def decreasing_alphas(alphas):
+    """Given alphas, checked entry by entry, in decreasing order (warm starts go
+    from sparse to dense)."""
     return np.sort(check_alpha_values(alphas, "alphas"))[::-1]
+
+
+def cv_grids(alphas, l1_ratios, grid):
+    """ElasticNetCV's alphas, one row per l1_ratio: ``grid(l1_ratio, n)``, the
+    automatic grid of ``n`` alphas, when ``alphas`` is an integer ``n``;
+    otherwise the given alphas (:func:`decreasing_alphas`) for every l1_ratio.
+
+    Returns ``(grids, explicit)``: an array of shape (n_l1_ratio, n_alphas), and
+    whether the alphas were given (scikit-learn then reports them once).
+    """
+    if isinstance(alphas, numbers.Integral) and not isinstance(alphas, bool):
+        n = check_int(alphas, "alphas", low=1)
+        return np.array([grid(r, n) for r in l1_ratios]), False
+    return np.tile(decreasing_alphas(alphas), (len(l1_ratios), 1)), True
 
 
 def first_best(scores):

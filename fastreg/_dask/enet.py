@@ -11,7 +11,6 @@ fold k's, and the refit uses the merge of all: no further pass over the data.
 When the Gram matrix would be too large the fit goes to consensus ADMM
 (:mod:`fastreg._dask.admm`).
 """
-import numbers
 
 import numpy as np
 from sklearn.model_selection import check_cv
@@ -21,9 +20,8 @@ from .._enet_solver import solve_enet_gram, warm_started_path
 from .._penalty import Penalty, check_penalty_factor
 from .._result import FitResult
 from .._selection import (alpha_grid_from_max, alpha_max_from_correlations, best_cv_index,
-                          path_alphas)
-from .._validation import (check_alpha_values, check_finite_fit, check_grid_l1_ratio,
-                           check_int)
+                          cv_grids, path_alphas)
+from .._validation import check_finite_fit, check_grid_l1_ratio
 from .stats import (align, centred_moments, check_gram_size, compute_stats, features_seen,
                     fits_gram, fold_labels, heldout_sse, intercept, merge_all, out_dtype,
                     train_stats)
@@ -165,15 +163,8 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps):
     fi = params["fit_intercept"]
     problem = _GramProblem(full, fi, dtype, pf)
     # ElasticNetCV's grids: one per l1_ratio from all the data, or the given alphas
-    explicit = not (isinstance(params["alphas"], numbers.Integral)
-                    and not isinstance(params["alphas"], bool))
-    if explicit:
-        alphas = np.sort(check_alpha_values(params["alphas"], "alphas"))[::-1]
-        grids = np.tile(alphas, (len(l1_ratios), 1))
-    else:
-        n_alphas = check_int(params["alphas"], "alphas", low=1)
-        grids = np.array([problem.alpha_grid(r, eps, n_alphas, params["positive"])
-                          for r in l1_ratios])
+    grids, explicit = cv_grids(params["alphas"], l1_ratios, lambda r, n: problem.alpha_grid(
+        r, eps, n, params["positive"]))
     train = [train_stats(folds, k) for k in range(K)]
     problems = [_GramProblem(tr, fi, dtype, pf) for tr in train]
     mses = []
