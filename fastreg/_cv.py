@@ -9,34 +9,21 @@ alpha.
 import functools
 
 import numpy as np
-from joblib import Parallel, delayed
 from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._base import LinearRegressorBase
-from ._blas_threads import single_threaded_blas
 from ._coordinate_descent import ElasticNet
+from ._cv_folds import cv_mse_path
 from ._enet_solver import make_penalty
 from ._dask import is_dask_collection
-from ._path import alpha_grid, enet_path, lasso_path, path_on_design
+from ._path import alpha_grid, enet_path, lasso_path
 from ._penalty import check_penalty_factor
 from ._result import FitResult
 from ._preprocess import preprocess
 from ._selection import best_cv_index, cv_grids
 from ._validation import (check_bool, check_choice, check_fit_params,
                           check_int, check_real, check_sample_weight, routing_enabled)
-
-
-def _fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, params):
-    """Held-out (weighted) mean squared error of one path, for each alpha."""
-    sw_train = None if sample_weight is None else sample_weight[train]
-    design = preprocess(X[train], y[train], sw_train, fit_intercept, copy_X=False,
-                        normalize_weights=True, lazy=True)
-    coefs, _, _ = path_on_design(design, alphas, l1_ratio, **params)
-    intercepts = design.y_mean - design.x_mean @ coefs
-    residuals = (np.asarray(X[test] @ coefs) + intercepts) - y[test][:, np.newaxis]
-    sw_test = None if sample_weight is None else sample_weight[test]
-    return np.average(residuals ** 2, axis=0, weights=sw_test)
 
 
 class ElasticNetCV(LinearRegressorBase):
@@ -222,15 +209,8 @@ class ElasticNetCV(LinearRegressorBase):
         params = dict(tol=self.tol, max_iter=self.max_iter, positive=self.positive,
                       random_state=self.random_state, selection=self.selection,
                       precompute=self.precompute, penalty_factor=penalty_factor)
-        jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
-        # BLAS is limited to one thread here, in the calling thread: the folds
-        # are the parallelism, and OpenBLAS ignores limits set from its workers.
-        with single_threaded_blas():
-            mses = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(_fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
-                                   self.fit_intercept, params)
-                for i, train, test in jobs)
-        mse_path = np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
+        mse_path = cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios,
+                               self.fit_intercept, params, self.n_jobs)
 
         i_best, j_best = best_cv_index(mse_path, self.alpha_rule)
         alpha = float(grids[i_best, j_best])
