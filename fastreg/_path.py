@@ -62,6 +62,41 @@ def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
                                n_alphas)
 
 
+def design_solver(design, l1_ratio, n_fits, *, tol=1e-4, max_iter=1000, positive=False,
+                  selection="cyclic", precompute="auto", penalty_factor=None):
+    """``solve(coef, alpha, seed) -> (gap, n_iter)``: one Elastic-Net solve on
+    ``design`` in place (:func:`fastreg._enet_solver.solve_enet`), with what the
+    ``n_fits`` solves share prepared once: the Gram matrix (when Gram mode pays
+    for ``n_fits`` solves) and the penalty factors.
+
+    Parameters
+    ----------
+    design : Design
+        Preprocessed data with a 1-D target.
+    l1_ratio : float
+        Elastic-Net mixing parameter.
+    n_fits : int
+        How many solves the caller will run (the Gram-mode cost model's
+        amortisation).
+    tol, max_iter, positive, selection, precompute, penalty_factor
+        As in :class:`fastreg.ElasticNet` (``penalty_factor`` validated).
+
+    Returns
+    -------
+    solve : callable
+    """
+    y = np.ascontiguousarray(design.y)
+    gram = gram_target(design, gram_for(design, precompute, n_fits), y)
+    penalty = make_penalty(design, penalty_factor)
+
+    def solve(w, alpha, seed):
+        return solve_enet(design, y, w, alpha, l1_ratio, tol=tol, max_iter=max_iter,
+                          positive=positive, seed=seed, random=selection == "random",
+                          gram=gram, penalty=penalty)
+
+    return solve
+
+
 def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_iter=1000,
                    positive=False, random_state=None, selection="cyclic",
                    precompute="auto", penalty_factor=None):
@@ -92,16 +127,54 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
     coef = np.zeros(design.shape[1], dtype=design.dtype)
     if coef_init is not None:
         coef[:] = coef_init
-    y = np.ascontiguousarray(design.y)
-    gram = gram_target(design, gram_for(design, precompute, len(alphas)), y)
-    penalty = make_penalty(design, penalty_factor)
-
-    def solve(w, alpha, seed):
-        return solve_enet(design, y, w, alpha, l1_ratio, tol=tol, max_iter=max_iter,
-                          positive=positive, seed=seed, random=selection == "random",
-                          gram=gram, penalty=penalty)
-
+    solve = design_solver(design, l1_ratio, len(alphas), tol=tol, max_iter=max_iter,
+                          positive=positive, selection=selection, precompute=precompute,
+                          penalty_factor=penalty_factor)
     return warm_started_path(solve, alphas, coef, random_state)
+
+
+def check_path_options(*, l1_ratio, eps, tol, max_iter, selection, fit_intercept,
+                       positive):
+    """The scalar options of a path, checked (each error names its argument);
+    returns them validated, by name."""
+    return dict(tol=check_real(tol, "tol", low=0.0),
+                max_iter=check_int(max_iter, "max_iter", low=1),
+                selection=check_choice(selection, "selection", {"cyclic", "random"}),
+                fit_intercept=check_bool(fit_intercept, "fit_intercept"),
+                positive=check_bool(positive, "positive"),
+                l1_ratio=check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0),
+                eps=check_real(eps, "eps", low=0.0, low_open=True))
+
+
+def check_path_data(X, y, sample_weight=None, penalty_factor=None, positive=False,
+                    check_input=True):
+    """In-memory data of a path, validated once: dense or CSC/CSR float32/float64
+    X (never copied when already acceptable), a 1-D y of X's dtype, weights and
+    penalty factors.
+
+    Returns ``(X, y, sample_weight, penalty_factor, col_sums)``: ``col_sums``
+    are dense X's column sums when the finiteness check computed them (else
+    None), which :func:`fastreg._preprocess.preprocess` turns into the means.
+    """
+    if sp.issparse(X):
+        check_sparse_structure(X)
+    check_consistent_length(check_array_basics(X, "X", (2,)), check_array_basics(y, "y", (1,)))
+    dense_fast = check_input and not sp.issparse(X)
+    X = check_array(X, accept_sparse=("csc", "csr"), dtype=FLOAT_DTYPES,
+                    ensure_all_finite=check_input and not dense_fast, input_name="X")
+    y = check_array(y, ensure_2d=False, dtype=X.dtype, ensure_all_finite=check_input,
+                    input_name="y")
+    col_sums = finite_column_sums(X) if dense_fast else None  # one pass, also the means
+    sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+    penalty_factor = check_penalty_factor(penalty_factor, X.shape[1], positive)
+    return X, y, sample_weight, penalty_factor, col_sums
+
+
+def design_alphas(design, alphas, n_alphas, l1_ratio, eps, positive, penalty_factor):
+    """A path's alphas on a preprocessed design (:func:`fastreg._selection.path_alphas`):
+    the given ones, decreasing, or the automatic grid from its alpha_max."""
+    return path_alphas(alphas, n_alphas, lambda n: alpha_grid(
+        design, l1_ratio, eps, n, positive, make_penalty(design, penalty_factor)))
 
 
 def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
@@ -173,14 +246,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                              "fit_intercept", "sample_weight", "penalty_factor"}
     if unknown:
         raise ValueError("Unexpected parameters in params", sorted(unknown))
-    tol = check_real(params.get("tol", 1e-4), "tol", low=0.0)
-    max_iter = check_int(params.get("max_iter", 1000), "max_iter", low=1)
-    selection = check_choice(params.get("selection", "cyclic"), "selection",
-                             {"cyclic", "random"})
-    fit_intercept = check_bool(params.get("fit_intercept", False), "fit_intercept")
-    positive = check_bool(positive, "positive")
-    l1_ratio = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
-    eps = check_real(eps, "eps", low=0.0, low_open=True)
+    opts = check_path_options(
+        l1_ratio=l1_ratio, eps=eps, tol=params.get("tol", 1e-4),
+        max_iter=params.get("max_iter", 1000), selection=params.get("selection", "cyclic"),
+        fit_intercept=params.get("fit_intercept", False), positive=positive)
+    l1_ratio, eps, positive = opts["l1_ratio"], opts["eps"], opts["positive"]
+    tol, max_iter, selection = opts["tol"], opts["max_iter"], opts["selection"]
+    fit_intercept = opts["fit_intercept"]
     if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
         from ._dask.enet import dask_enet_path
         return dask_enet_path(
@@ -191,23 +263,13 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
             sample_weight=params.get("sample_weight"),
             penalty_factor=params.get("penalty_factor"))
 
-    if sp.issparse(X):
-        check_sparse_structure(X)
-    check_consistent_length(check_array_basics(X, "X", (2,)), check_array_basics(y, "y", (1,)))
-    dense_fast = check_input and not sp.issparse(X)
-    X = check_array(X, accept_sparse=("csc", "csr"), dtype=FLOAT_DTYPES,
-                    ensure_all_finite=check_input and not dense_fast, input_name="X")
-    y = check_array(y, ensure_2d=False, dtype=X.dtype, ensure_all_finite=check_input,
-                    input_name="y")
-    col_sums = finite_column_sums(X) if dense_fast else None  # one pass, also the means
-    sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
-    penalty_factor = check_penalty_factor(params.get("penalty_factor"), X.shape[1],
-                                          positive)
+    X, y, sample_weight, penalty_factor, col_sums = check_path_data(
+        X, y, params.get("sample_weight"), params.get("penalty_factor"), positive,
+        check_input)
     design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
                         normalize_weights=True, lazy=True, col_sums=col_sums)
-
-    alphas = path_alphas(alphas, n_alphas, lambda n: alpha_grid(
-        design, l1_ratio, eps, n, positive, make_penalty(design, penalty_factor)))
+    alphas = design_alphas(design, alphas, n_alphas, l1_ratio, eps, positive,
+                           penalty_factor)
     if coef_init is not None:
         coef_init = np.asarray(coef_init, dtype=X.dtype)
         if coef_init.shape != (X.shape[1],):
