@@ -170,6 +170,26 @@ def check_array_basics(a, name, ndims):
     return arr
 
 
+def check_feature_names(X):
+    """The feature names of X: its string column names (a pandas DataFrame's) as
+    an object array, or None when X has no column names or none is a string
+    (scikit-learn's rule for ``feature_names_in_``); a mix of strings and
+    other names is a TypeError."""
+    columns = getattr(X, "columns", None)
+    if columns is None or sp.issparse(X):
+        return None
+    names = np.asarray(columns, dtype=object)
+    is_str = np.array([isinstance(c, str) for c in names], dtype=bool)
+    if is_str.all() and names.size:
+        return names
+    if is_str.any():
+        raise TypeError("Feature names are only supported if all input features have "
+                        "string names; X has column names of types "
+                        f"{sorted({type(c).__name__ for c in names})}: convert them all "
+                        "to str, e.g. X.columns = X.columns.astype(str).")
+    return None
+
+
 def check_consistent_length(X, y):
     """``y`` must have one row per row of ``X``."""
     if y.shape[0] != X.shape[0]:

@@ -119,25 +119,52 @@ def fit_enet_dask(params, X, y, sample_weight=None, coef_init=None):
                      attributes=features_seen(X))
 
 
-def dask_enet_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, return_n_iter,
-                   positive, tol, max_iter, random_state, selection, fit_intercept,
-                   sample_weight, penalty_factor):
-    """:func:`fastreg.enet_path` on Dask arrays (parameters validated by it): one
-    pass for the statistics, then the whole path on the client (same grid,
-    objective and returns)."""
+def dask_path_problem(X, y, sample_weight, fit_intercept, penalty_factor, positive):
+    """One pass over Dask (X, y) for a 1-D path: ``(problem, stats, dtype)``, the
+    :class:`_GramProblem` every solve of the path runs on, the statistics
+    (their means give the intercepts) and the dtype of the results."""
     X, y, sw, _ = align(X, y, sample_weight)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D for a path, got shape {y.shape}.")
     check_gram_size(X, "enet_path")
     pf = check_penalty_factor(penalty_factor, X.shape[1], positive)
-    dtype = out_dtype(X)
-    problem = _GramProblem(compute_stats(X, y, sw), fit_intercept, dtype, pf)
+    st = compute_stats(X, y, sw)
+    return _GramProblem(st, fit_intercept, out_dtype(X), pf), st, out_dtype(X)
+
+
+def dask_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, positive, tol, max_iter,
+              random_state, selection, fit_intercept, sample_weight, penalty_factor,
+              stacklevel):
+    """The warm-started path on Dask arrays (parameters validated by the caller):
+    one pass for the statistics, then the whole path on the client.
+    ``stacklevel``: the ConvergenceWarning's, as if this function called
+    ``warnings.warn``.
+
+    Returns ``(alphas, coefs, gaps, n_iters, problem, stats)``: the path in
+    the data's dtype, the :class:`_GramProblem` it was solved on (further
+    solves need no pass over the data) and the statistics (their means give
+    the intercepts, :func:`fastreg._dask.stats.intercept`).
+    """
+    problem, st, dtype = dask_path_problem(X, y, sample_weight, fit_intercept,
+                                           penalty_factor, positive)
     alphas = path_alphas(alphas, n_alphas,
                          lambda n: problem.alpha_grid(l1_ratio, eps, n, positive))
     params = dict(tol=tol, max_iter=max_iter, positive=positive, selection=selection,
                   random_state=random_state)
-    coefs, gaps, n_iters = problem.path(alphas, l1_ratio, params, 4, coef_init)
-    coefs = coefs.astype(dtype, copy=False)
+    coefs, gaps, n_iters = problem.path(alphas, l1_ratio, params, stacklevel + 1, coef_init)
+    return alphas, coefs.astype(dtype, copy=False), gaps, n_iters, problem, st
+
+
+def dask_enet_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, return_n_iter,
+                   positive, tol, max_iter, random_state, selection, fit_intercept,
+                   sample_weight, penalty_factor):
+    """:func:`fastreg.enet_path` on Dask arrays (parameters validated by it):
+    :func:`dask_path` (same grid, objective and returns)."""
+    alphas, coefs, gaps, n_iters, _, _ = dask_path(
+        X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+        coef_init=coef_init, positive=positive, tol=tol, max_iter=max_iter,
+        random_state=random_state, selection=selection, fit_intercept=fit_intercept,
+        sample_weight=sample_weight, penalty_factor=penalty_factor, stacklevel=4)
     if return_n_iter:
         return alphas, coefs, gaps, n_iters
     return alphas, coefs, gaps
