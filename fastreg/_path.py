@@ -13,7 +13,7 @@ from sklearn.utils.validation import check_array
 from ._base import FLOAT_DTYPES, finite_column_sums
 from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet, warm_started_path
 from ._dask import is_dask_collection
-from ._penalty import check_penalty_factor
+from ._penalty import check_penalty_factor, resolve_box
 from ._preprocess import preprocess
 from ._selection import alpha_grid_from_max, alpha_max_from_correlations, path_alphas
 from ._validation import (check_array_basics, check_bool, check_choice,
@@ -40,8 +40,12 @@ def alpha_max(design, l1_ratio=1.0, positive=False, penalty=None):
     penalty : fastreg._penalty.Penalty, default=None
         Penalty factors: then ``max_{pf_j > 0} |Xt_j . r0| / pf_j / (n *
         l1_ratio)`` with ``r0`` the target's residual after least squares on the
-        unpenalised features (non-negative least squares with ``positive``:
-        the solution at alpha_max fits those alone).
+        unpenalised features (non-negative least squares with ``positive``,
+        bounded with a box: the solution at alpha_max fits those alone); with
+        a box only the sides that can move count (a correlation pushing
+        against a bound of 0 never makes a feature enter), and with
+        standardisation the factors are ``pf_j d_j`` (glmnet's
+        ``max |x_j.y| / (n d_j)``).
 
     Returns
     -------
@@ -49,7 +53,11 @@ def alpha_max(design, l1_ratio=1.0, positive=False, penalty=None):
     """
     Xty = np.asarray(design.rmatvec(design.y), dtype=np.float64)
     if penalty is not None and not penalty.trivial:
-        Xty = penalty.penalised_correlations(Xty, positive)
+        # Each penalised feature's entry correlation over its L1 factor, on
+        # the sides of its box that can move: 0 is optimal iff each is at most
+        # n * alpha * l1_ratio.
+        return alpha_max_from_correlations(penalty.entry_correlations(Xty, positive),
+                                           design.shape[0], l1_ratio, True)
     return alpha_max_from_correlations(Xty, design.shape[0], l1_ratio, positive)
 
 
@@ -64,7 +72,8 @@ def alpha_grid(design, l1_ratio=1.0, eps=1e-3, n_alphas=100, positive=False,
 
 def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_iter=1000,
                    positive=False, random_state=None, selection="cyclic",
-                   precompute="auto", penalty_factor=None):
+                   precompute="auto", penalty_factor=None, lower_bounds=None,
+                   upper_bounds=None, standardize=False, penalty=None):
     """Solve along ``alphas`` (any order is allowed; warm starts follow it).
 
     Parameters
@@ -80,6 +89,12 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
     tol, max_iter, positive, random_state, selection, precompute, penalty_factor
         As in :class:`fastreg.ElasticNet` (``penalty_factor`` validated); with
         Gram mode the Gram matrix is built once for the whole path.
+    lower_bounds, upper_bounds, standardize
+        As in :class:`fastreg.ElasticNet` (validated here).
+    penalty : fastreg._penalty.Penalty, default=None
+        The factors, box and standardisation already prepared for ``design``
+        (:func:`fastreg._enet_solver.make_penalty`): then ``penalty_factor``,
+        the bounds and ``standardize`` are not read (``positive`` still is).
 
     Returns
     -------
@@ -94,7 +109,10 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
         coef[:] = coef_init
     y = np.ascontiguousarray(design.y)
     gram = gram_target(design, gram_for(design, precompute, len(alphas)), y)
-    penalty = make_penalty(design, penalty_factor)
+    if penalty is None:
+        bounds, positive = resolve_box(lower_bounds, upper_bounds, design.shape[1],
+                                       positive)
+        penalty = make_penalty(design, penalty_factor, bounds, standardize)
 
     def solve(w, alpha, seed):
         return solve_enet(design, y, w, alpha, l1_ratio, tol=tol, max_iter=max_iter,
@@ -155,8 +173,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     **params : kwargs
         ``tol`` (1e-4), ``max_iter`` (1000), ``random_state``, ``selection``
         ('cyclic'), and the fastreg extensions ``fit_intercept`` (False),
-        ``sample_weight`` (None; normalised to sum to n_samples) and
-        ``penalty_factor`` (None; see :class:`fastreg.ElasticNet`).
+        ``sample_weight`` (None; normalised to sum to n_samples),
+        ``penalty_factor`` (None), ``lower_bounds`` and ``upper_bounds``
+        (None) and ``standardize`` (False): see :class:`fastreg.ElasticNet`
+        (with ``standardize`` the coefficients are on the original scale).
 
     Returns
     -------
@@ -170,7 +190,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
         Epochs run for each alpha (only if ``return_n_iter``).
     """
     unknown = set(params) - {"tol", "max_iter", "random_state", "selection",
-                             "fit_intercept", "sample_weight", "penalty_factor"}
+                             "fit_intercept", "sample_weight", "penalty_factor",
+                             "lower_bounds", "upper_bounds", "standardize"}
     if unknown:
         raise ValueError("Unexpected parameters in params", sorted(unknown))
     tol = check_real(params.get("tol", 1e-4), "tol", low=0.0)
@@ -179,6 +200,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
                              {"cyclic", "random"})
     fit_intercept = check_bool(params.get("fit_intercept", False), "fit_intercept")
     positive = check_bool(positive, "positive")
+    standardize = check_bool(params.get("standardize", False), "standardize")
     l1_ratio = check_real(l1_ratio, "l1_ratio", low=0.0, high=1.0)
     eps = check_real(eps, "eps", low=0.0, low_open=True)
     if is_dask_collection(X):  # Dask arrays: the whole path from one pass of statistics
@@ -189,7 +211,9 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
             max_iter=max_iter, random_state=params.get("random_state"),
             selection=selection, fit_intercept=fit_intercept,
             sample_weight=params.get("sample_weight"),
-            penalty_factor=params.get("penalty_factor"))
+            penalty_factor=params.get("penalty_factor"),
+            lower_bounds=params.get("lower_bounds"),
+            upper_bounds=params.get("upper_bounds"), standardize=standardize)
 
     if sp.issparse(X):
         check_sparse_structure(X)
@@ -203,11 +227,14 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     sample_weight = check_sample_weight(params.get("sample_weight"), X.shape[0], X.dtype)
     penalty_factor = check_penalty_factor(params.get("penalty_factor"), X.shape[1],
                                           positive)
+    bounds, positive = resolve_box(params.get("lower_bounds"), params.get("upper_bounds"),
+                                   X.shape[1], positive)
     design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
                         normalize_weights=True, lazy=True, col_sums=col_sums)
+    penalty = make_penalty(design, penalty_factor, bounds, standardize)
 
     alphas = path_alphas(alphas, n_alphas, lambda n: alpha_grid(
-        design, l1_ratio, eps, n, positive, make_penalty(design, penalty_factor)))
+        design, l1_ratio, eps, n, positive, penalty))
     if coef_init is not None:
         coef_init = np.asarray(coef_init, dtype=X.dtype)
         if coef_init.shape != (X.shape[1],):
@@ -217,7 +244,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     coefs, gaps, n_iters = path_on_design(
         design, alphas, l1_ratio, coef_init=coef_init, tol=tol, max_iter=max_iter,
         positive=positive, random_state=params.get("random_state"), selection=selection,
-        precompute=precompute, penalty_factor=penalty_factor)
+        precompute=precompute, penalty=penalty)
     if return_n_iter:
         return alphas, coefs, gaps, n_iters
     return alphas, coefs, gaps
