@@ -90,6 +90,18 @@ def make_penalty(design, penalty_factor, bounds=None, standardize=False):
     return Penalty(design, penalty_factor, norms, bounds=bounds, l2_factor=l2_factor)
 
 
+def gram_penalty(G, n, penalty_factor, bounds=None, standardize=False):
+    """:func:`make_penalty` from a Gram matrix alone (the Dask route's
+    statistics: G's diagonal holds the column norms, weights summing to n);
+    None for the plain penalty."""
+    if penalty_factor is None and bounds is None and not standardize:
+        return None
+    l2_factor = None
+    if standardize:
+        penalty_factor, l2_factor = standardized_factors(penalty_factor, np.diag(G), n)
+    return Penalty.from_gram(G, penalty_factor, bounds, l2_factor)
+
+
 def standardized_factors(penalty_factor, column_norms2, n):
     """``(pf * d, pf * d^2)``: the L1 and L2 factors of glmnet's standardisation
     with ``d_j = sqrt(column_norms2_j / n)`` (constant columns: d_j = 0, their

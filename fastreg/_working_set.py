@@ -83,9 +83,10 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None, qf=None, box=None):
     w = w.astype(np.float64)
     pen = pf > 0
     unp = ~pen
-    zu = XtR[unp]
-    unpen = float(np.where((zu > 0) & np.isfinite(hi[unp]), hi[unp] * zu, 0.0).sum()
-                  + np.where((zu < 0) & np.isfinite(lo[unp]), lo[unp] * zu, 0.0).sum())
+    zu, hu, lu = XtR[unp], hi[unp], lo[unp]
+    # Finite sides of the unpenalised features (their infinite ones: the projection).
+    up, down = (zu > 0) & np.isfinite(hu), (zu < 0) & np.isfinite(lu)
+    unpen = float(hu[up] @ zu[up] + lu[down] @ zu[down])
     v = XtR - l2 * qf * w
     with np.errstate(invalid="ignore"):
         sv = side_values(v[pen], lo[pen], hi[pen]) / pf[pen]
@@ -106,11 +107,11 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None, qf=None, box=None):
         dual = max(dual, d1)
         if at_bound and dn_inf < dn:
             c2 = l1 / dn_inf if dn_inf > l1 else 1.0
-            cv, a = c2 * v[pen], l1 * pf[pen]
-            up = np.where((cv > a) & np.isfinite(hi[pen]), hi[pen] * (cv - a), 0.0)
-            down = np.where((-cv > a) & np.isfinite(lo[pen]), -lo[pen] * (-cv - a), 0.0)
+            cv, a, hp, lp = c2 * v[pen], l1 * pf[pen], hi[pen], lo[pen]
+            up, down = (cv > a) & np.isfinite(hp), (-cv > a) & np.isfinite(lp)
+            box_terms = float(hp[up] @ (cv - a)[up] - lp[down] @ (-cv - a)[down])
             d1b = (c2 * th_y - 0.5 * c2 * c2 * (th_norm2 + l2 * w_l2) - c2 * unpen
-                   - float(up.sum() + down.sum()))
+                   - box_terms)
             if d1b > d1:
                 gap_l1, dual_norm = primal - d1b, dn_inf
                 dual = max(dual, d1b)
@@ -120,9 +121,10 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None, qf=None, box=None):
         for e, bound, ok in ((z - a, hi[pen], hi[pen] > 0), (-z - a, -lo[pen], lo[pen] < 0)):
             m = ok & (e > 0)
             e, bound, qm = e[m], bound[m], q[m]
-            clipped = e > l2 * qm * bound
-            excess += float(np.where(clipped, 2 * l2 * bound * e - l2 * l2 * qm * bound * bound,
-                                     e * e / qm).sum()) if e.size else 0.0
+            clip = e > l2 * qm * bound
+            excess += float((e[~clip] ** 2 / qm[~clip]).sum()
+                            + (2 * l2 * bound[clip] * e[clip]
+                               - l2 * l2 * qm[clip] * bound[clip] ** 2).sum())
         dual = max(dual, th_y - 0.5 * th_norm2 - 0.5 * excess / l2 - unpen)
     return primal - dual, gap_l1, dual_norm, v
 

@@ -18,6 +18,7 @@ from ._contract cimport check_lengths, check_shared, factors_and_box
 from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
                      project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
+from ._anderson cimport unmoved as _unmoved
 
 
 cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
@@ -312,6 +313,10 @@ cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] 
         acc = 0
         for k in range(K):
             acc += c[k] * snaps[(k + 1) * m + f]
+        # Weights summing to 1 keep a coordinate that did not move (one held
+        # at a bound, say) where it is, exactly: round-off would not.
+        if _unmoved(snaps, K, m, f):
+            acc = snaps[K * m + f]
         w_acc[f] = clip(<floating> acc, lo[j], hi[j])
         d = w_acc[f] - w[j]
         if d != 0:

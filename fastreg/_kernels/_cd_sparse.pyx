@@ -33,6 +33,7 @@ from ._contract cimport check_lengths, check_shared, factors_and_box
 from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
                      project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
+from ._anderson cimport unmoved as _unmoved
 
 ctypedef fused index_t:
     int32_t
@@ -442,6 +443,10 @@ cdef void _extrapolate(const floating[::1] data, const index_t[::1] indices,
         acc = 0
         for k in range(K):
             acc += coef[k] * snaps[(k + 1) * m + f]
+        # Weights summing to 1 keep a coordinate that did not move (one held
+        # at a bound, say) where it is, exactly: round-off would not.
+        if _unmoved(snaps, K, m, f):
+            acc = snaps[K * m + f]
         w_acc[f] = clip(<floating> acc, lo[j], hi[j])
         d = w_acc[f] - w[j]
         if d != 0:
