@@ -18,7 +18,7 @@ from ._cv_folds import cv_mse_path
 from ._enet_solver import make_penalty
 from ._dask import is_dask_collection
 from ._path import alpha_grid, enet_path, lasso_path
-from ._penalty import check_penalty_factor
+from ._penalty import check_penalty_factor, resolve_box
 from ._result import FitResult
 from ._preprocess import preprocess
 from ._selection import best_cv_index, cv_grids
@@ -71,6 +71,13 @@ class ElasticNetCV(LinearRegressorBase):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature penalty factors (0: unpenalised), used in every fold, in
         the alpha grid and in the refit; see :class:`fastreg.ElasticNet`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Limits of the coefficients (``lower <= 0 <= upper``), in every fold,
+        the alpha grid and the refit; see :class:`fastreg.ElasticNet`.
+    standardize : bool, default=False
+        glmnet's standardisation, each fold's columns scaled by that fold's
+        standard deviations; see :class:`fastreg.ElasticNet`.
 
     Attributes
     ----------
@@ -102,7 +109,8 @@ class ElasticNetCV(LinearRegressorBase):
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
-                 selection="cyclic", alpha_rule="min", penalty_factor=None):
+                 selection="cyclic", alpha_rule="min", penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, standardize=False):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -119,6 +127,9 @@ class ElasticNetCV(LinearRegressorBase):
         self.selection = selection
         self.alpha_rule = alpha_rule
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.standardize = standardize
 
     #: The path function of this model (scikit-learn's ``ElasticNetCV.path``).
     path = staticmethod(enet_path)
@@ -135,7 +146,7 @@ class ElasticNetCV(LinearRegressorBase):
         eps = check_real(self.eps, "eps", low=0.0, low_open=True)
         check_int(self.max_iter, "max_iter", low=1)
         check_real(self.tol, "tol", low=0.0)
-        for name in ("fit_intercept", "copy_X", "positive"):
+        for name in ("fit_intercept", "copy_X", "positive", "standardize"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
@@ -186,6 +197,8 @@ class ElasticNetCV(LinearRegressorBase):
         X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)
+        bounds, positive = resolve_box(self.lower_bounds, self.upper_bounds, X.shape[1],
+                                       self.positive)
         if hasattr(X, "tocsr"):
             X = X.tocsr()  # row selection for the folds
 
@@ -193,11 +206,11 @@ class ElasticNetCV(LinearRegressorBase):
         def full():  # the whole data's design, needed by the automatic grids only
             design = preprocess(X, y, sample_weight, self.fit_intercept,
                                 normalize_weights=True, lazy=True, col_sums=col_sums)
-            return design, make_penalty(design, penalty_factor)
+            return design, make_penalty(design, penalty_factor, bounds, self.standardize)
 
         def grid(l1_ratio, n_alphas):
             design, penalty = full()
-            return alpha_grid(design, l1_ratio, eps, n_alphas, self.positive, penalty)
+            return alpha_grid(design, l1_ratio, eps, n_alphas, positive, penalty)
 
         grids, explicit = cv_grids(self.alphas, l1_ratios, grid)
 
@@ -208,7 +221,9 @@ class ElasticNetCV(LinearRegressorBase):
         folds = list(check_cv(self.cv).split(X, y, **split_params))
         params = dict(tol=self.tol, max_iter=self.max_iter, positive=self.positive,
                       random_state=self.random_state, selection=self.selection,
-                      precompute=self.precompute, penalty_factor=penalty_factor)
+                      precompute=self.precompute, penalty_factor=penalty_factor,
+                      lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
+                      standardize=self.standardize)
         mse_path = cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios,
                                self.fit_intercept, params, self.n_jobs)
 
@@ -223,7 +238,8 @@ class ElasticNetCV(LinearRegressorBase):
                            max_iter=self.max_iter,
                            tol=self.tol, copy_X=self.copy_X, positive=self.positive,
                            random_state=self.random_state, selection=self.selection,
-                           penalty_factor=penalty_factor)
+                           penalty_factor=penalty_factor, lower_bounds=self.lower_bounds,
+                           upper_bounds=self.upper_bounds, standardize=self.standardize)
         model.fit(X, y, sample_weight=sample_weight)
         self._set_fitted(FitResult(
             model.coef_, model.intercept_, n_iter=model.n_iter_, dual_gap=model.dual_gap_,
@@ -276,6 +292,11 @@ class LassoCV(ElasticNetCV):
         See :class:`ElasticNetCV`.
     penalty_factor : array-like of shape (n_features,), default=None
         See :class:`ElasticNetCV`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        See :class:`ElasticNetCV`.
+    standardize : bool, default=False
+        See :class:`ElasticNetCV`.
 
     Attributes
     ----------
@@ -302,12 +323,15 @@ class LassoCV(ElasticNetCV):
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
-                 alpha_rule="min", penalty_factor=None):
+                 alpha_rule="min", penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None, standardize=False):
         super().__init__(l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, tol=tol, cv=cv,
                          copy_X=copy_X, verbose=verbose, n_jobs=n_jobs, positive=positive,
                          random_state=random_state, selection=selection,
-                         alpha_rule=alpha_rule, penalty_factor=penalty_factor)
+                         alpha_rule=alpha_rule, penalty_factor=penalty_factor,
+                         lower_bounds=lower_bounds, upper_bounds=upper_bounds,
+                         standardize=standardize)
 
     #: The path function of this model (scikit-learn's ``LassoCV.path``).
     path = staticmethod(lasso_path)

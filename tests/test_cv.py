@@ -147,3 +147,31 @@ def test_cv_tol_zero(Est):
         n_iters = lasso_path(X, y, alphas=[0.1, 0.01], tol=0, max_iter=3,
                              return_n_iter=True)[3]
     assert np.array_equal(n_iters, [3, 3])
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_cv_with_bounds_and_standardize_refits_the_box_problem(standardize):
+    import fastreg
+    from fastreg import reference as ref
+
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((90, 15)) * rng.uniform(0.3, 3.0, 15)
+    y = X[:, :4] @ np.array([2.0, -1.5, 1.0, 0.5]) + rng.standard_normal(90)
+    lower, upper = -0.5, np.where(np.arange(15) < 2, np.inf, 0.7)
+    cv = fastreg.ElasticNetCV(l1_ratio=0.8, cv=3, alphas=10, lower_bounds=lower,
+                              upper_bounds=upper, standardize=standardize, tol=1e-10,
+                              max_iter=100000).fit(X, y)
+    assert np.all(cv.coef_ >= lower) and np.all(cv.coef_ <= upper)
+    d = ref.standard_deviations(X) if standardize else None
+    assert ref.enet_box_kkt_violation(X, y, cv.coef_, cv.intercept_, cv.alpha_, 0.8, None,
+                                      True, None, np.full(15, lower), upper, d) < 1e-6
+    same = fastreg.ElasticNet(alpha=cv.alpha_, l1_ratio=0.8, precompute="auto",
+                              lower_bounds=lower,
+                              upper_bounds=upper, standardize=standardize, tol=1e-10,
+                              max_iter=100000).fit(X, y)
+    np.testing.assert_array_equal(cv.coef_, same.coef_)
+    # The grid starts at the box problem's alpha_max: zero coefficients there.
+    _, coefs, _ = fastreg.enet_path(X, y, l1_ratio=0.8, alphas=cv.alphas_[:1],
+                                    fit_intercept=True, lower_bounds=lower,
+                                    upper_bounds=upper, standardize=standardize)
+    assert np.all(coefs[:, 0] == 0)

@@ -16,8 +16,8 @@ import numpy as np
 from sklearn.model_selection import check_cv
 from sklearn.utils import check_random_state
 
-from .._enet_solver import solve_enet_gram, warm_started_path
-from .._penalty import Penalty, check_penalty_factor
+from .._enet_solver import gram_penalty, solve_enet_gram, warm_started_path
+from .._penalty import check_penalty_factor, resolve_box
 from .._result import FitResult
 from .._selection import (alpha_grid_from_max, alpha_max_from_correlations, best_cv_index,
                           cv_grids, path_alphas)
@@ -35,11 +35,11 @@ class _GramProblem:
     called ``warnings.warn``.
     """
 
-    def __init__(self, st, fit_intercept, dtype, penalty_factor):
+    def __init__(self, st, fit_intercept, dtype, penalty_factor, bounds=None,
+                 standardize=False):
         self.G, self.Xy, self.yy = gram_units(st, fit_intercept, dtype)
         self.n = st.n
-        self.penalty = (None if penalty_factor is None
-                        else Penalty.from_gram(self.G, penalty_factor))
+        self.penalty = gram_penalty(self.G, self.n, penalty_factor, bounds, standardize)
 
     def solve(self, coef, alpha, l1_ratio, seed, params, stacklevel, target=0):
         """Solve for one target in place at ``alpha``; returns (gap, n_iter)."""
@@ -55,7 +55,8 @@ class _GramProblem:
         check_grid_l1_ratio(l1_ratio)
         Xty = self.Xy[:, 0]
         if self.penalty is not None:
-            Xty = self.penalty.penalised_correlations(Xty, positive)
+            # as fastreg._path.alpha_max: entry correlations, signed max
+            Xty, positive = self.penalty.entry_correlations(Xty, positive), True
         return alpha_grid_from_max(
             alpha_max_from_correlations(Xty, self.n, l1_ratio, positive), eps, n_alphas)
 
@@ -91,14 +92,21 @@ def fit_enet_dask(params, X, y, sample_weight=None, coef_init=None):
     dtype = out_dtype(X)
     p = X.shape[1]
     pf = check_penalty_factor(params["penalty_factor"], p, params["positive"])
+    bounds, positive = resolve_box(params.get("lower_bounds"), params.get("upper_bounds"),
+                                   p, params["positive"])
+    standardize = params.get("standardize", False)
     if not fits_gram(p):
-        if pf is not None:
-            raise ValueError("penalty_factor is not supported by the wide (ADMM) route "
-                             f"of Dask input (n_features={p}).")
+        for name, given in (("penalty_factor", pf is not None),
+                            ("lower_bounds/upper_bounds", bounds is not None),
+                            ("standardize", standardize)):
+            if given:
+                raise ValueError(f"{name} is not supported by the wide (ADMM) route "
+                                 f"of Dask input (n_features={p}).")
         from .admm import fit_enet_admm
         return fit_enet_admm(params, X, y, sw)
+    params = dict(params, positive=positive)
     st = compute_stats(X, y, sw)
-    problem = _GramProblem(st, params["fit_intercept"], dtype, pf)
+    problem = _GramProblem(st, params["fit_intercept"], dtype, pf, bounds, standardize)
     T = st.my.shape[0]
     coef = np.zeros((T, p))
     if coef_init is not None and np.atleast_2d(coef_init).shape == coef.shape:
@@ -119,22 +127,25 @@ def fit_enet_dask(params, X, y, sample_weight=None, coef_init=None):
                      attributes=features_seen(X))
 
 
-def dask_path_problem(X, y, sample_weight, fit_intercept, penalty_factor, positive):
+def dask_path_problem(X, y, sample_weight, fit_intercept, penalty_factor, positive,
+                      bounds=None, standardize=False):
     """One pass over Dask (X, y) for a 1-D path: ``(problem, stats, dtype)``, the
     :class:`_GramProblem` every solve of the path runs on, the statistics
-    (their means give the intercepts) and the dtype of the results."""
+    (their means give the intercepts) and the dtype of the results. ``bounds``:
+    the box resolved by :func:`fastreg._penalty.resolve_box` (None: no box)."""
     X, y, sw, _ = align(X, y, sample_weight)
     if y.ndim != 1:
         raise ValueError(f"y must be 1-D for a path, got shape {y.shape}.")
     check_gram_size(X, "enet_path")
     pf = check_penalty_factor(penalty_factor, X.shape[1], positive)
     st = compute_stats(X, y, sw)
-    return _GramProblem(st, fit_intercept, out_dtype(X), pf), st, out_dtype(X)
+    dtype = out_dtype(X)
+    return _GramProblem(st, fit_intercept, dtype, pf, bounds, standardize), st, dtype
 
 
 def dask_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, positive, tol, max_iter,
               random_state, selection, fit_intercept, sample_weight, penalty_factor,
-              stacklevel):
+              stacklevel, lower_bounds=None, upper_bounds=None, standardize=False):
     """The warm-started path on Dask arrays (parameters validated by the caller):
     one pass for the statistics, then the whole path on the client.
     ``stacklevel``: the ConvergenceWarning's, as if this function called
@@ -145,8 +156,9 @@ def dask_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, positive, tol
     solves need no pass over the data) and the statistics (their means give
     the intercepts, :func:`fastreg._dask.stats.intercept`).
     """
+    bounds, positive = resolve_box(lower_bounds, upper_bounds, X.shape[1], positive)
     problem, st, dtype = dask_path_problem(X, y, sample_weight, fit_intercept,
-                                           penalty_factor, positive)
+                                           penalty_factor, positive, bounds, standardize)
     alphas = path_alphas(alphas, n_alphas,
                          lambda n: problem.alpha_grid(l1_ratio, eps, n, positive))
     params = dict(tol=tol, max_iter=max_iter, positive=positive, selection=selection,
@@ -157,14 +169,16 @@ def dask_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, positive, tol
 
 def dask_enet_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, return_n_iter,
                    positive, tol, max_iter, random_state, selection, fit_intercept,
-                   sample_weight, penalty_factor):
+                   sample_weight, penalty_factor, lower_bounds=None, upper_bounds=None,
+                   standardize=False):
     """:func:`fastreg.enet_path` on Dask arrays (parameters validated by it):
     :func:`dask_path` (same grid, objective and returns)."""
     alphas, coefs, gaps, n_iters, _, _ = dask_path(
         X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
         coef_init=coef_init, positive=positive, tol=tol, max_iter=max_iter,
         random_state=random_state, selection=selection, fit_intercept=fit_intercept,
-        sample_weight=sample_weight, penalty_factor=penalty_factor, stacklevel=4)
+        sample_weight=sample_weight, penalty_factor=penalty_factor, stacklevel=4,
+        lower_bounds=lower_bounds, upper_bounds=upper_bounds, standardize=standardize)
     if return_n_iter:
         return alphas, coefs, gaps, n_iters
     return alphas, coefs, gaps
@@ -183,17 +197,21 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps):
         raise ValueError(f"y must be 1-D for this estimator, got shape {y.shape}.")
     check_gram_size(X, "ElasticNetCV")
     pf = check_penalty_factor(params["penalty_factor"], X.shape[1], params["positive"])
+    bounds, positive = resolve_box(params.get("lower_bounds"), params.get("upper_bounds"),
+                                   X.shape[1], params["positive"])
+    standardize = params.get("standardize", False)
+    params = dict(params, positive=positive)
     dtype = out_dtype(X)
     labels, K = fold_labels(check_cv(params["cv"]), X.shape[0])
     folds = compute_stats(X, y, sw, labels, K)
     full = merge_all(folds)
     fi = params["fit_intercept"]
-    problem = _GramProblem(full, fi, dtype, pf)
+    problem = _GramProblem(full, fi, dtype, pf, bounds, standardize)
     # ElasticNetCV's grids: one per l1_ratio from all the data, or the given alphas
     grids, explicit = cv_grids(params["alphas"], l1_ratios, lambda r, n: problem.alpha_grid(
         r, eps, n, params["positive"]))
     train = [train_stats(folds, k) for k in range(K)]
-    problems = [_GramProblem(tr, fi, dtype, pf) for tr in train]
+    problems = [_GramProblem(tr, fi, dtype, pf, bounds, standardize) for tr in train]
     mses = []
     for i, r in enumerate(l1_ratios):
         for k in range(K):
