@@ -183,9 +183,9 @@ def test_consecutive_alphas_with_one_active_set_share_a_solve(monkeypatch):
     calls = []
     solve = relaxed._solve
 
-    def counting(G, A, b, positive, n):
+    def counting(factor, A, positive):
         calls.append(len(A))
-        return solve(G, A, b, positive, n)
+        return solve(factor, A, positive)
 
     monkeypatch.setattr(relaxed, "_solve", counting)
     refits, _ = least_squares_refits(_design(X, y, None, True), coefs)
