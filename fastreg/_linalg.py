@@ -141,6 +141,9 @@ def pivoted_cholesky(G, tol, norms=None):
     if info < 0:
         raise RuntimeError(f"LAPACK pstrf: illegal argument {-info}.")
     piv = piv - 1  # 1-based
-    r = int(rank) if np.any(diag > 0) else 0
+    # pstrf accepts its first pivot whatever tol says: count the pivots above
+    # tol (they decrease) among the ones it kept
+    pivots = np.diagonal(c)[:int(rank)] ** 2
+    r = int(np.count_nonzero(pivots > tol))
     L = np.tril(c[:r, :r]) * s[piv[:r]][:, np.newaxis]
     return np.asfortranarray(L), piv, r

@@ -212,3 +212,30 @@ def test_blend_ends():
     assert np.array_equal(blend(1.0, pen, ols), pen)
     assert np.array_equal(blend(0.0, pen, ols), ols)
     np.testing.assert_allclose(blend(0.25, pen, ols), 0.25 * pen + 0.75 * ols)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_factor_along_random_support_sequences(seed):
+    """Supports that grow, shrink (columns held at zero, truncations), and hold
+    duplicated columns (dependent ones): every refit is the minimum-norm least
+    squares (pseudo-inverse) of its support."""
+    rng = np.random.default_rng(seed)
+    n, p = 40, 30
+    X = rng.standard_normal((n, p)) + 1.0
+    X[:, 7] = X[:, 3]
+    X[:, 12] = X[:, 3] + X[:, 5]
+    y = rng.standard_normal(n)
+    n_alphas = 40
+    coefs = np.zeros((p, n_alphas))
+    active = np.zeros(p, dtype=bool)
+    for k in range(n_alphas):
+        flip = rng.choice(p, size=rng.integers(1, 6), replace=False)
+        active[flip] = rng.random(flip.size) < 0.7
+        coefs[active, k] = 1.0
+    refits, _ = least_squares_refits(_design(X, y, None, True), coefs)
+    Xt, yt = centred_weighted(X, y, None, True)[:2]
+    for k in range(n_alphas):
+        A = np.flatnonzero(coefs[:, k])
+        z = np.linalg.pinv(Xt[:, A]) @ yt if A.size else np.zeros(0)
+        np.testing.assert_allclose(refits[A, k], z, rtol=0,
+                                   atol=1e-8 * max(1.0, np.abs(z).max(initial=0)))
