@@ -124,7 +124,7 @@ def test_rank_deficient_support_is_minimum_norm(layout):
     coefs = np.zeros((p, 2))
     coefs[:, 0] = 1.0           # all 25 features, n = 15
     coefs[[0, 1, 5], 1] = 1.0   # a collinear pair, |A| < n
-    refits, intercepts = least_squares_refits(_design(X, y, sw, True, layout), coefs)
+    refits, _ = least_squares_refits(_design(X, y, sw, True, layout), coefs)
     Xt, yt = centred_weighted(X, y, sw / sw.mean(), True)[:2]
     for k in range(2):
         A = np.flatnonzero(coefs[:, k])
