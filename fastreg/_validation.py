@@ -278,3 +278,22 @@ def check_fit_params(params, caller):
             "enable_metadata_routing=True, which you can set using "
             "`sklearn.set_config`. Extra parameters passed are: "
             f"{set(params)}.")
+
+
+def check_gammas(gammas):
+    """The relaxation weights of relaxed fits: a non-empty 1-D float64 array of
+    finite values in [0, 1] (order kept)."""
+    if isinstance(gammas, (str, bytes)) or sp.issparse(gammas) or np.ndim(gammas) != 1:
+        raise ValueError(f"gammas must be a non-empty 1-D array-like of floats in [0, 1], "
+                         f"got {gammas!r}.")
+    values = np.asarray(gammas, dtype=object)
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"gammas[{i}] must be a real number, not {type(v).__name__}.")
+    out = values.astype(np.float64)
+    if out.size == 0:
+        raise ValueError("gammas must contain at least one value, got an empty sequence.")
+    for i, v in enumerate(out):
+        if not (0.0 <= v <= 1.0):
+            raise ValueError(f"gammas[{i}] == {values[i]!r}, must be in [0, 1].")
+    return out

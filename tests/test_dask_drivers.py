@@ -431,3 +431,22 @@ def test_bounds_and_standardize_match_in_memory(dask_scheduler, layout, standard
     alphas_mem, _, _ = fastreg.enet_path(X, y, l1_ratio=0.7, n_alphas=5, fit_intercept=True,
                                          sample_weight=sw, **kw)
     np.testing.assert_allclose(alphas, alphas_mem, rtol=1e-10)
+@pytest.mark.parametrize("weights", [None, "random"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_relaxed_cv_equals_in_memory(dask_scheduler, weights, positive):
+    """relax=True on statistics: the same normal equations on each fold's Gram
+    matrix as in memory on its design, so the same errors, choice and model."""
+    X, y = problem(seed=14)
+    sw = make_sample_weight(N, weights)
+    kw = dict(l1_ratio=[0.5, 1.0], cv=3, alphas=15, tol=1e-12, max_iter=10000,
+              relax=True, positive=positive, alpha_rule="1se")
+    mem = fastreg.ElasticNetCV(**kw).fit(X, y, sample_weight=sw)
+    est = fastreg.ElasticNetCV(**kw).fit(to_dask(X), y, sample_weight=sw)
+    assert est.mse_path_.shape == mem.mse_path_.shape == (2, 5, 15, 3)
+    np.testing.assert_allclose(est.mse_path_, mem.mse_path_, rtol=1e-7)
+    assert est.alpha_ == pytest.approx(mem.alpha_, rel=1e-12)
+    assert (est.l1_ratio_, est.gamma_) == (mem.l1_ratio_, mem.gamma_)
+    np.testing.assert_array_equal(est.gammas_, mem.gammas_)
+    assert rel(est.coef_, mem.coef_) < 1e-7
+    assert rel(est.coef_penalized_, mem.coef_penalized_) < 1e-7
+    assert abs(est.intercept_ - mem.intercept_) <= 1e-7 * max(1.0, abs(mem.intercept_))

@@ -18,7 +18,8 @@ from sklearn.utils import check_random_state
 
 from .._enet_solver import gram_penalty, solve_enet_gram, warm_started_path
 from .._penalty import check_penalty_factor, resolve_box
-from .._result import FitResult
+from .._relaxed import active_union, blend, refits_on_gram
+from .._result import ABSENT, FitResult
 from .._selection import (alpha_grid_from_max, alpha_max_from_correlations, best_cv_index,
                           cv_grids, path_alphas)
 from .._validation import check_finite_fit, check_grid_l1_ratio
@@ -71,6 +72,16 @@ class _GramProblem:
             lambda w, alpha, seed: self.solve(w, alpha, l1_ratio, seed, params,
                                               stacklevel + 3),
             alphas, coef, params["random_state"])
+
+
+    def refits(self, coefs, positive):
+        """The least-squares refits of a path on its active sets
+        (:mod:`fastreg._relaxed`) from the statistics: (p, n_alphas), float64."""
+        U = active_union(coefs)
+        out = np.zeros(coefs.shape)
+        out[U] = refits_on_gram(self.G[np.ix_(U, U)], self.Xy[U, 0], coefs[U], positive,
+                                self.n)
+        return out
 
 
 def gram_units(st, fit_intercept, dtype):
@@ -184,13 +195,16 @@ def dask_enet_path(X, y, *, l1_ratio, eps, n_alphas, alphas, coef_init, return_n
     return alphas, coefs, gaps
 
 
-def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps):
+def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
     """:meth:`fastreg.ElasticNetCV.fit` (and LassoCV) on Dask arrays: one pass of
     per-fold statistics serves the grid, every fold's path, the held-out errors
     and the final refit.
 
     ``params``: the estimator's parameters (validated by it), with its
-    ``l1_ratios`` and ``eps``. Returns a :class:`fastreg._result.FitResult`.
+    ``l1_ratios``, ``eps`` and ``gammas`` (None without ``relax``). The relaxed
+    fits' least-squares refits solve the same normal equations on the fold's
+    statistics as the in-memory route on its design (:mod:`fastreg._relaxed`).
+    Returns a :class:`fastreg._result.FitResult`.
     """
     X, y, sw, _ = align(X, y, sample_weight)
     if y.ndim != 1:
@@ -212,17 +226,34 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps):
         r, eps, n, params["positive"]))
     train = [train_stats(folds, k) for k in range(K)]
     problems = [_GramProblem(tr, fi, dtype, pf, bounds, standardize) for tr in train]
+    positive = params["positive"]
+
+    def as_scored(coefs):
+        # coefficients in the data's dtype, as the in-memory CV scores them
+        return coefs.astype(dtype).astype(np.float64)
+
     mses = []
     for i, r in enumerate(l1_ratios):
         for k in range(K):
             coefs, _, _ = problems[k].path(grids[i], r, params, 4)
-            # held out as the in-memory CV scores them: coefficients in the
-            # data's dtype, intercepts from the training fold's means
-            coefs = coefs.astype(dtype).astype(np.float64)
+            # held out as the in-memory CV scores them, intercepts from the
+            # training fold's means
+            coefs = as_scored(coefs)
             b = intercept(train[k], coefs.T, fi, 2)
-            mses.append(heldout_sse(folds[k], coefs, b) / folds[k].W)
-    mse_path = np.array(mses).reshape(len(l1_ratios), K, -1).transpose(0, 2, 1)
-    i_best, j_best = best_cv_index(mse_path, params["alpha_rule"])
+            if gammas is None:
+                mses.append(heldout_sse(folds[k], coefs, b) / folds[k].W)
+                continue
+            refits = as_scored(problems[k].refits(coefs, positive))
+            b_refit = intercept(train[k], refits.T, fi, 2)
+            mses.append([heldout_sse(folds[k], blend(g, coefs, refits), blend(g, b, b_refit))
+                         / folds[k].W for g in gammas])
+    if gammas is None:
+        mse_path = np.array(mses).reshape(len(l1_ratios), K, -1).transpose(0, 2, 1)
+        i_best, j_best = best_cv_index(mse_path, params["alpha_rule"])
+    else:
+        mse_path = np.array(mses).reshape(len(l1_ratios), K, len(gammas), -1).transpose(
+            0, 2, 3, 1)
+        i_best, g_best, j_best = best_cv_index(mse_path, params["alpha_rule"], gammas)
     alpha, l1_ratio = float(grids[i_best, j_best]), l1_ratios[i_best]
 
     # the refit on all the data, from the same statistics
@@ -230,11 +261,22 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps):
     seed = int(check_random_state(params["random_state"]).randint(np.iinfo(np.int32).max))
     gap, it = problem.solve(coef, alpha, l1_ratio, seed, params, stacklevel=4)
     coef = coef.astype(dtype)
+    b = intercept(full, coef, fi, 1)
+    relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized", "intercept_penalized"),
+                            ABSENT)
+    if gammas is not None:
+        gamma = float(gammas[g_best])
+        refit = problem.refits(coef[:, np.newaxis].astype(np.float64), positive)[:, 0]
+        refit = refit.astype(dtype)
+        relaxed = {"gamma": gamma, "gammas": gammas, "coef_penalized": coef,
+                   "intercept_penalized": b}
+        coef = blend(gamma, coef, refit)
+        b = blend(gamma, b, intercept(full, refit, fi, 1))
     single = np.ndim(params["l1_ratio"]) == 0
     # scikit-learn's shapes: one grid per l1_ratio when computed, the given
     # alphas once when explicit (as ElasticNetCV.fit)
-    return FitResult(coef, intercept(full, coef, fi, 1), n_iter=it, dual_gap=dtype.type(gap),
+    return FitResult(coef, b, n_iter=it, dual_gap=dtype.type(gap),
                      attributes={"alpha": alpha, "l1_ratio": l1_ratio,
                                  "mse_path": mse_path[0] if single else mse_path,
                                  "alphas": grids[0] if (single or explicit) else grids,
-                                 **features_seen(X)})
+                                 **relaxed, **features_seen(X)})
