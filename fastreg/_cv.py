@@ -3,8 +3,8 @@
 For each l1_ratio and each fold, one warm-started path is solved on the
 training part (centred and weighted with the training part's own statistics)
 and scored on the held-out part; folds run in parallel threads (the kernels
-release the GIL). The model is then refitted on all the data at the chosen
-alpha.
+release the GIL). The model is then the whole data's path on the chosen grid
+(``path_``), at the chosen alpha.
 
 With ``relax=True`` each path is also scored blended with its least-squares
 refits on the active sets (:mod:`fastreg._relaxed`: Meinshausen 2007, glmnet's
@@ -17,7 +17,6 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._base import LinearRegressorBase
-from ._coordinate_descent import ElasticNet
 from ._cv_folds import cv_mse_path
 from ._enet_solver import make_penalty
 from ._dask import is_dask_collection
@@ -26,6 +25,7 @@ from ._penalty import check_penalty_factor, resolve_box
 from ._relaxed import blend, least_squares_refits
 from ._result import ABSENT, FitResult, intercept_from_means
 from ._preprocess import preprocess
+from ._regularization_path import RegularizationPath, path_from_design
 from ._selection import best_cv_index, cv_grids
 from ._validation import (check_bool, check_choice, check_fit_params, check_gammas,
                           check_int, check_real, check_sample_weight, routing_enabled)
@@ -124,7 +124,12 @@ class ElasticNetCV(LinearRegressorBase):
         certifies ``coef_penalized_``: the relaxed ``coef_`` solves no
         penalised problem, so it has no gap.
     n_iter_ : int
-        Epochs of the final refit.
+        Epochs of the final fit at ``alpha_`` (warm-started along ``path_``).
+    path_ : fastreg.RegularizationPath
+        The whole data's path on the chosen l1_ratio's grid (glmnet's
+        ``glmnet.fit``), solved with warm starts; the penalised model is its
+        column at ``alpha_``. It keeps no data: exact refits at other alphas
+        take ``X`` and ``y``.
     gamma_ : float
         The chosen relaxation weight (``relax=True`` only).
     gammas_ : ndarray of shape (n_gammas,)
@@ -240,9 +245,11 @@ class ElasticNetCV(LinearRegressorBase):
             if params:
                 raise ValueError("Metadata routing is not supported on Dask input.")
             from ._dask.enet import fit_enet_cv_dask
-            return self._set_fitted(fit_enet_cv_dask(
+            result = fit_enet_cv_dask(
                 dict(self.get_params(deep=False), l1_ratio=self.l1_ratio), X, y,
-                sample_weight, l1_ratios, eps, gammas))
+                sample_weight, l1_ratios, eps, gammas)
+            result.attributes["path"] = RegularizationPath(**result.attributes["path"])
+            return self._set_fitted(result)
         X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)
@@ -252,7 +259,7 @@ class ElasticNetCV(LinearRegressorBase):
             X = X.tocsr()  # row selection for the folds
 
         @functools.cache
-        def full():  # the whole data's design, needed by the automatic grids only
+        def full():  # the whole data's design: the automatic grids and the final path
             design = preprocess(X, y, sample_weight, self.fit_intercept,
                                 normalize_weights=True, lazy=True, col_sums=col_sums)
             return design, make_penalty(design, penalty_factor, bounds, self.standardize)
@@ -285,21 +292,21 @@ class ElasticNetCV(LinearRegressorBase):
         # scikit-learn's shapes: one grid per l1_ratio when computed, the given
         # alphas (sorted, decreasing) once when explicit
 
-        # The relaxed refit reads X after this fit: it must not centre X in place.
-        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratios[i_best],
-                           fit_intercept=self.fit_intercept, precompute=self.precompute,
-                           max_iter=self.max_iter,
-                           tol=self.tol, copy_X=self.copy_X or gammas is not None,
-                           positive=self.positive,
-                           random_state=self.random_state, selection=self.selection,
-                           penalty_factor=penalty_factor, lower_bounds=self.lower_bounds,
-                           upper_bounds=self.upper_bounds, standardize=self.standardize)
-        model.fit(X, y, sample_weight=sample_weight)
-        coef, intercept = model.coef_, model.intercept_
+        # The final fit is the whole data's path on the chosen l1_ratio's grid
+        # (stored as path_): its column at alpha_ solves the same problem as a
+        # cold refit would, to the same certificate, warm-started.
+        design, penalty = full()
+        path = path_from_design(
+            design, grids[i_best], l1_ratios[i_best], fit_intercept=self.fit_intercept,
+            feature_names=getattr(self, "feature_names_in_", None), penalty=penalty,
+            tol=self.tol, max_iter=self.max_iter, positive=positive,
+            random_state=self.random_state, selection=self.selection,
+            precompute=self.precompute, penalty_factor=penalty_factor)
+        coef, intercept = path.coefs[:, j_best].copy(), path.intercepts[j_best]
+        n_iter, dual_gap = int(path.n_iters[j_best]), path.dual_gaps[j_best]
         relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized",
                                  "intercept_penalized"), ABSENT)
         if gammas is not None:
-            design, _ = full()
             refit, _ = least_squares_refits(design, coef[:, np.newaxis], positive)
             refit = refit[:, 0]
             gamma = float(gammas[g_best])
@@ -309,11 +316,11 @@ class ElasticNetCV(LinearRegressorBase):
             intercept = blend(gamma, intercept, intercept_from_means(
                 refit, design.x_mean, design.y_mean, self.fit_intercept))
         self._set_fitted(FitResult(
-            coef, intercept, n_iter=model.n_iter_, dual_gap=model.dual_gap_,
+            coef, intercept, n_iter=n_iter, dual_gap=dual_gap,
             attributes={"alpha": alpha, "l1_ratio": l1_ratios[i_best],
                         "mse_path": mse_path[0] if single else mse_path,
                         "alphas": grids[0] if (single or explicit) else grids,
-                        **relaxed}))
+                        "path": path, **relaxed}))
         return self
 
     def __sklearn_tags__(self):
@@ -390,7 +397,10 @@ class LassoCV(ElasticNetCV):
         Duality gap of the final (penalised) refit, which certifies
         ``coef_penalized_`` with ``relax=True``.
     n_iter_ : int
-        Epochs of the final refit.
+        Epochs of the final fit at ``alpha_``.
+    path_ : fastreg.RegularizationPath
+        The whole data's path on the grid; the penalised model is its column
+        at ``alpha_`` (see :class:`ElasticNetCV`).
     gamma_ : float
         The chosen relaxation weight (``relax=True`` only).
     gammas_ : ndarray of shape (n_gammas,)

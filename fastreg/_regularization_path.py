@@ -538,6 +538,44 @@ class _StatsRefit:
         return coefs, intercept(self.stats, coefs.T, path.fit_intercept, 1)
 
 
+def path_from_design(design, alphas, l1_ratio, *, fit_intercept, feature_names=None,
+                     penalty=None, **params):
+    """Solve a warm-started path on a preprocessed design and return it as a
+    :class:`RegularizationPath` holding no data (the estimators' ``path_``:
+    exact refits then need the data passed in).
+
+    Parameters
+    ----------
+    design : Design
+        Preprocessed data with a 1-D target.
+    alphas : ndarray of shape (n_alphas,)
+        The grid, decreasing.
+    l1_ratio : float
+        Elastic-Net mixing parameter.
+    fit_intercept : bool
+        Whether the design was centred (the intercepts come from its means).
+    feature_names : ndarray of str, default=None
+        Names of the features, if known.
+    penalty : fastreg._penalty.Penalty, default=None
+        Factors, box and standardisation already prepared for ``design``.
+    **params
+        The options of :func:`fastreg._path.path_on_design` (``tol``,
+        ``max_iter``, ``positive``, ``random_state``, ``selection``,
+        ``precompute``, ``penalty_factor``).
+
+    Returns
+    -------
+    path : RegularizationPath
+    """
+    coefs, gaps, n_iters = path_on_design(design, alphas, l1_ratio, penalty=penalty,
+                                          **params)
+    intercepts = intercept_from_means(coefs.T, design.x_mean, design.y_mean, fit_intercept)
+    check_finite_fit(coefs, intercepts)
+    return RegularizationPath(alphas, coefs, intercepts, gaps, n_iters, l1_ratio=l1_ratio,
+                              fit_intercept=fit_intercept, feature_names=feature_names,
+                              params={k: v for k, v in params.items() if k in REFIT_DEFAULTS})
+
+
 def regularization_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=None,
                         fit_intercept=True, sample_weight=None, penalty_factor=None,
                         positive=False, precompute="auto", tol=1e-4, max_iter=1000,

@@ -20,6 +20,7 @@ from sklearn.model_selection import KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastreg import ElasticNetCV, LassoCV, enet_path, lasso_path
+from fastreg import reference as ref
 from fastreg._cv_folds import cv_mse_path
 
 from conftest import DTYPES, LAYOUTS, make_problem, make_sample_weight, to_layout
@@ -171,11 +172,16 @@ def test_cv_with_bounds_and_standardize_refits_the_box_problem(standardize):
     d = ref.standard_deviations(X) if standardize else None
     assert ref.enet_box_kkt_violation(X, y, cv.coef_, cv.intercept_, cv.alpha_, 0.8, None,
                                       True, None, np.full(15, lower), upper, d) < 1e-6
+    # the model is the whole data's path at alpha_, which a direct fit matches
+    # to the tolerance (both certified; the box problem is strongly convex on
+    # the support here, the Elastic-Net's L2 term)
+    j = int(np.flatnonzero(cv.path_.alphas == cv.alpha_)[0])
+    np.testing.assert_array_equal(cv.coef_, cv.path_.coefs[:, j])
     same = fastreg.ElasticNet(alpha=cv.alpha_, l1_ratio=0.8, precompute="auto",
                               lower_bounds=lower,
                               upper_bounds=upper, standardize=standardize, tol=1e-10,
                               max_iter=100000).fit(X, y)
-    np.testing.assert_array_equal(cv.coef_, same.coef_)
+    np.testing.assert_allclose(cv.coef_, same.coef_, rtol=0, atol=1e-6)
     # The grid starts at the box problem's alpha_max: zero coefficients there.
     _, coefs, _ = fastreg.enet_path(X, y, l1_ratio=0.8, alphas=cv.alphas_[:1],
                                     fit_intercept=True, lower_bounds=lower,
@@ -278,13 +284,20 @@ def test_relaxed_model_is_the_blend_with_lstsq_on_its_support(layout, dtype, fit
     fit_tol = 1e-10 if dtype == np.float64 else 1e-6
     est = LassoCV(cv=3, alphas=15, relax=True, tol=fit_tol, fit_intercept=fit_intercept).fit(
         to_layout(X, layout, dtype), y.astype(dtype), sample_weight=sw)
-    plain = LassoCV(alphas=[est.alpha_], cv=3, tol=fit_tol, fit_intercept=fit_intercept).fit(
-        to_layout(X, layout, dtype), y.astype(dtype), sample_weight=sw)
     assert est.coef_.dtype == dtype
     tol = 1e-8 if dtype == np.float64 else 1e-4
-    np.testing.assert_allclose(est.coef_penalized_, plain.coef_, rtol=0, atol=tol)
-    assert est.intercept_penalized_ == pytest.approx(plain.intercept_, abs=tol)
-    assert est.dual_gap_ == plain.dual_gap_
+    # the penalised model is the whole data's path at alpha_, certified there
+    j = int(np.flatnonzero(est.path_.alphas == est.alpha_)[0])
+    np.testing.assert_array_equal(est.coef_penalized_, est.path_.coefs[:, j])
+    assert est.intercept_penalized_ == est.path_.intercepts[j]
+    assert est.dual_gap_ == est.path_.dual_gaps[j]
+    w = np.ones(60) if sw is None else np.asarray(sw, dtype=float)
+    yc = y - (np.average(y, weights=w) if fit_intercept else 0.0)
+    scale_gap = np.average(yc ** 2, weights=w)
+    gap = ref.enet_duality_gap(X, y, est.coef_penalized_.astype(np.float64),
+                               float(est.intercept_penalized_), est.alpha_, 1.0, sw,
+                               fit_intercept)
+    assert gap <= (1e-9 if dtype == np.float64 else 1e-5) * scale_gap
     A = np.flatnonzero(est.coef_penalized_)
     w_ols, b_ols = _weighted_lstsq(X, y, sw, fit_intercept, A)
     g = est.gamma_
@@ -365,3 +378,61 @@ def test_bad_relax_raises():
     X, y = make_problem(n=30, p=5)
     with pytest.raises(TypeError, match="relax must be a bool"):
         LassoCV(relax="yes", cv=2).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# path_: the whole data's path on the chosen grid
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+def test_path_is_the_whole_data_path(layout, fit_intercept, sw_kind):
+    """path_ equals regularization_path on all the data with the chosen l1_ratio's
+    grid, and the model is its column at alpha_ (certified there)."""
+    import fastreg
+
+    X, y = make_problem(n=80, p=25, seed=41)
+    sw = make_sample_weight(80, sw_kind, seed=42)
+    Xl = to_layout(X, layout, np.float64)
+    est = ElasticNetCV(l1_ratio=[0.3, 0.9], cv=3, alphas=12, tol=1e-8,
+                       fit_intercept=fit_intercept).fit(Xl, y, sample_weight=sw)
+    k = [0.3, 0.9].index(est.l1_ratio_)
+    np.testing.assert_array_equal(est.path_.alphas, est.alphas_[k])
+    direct = fastreg.regularization_path(Xl, y, l1_ratio=est.l1_ratio_, alphas=est.alphas_[k],
+                                         fit_intercept=fit_intercept, sample_weight=sw,
+                                         tol=1e-8)
+    np.testing.assert_allclose(est.path_.coefs, direct.coefs, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(est.path_.intercepts, direct.intercepts, rtol=0, atol=1e-12)
+    assert est.path_.l1_ratio == est.l1_ratio_ and est.path_.fit_intercept == fit_intercept
+    assert not est.path_.has_data  # an estimator keeps no reference to the data
+    np.testing.assert_array_equal(est.coef_, est.path_.coef(est.alpha_))
+    assert est.intercept_ == est.path_.intercept(est.alpha_)
+    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, est.alpha_, est.l1_ratio_,
+                               sw, fit_intercept)
+    w = np.ones(80) if sw is None else sw
+    yc = y - (np.average(y, weights=w) if fit_intercept else 0.0)
+    assert gap <= 1e-7 * np.average(yc ** 2, weights=w)
+    # exact refits need the data passed in
+    with pytest.raises(ValueError, match="data"):
+        est.path_.coef(est.alpha_ * 0.77, exact=True)
+    a = est.alpha_ * 0.77
+    refit = est.path_.coef(a, exact=True, X=Xl, y=y, sample_weight=sw)
+    b = est.path_.intercept(a, exact=True, X=Xl, y=y, sample_weight=sw)
+    # certified at the path's tolerance, as a direct fit is
+    gap = ref.enet_duality_gap(X, y, refit, b, a, est.l1_ratio_, sw, fit_intercept)
+    assert gap <= 1e-8 * np.average(yc ** 2, weights=w) * (1 + 1e-6)
+
+
+def test_path_on_dask_input_equals_in_memory():
+    pytest.importorskip("dask")
+    import dask.array as da
+
+    X, y = make_problem(n=90, p=12, seed=43)
+    cv = KFold(3)
+    mem = LassoCV(cv=cv, alphas=10, tol=1e-10).fit(X, y)
+    dsk = LassoCV(cv=cv, alphas=10, tol=1e-10).fit(da.from_array(X, chunks=(30, 12)),
+                                                   da.from_array(y, chunks=30))
+    assert dsk.alpha_ == pytest.approx(mem.alpha_, rel=1e-12)
+    np.testing.assert_allclose(dsk.path_.coefs, mem.path_.coefs, rtol=0, atol=1e-7)
+    np.testing.assert_allclose(dsk.path_.intercepts, mem.path_.intercepts, rtol=0, atol=1e-7)
+    np.testing.assert_array_equal(dsk.coef_, dsk.path_.coef(dsk.alpha_))

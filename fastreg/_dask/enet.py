@@ -256,12 +256,21 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
         i_best, g_best, j_best = best_cv_index(mse_path, params["alpha_rule"], gammas)
     alpha, l1_ratio = float(grids[i_best, j_best]), l1_ratios[i_best]
 
-    # the refit on all the data, from the same statistics
-    coef = np.zeros(X.shape[1])
-    seed = int(check_random_state(params["random_state"]).randint(np.iinfo(np.int32).max))
-    gap, it = problem.solve(coef, alpha, l1_ratio, seed, params, stacklevel=4)
-    coef = coef.astype(dtype)
-    b = intercept(full, coef, fi, 1)
+    # the final fit: the whole data's path on the chosen grid (path_), from the
+    # same statistics; its column at alpha_ is the model
+    coefs, gaps, n_iters = problem.path(grids[i_best], l1_ratio, params, 4)
+    coefs = coefs.astype(dtype, copy=False)
+    intercepts = intercept(full, coefs.T, fi, 1)
+    # the arguments of a fastreg.RegularizationPath, which the estimator builds
+    # (the path object's own Dask route imports this module)
+    path = dict(alphas=grids[i_best], coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
+                n_iters=n_iters, l1_ratio=l1_ratio, fit_intercept=fi,
+                params=dict(tol=params["tol"], max_iter=params["max_iter"],
+                            positive=params["positive"], penalty_factor=pf,
+                            precompute=params["precompute"], selection=params["selection"],
+                            random_state=params["random_state"]))
+    coef, b = coefs[:, j_best].copy(), intercepts[j_best]
+    gap, it = gaps[j_best], int(n_iters[j_best])
     relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized", "intercept_penalized"),
                             ABSENT)
     if gammas is not None:
@@ -279,4 +288,4 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
                      attributes={"alpha": alpha, "l1_ratio": l1_ratio,
                                  "mse_path": mse_path[0] if single else mse_path,
                                  "alphas": grids[0] if (single or explicit) else grids,
-                                 **relaxed, **features_seen(X)})
+                                 "path": path, **relaxed, **features_seen(X)})
