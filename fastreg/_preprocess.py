@@ -114,8 +114,9 @@ class Design:
         """Squared norms of the centred, weighted columns ``||Xt_j||^2`` (float64).
 
         Cached (paths and CV ask once per design). Sparse columns are
-        accumulated term by term, exactly as the sparse kernel does, and
-        numerically constant columns get norm 0. A lazy design does not form
+        accumulated term by term, as the sparse kernel does (float64 data: its
+        :meth:`column_stats` themselves), and numerically constant columns get
+        norm 0. A lazy design does not form
         its centred copy for them: ``sum s x_j^2 - m_j^2 sum s`` plus a bound on
         its cancellation error, an over-estimate, which is what ranking and
         Gap Safe screening need (the kernels use the exact norms of the
@@ -132,7 +133,12 @@ class Design:
             m = self.x_mean.astype(np.float64)
             norms = np.maximum(raw - m * m * s2.sum(), 0.0) + 16 * eps * raw
             norms[raw == 0] = 0.0
+        elif self.sparse and self.dtype == np.float64:
+            # The sparse kernel's own statistics: the same accumulation, term
+            # by term, compiled, and computed once for the solves anyway.
+            norms = np.array(self.column_stats()[0], dtype=np.float64)
         elif self.sparse:
+            # float32 data: accumulated in float64 (the kernel's are float32).
             X = self.X
             p = X.shape[1]
             counts = np.diff(X.indptr)
