@@ -128,7 +128,7 @@ class Design:
         if self.lazy:
             s2 = self.sqrt_sw.astype(np.float64) ** 2
             X = self.X_raw
-            raw = (np.einsum("ij,ij->j", X, X, dtype=np.float64) if not self._weighted
+            raw = (column_sq_norms(X) if not self._weighted
                    else np.einsum("i,ij,ij->j", s2, X, X, dtype=np.float64))
             m = self.x_mean.astype(np.float64)
             norms = np.maximum(raw - m * m * s2.sum(), 0.0) + 16 * eps * raw
@@ -154,7 +154,7 @@ class Design:
             norms = acc + m * m * np.maximum(rest, 0.0)
             norms[constant_columns(norms, self.x_mean, self.sqrt_sw, self.dtype)] = 0.0
         else:
-            norms = np.einsum("ij,ij->j", self.X, self.X, dtype=np.float64)
+            norms = column_sq_norms(self.X)
         self._column_norms2 = norms
         return norms
 
@@ -201,6 +201,21 @@ class Design:
         if self.center_implicitly:
             out -= np.multiply.outer(self.x_mean, self.sqrt_sw @ u)
         return out
+
+
+def column_sq_norms(X):
+    """``||X_j||^2`` of every column of dense X, float64.
+
+    A Fortran float64 X takes ``vecdot`` over the rows of its transpose
+    (contiguous dot products); einsum strides across the columns there, and
+    float32 data are accumulated in float64 by einsum.
+    """
+    if X.dtype == np.float64 and X.flags.f_contiguous and _VECDOT is not None:
+        return _VECDOT(X.T, X.T)
+    return np.einsum("ij,ij->j", X, X, dtype=np.float64)
+
+
+_VECDOT = getattr(np, "vecdot", None)  # NumPy >= 2.0
 
 
 def _take_columns(X, cols):
@@ -272,7 +287,7 @@ def _zero_constant_columns(Xc, x_mean, sqrt_sw):
     The test is the same as the sparse kernel's: centred norm below
     (64 eps)^2 of the raw norm ``||Xc_j||^2 + sum(s) m_j^2``.
     """
-    sq = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
+    sq = column_sq_norms(Xc)
     constant = constant_columns(sq, x_mean, sqrt_sw, Xc.dtype)
     if np.any(constant):
         Xc[:, constant] = 0
