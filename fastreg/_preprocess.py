@@ -158,6 +158,31 @@ class Design:
         self._column_norms2 = norms
         return norms
 
+    def inverse_scales(self):
+        """``1 / d_j`` for glmnet's standardisation, 0 for a constant column
+        (:func:`inverse_scales` of this design's exact column norms and total
+        weight; a lazy design's norms are over-estimates, so standardising
+        callers ask for a design that is not lazy)."""
+        s = self.sqrt_sw.astype(np.float64)
+        return inverse_scales(self.column_norms2(), s @ s, self.x_mean, self.dtype)
+
+    def scaled(self, scale):
+        """The design of the columns ``Xt_j * scale_j`` (the same target and
+        weights): dense X scaled in one new Fortran copy, sparse X in a new
+        ``data`` array (its indices shared, never densified), the implicit
+        centring's means scaled alike. Used to standardise a Ridge design."""
+        scale = np.asarray(scale, dtype=np.float64)
+        X = self.X
+        if self.sparse:
+            col = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
+            Xs = sp.csc_matrix((X.data * scale.astype(X.dtype)[col], X.indices, X.indptr),
+                               shape=X.shape)
+        else:
+            Xs = np.multiply(X, scale.astype(X.dtype), order="F")
+        # (columns left constant-pending here have scale 0: they are exactly 0)
+        return Design(X=Xs, y=self.y, x_mean=(self.x_mean * scale).astype(self.dtype),
+                      y_mean=self.y_mean, sqrt_sw=self.sqrt_sw)
+
     def restrict(self, cols):
         """The design restricted to the columns ``cols`` (a copy of those columns
         only: a lazy design centres and weights just them)."""
@@ -251,6 +276,19 @@ def constant_columns(sq_norms, x_mean, sqrt_sw, dtype):
     :func:`_zero_constant_columns`, without another pass over X."""
     sqrt_sw = sqrt_sw.astype(np.float64)
     return constant_mask(sq_norms, x_mean, sqrt_sw @ sqrt_sw, dtype)
+
+
+def inverse_scales(sq_norms, total_weight, x_mean, dtype):
+    """``1 / d_j`` with ``d_j = sqrt(||Xt_j||^2 / sum(s))`` the weighted standard
+    deviation of glmnet's ``standardize`` (1/sum(w) scaling; the root mean
+    square without an intercept, the columns then being uncentred), from the
+    squared norms of the centred, weighted columns; 0 for the columns that
+    :func:`constant_mask` finds constant, whose coefficient then stays 0."""
+    sq = np.asarray(sq_norms, dtype=np.float64)
+    keep = (sq > 0) & ~constant_mask(sq, x_mean, total_weight, dtype)
+    out = np.zeros(sq.shape)
+    out[keep] = np.sqrt(total_weight / sq[keep])
+    return out
 
 
 def constant_mask(sq_norms, x_mean, total_weight, dtype):
