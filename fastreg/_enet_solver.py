@@ -82,7 +82,10 @@ def make_penalty(design, penalty_factor, bounds=None, standardize=False):
     """
     if penalty_factor is None and bounds is None and not standardize:
         return None
-    norms = design.column_norms2()
+    # The column norms serve the penalty factors and standardisation only (a
+    # box alone needs none): not computed for a box alone.
+    norms = (design.column_norms2() if penalty_factor is not None or standardize
+             else None)
     l2_factor = None
     if standardize:
         penalty_factor, l2_factor = standardized_factors(penalty_factor, norms,

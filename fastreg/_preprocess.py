@@ -114,8 +114,9 @@ class Design:
         """Squared norms of the centred, weighted columns ``||Xt_j||^2`` (float64).
 
         Cached (paths and CV ask once per design). Sparse columns are
-        accumulated term by term, exactly as the sparse kernel does, and
-        numerically constant columns get norm 0. A lazy design does not form
+        accumulated term by term, as the sparse kernel does (float64 data: its
+        :meth:`column_stats` themselves), and numerically constant columns get
+        norm 0. A lazy design does not form
         its centred copy for them: ``sum s x_j^2 - m_j^2 sum s`` plus a bound on
         its cancellation error, an over-estimate, which is what ranking and
         Gap Safe screening need (the kernels use the exact norms of the
@@ -127,12 +128,17 @@ class Design:
         if self.lazy:
             s2 = self.sqrt_sw.astype(np.float64) ** 2
             X = self.X_raw
-            raw = (np.einsum("ij,ij->j", X, X, dtype=np.float64) if not self._weighted
+            raw = (column_sq_norms(X) if not self._weighted
                    else np.einsum("i,ij,ij->j", s2, X, X, dtype=np.float64))
             m = self.x_mean.astype(np.float64)
             norms = np.maximum(raw - m * m * s2.sum(), 0.0) + 16 * eps * raw
             norms[raw == 0] = 0.0
+        elif self.sparse and self.dtype == np.float64:
+            # The sparse kernel's own statistics: the same accumulation, term
+            # by term, compiled, and computed once for the solves anyway.
+            norms = np.array(self.column_stats()[0], dtype=np.float64)
         elif self.sparse:
+            # float32 data: accumulated in float64 (the kernel's are float32).
             X = self.X
             p = X.shape[1]
             counts = np.diff(X.indptr)
@@ -148,9 +154,34 @@ class Design:
             norms = acc + m * m * np.maximum(rest, 0.0)
             norms[constant_columns(norms, self.x_mean, self.sqrt_sw, self.dtype)] = 0.0
         else:
-            norms = np.einsum("ij,ij->j", self.X, self.X, dtype=np.float64)
+            norms = column_sq_norms(self.X)
         self._column_norms2 = norms
         return norms
+
+    def inverse_scales(self):
+        """``1 / d_j`` for glmnet's standardisation, 0 for a constant column
+        (:func:`inverse_scales` of this design's exact column norms and total
+        weight; a lazy design's norms are over-estimates, so standardising
+        callers ask for a design that is not lazy)."""
+        s = self.sqrt_sw.astype(np.float64)
+        return inverse_scales(self.column_norms2(), s @ s, self.x_mean, self.dtype)
+
+    def scaled(self, scale):
+        """The design of the columns ``Xt_j * scale_j`` (the same target and
+        weights): dense X scaled in one new Fortran copy, sparse X in a new
+        ``data`` array (its indices shared, never densified), the implicit
+        centring's means scaled alike. Used to standardise a Ridge design."""
+        scale = np.asarray(scale, dtype=np.float64)
+        X = self.X
+        if self.sparse:
+            col = np.repeat(np.arange(X.shape[1]), np.diff(X.indptr))
+            Xs = sp.csc_matrix((X.data * scale.astype(X.dtype)[col], X.indices, X.indptr),
+                               shape=X.shape)
+        else:
+            Xs = np.multiply(X, scale.astype(X.dtype), order="F")
+        # (columns left constant-pending here have scale 0: they are exactly 0)
+        return Design(X=Xs, y=self.y, x_mean=(self.x_mean * scale).astype(self.dtype),
+                      y_mean=self.y_mean, sqrt_sw=self.sqrt_sw)
 
     def restrict(self, cols):
         """The design restricted to the columns ``cols`` (a copy of those columns
@@ -197,6 +228,21 @@ class Design:
         return out
 
 
+def column_sq_norms(X):
+    """``||X_j||^2`` of every column of dense X, float64.
+
+    A Fortran float64 X takes ``vecdot`` over the rows of its transpose
+    (contiguous dot products); einsum strides across the columns there, and
+    float32 data are accumulated in float64 by einsum.
+    """
+    if X.dtype == np.float64 and X.flags.f_contiguous and _VECDOT is not None:
+        return _VECDOT(X.T, X.T)
+    return np.einsum("ij,ij->j", X, X, dtype=np.float64)
+
+
+_VECDOT = getattr(np, "vecdot", None)  # NumPy >= 2.0
+
+
 def _take_columns(X, cols):
     """``X[:, cols]`` as fast as the memory layout allows (np.take along the
     strided axis of a Fortran array is an order of magnitude slower)."""
@@ -230,6 +276,19 @@ def constant_columns(sq_norms, x_mean, sqrt_sw, dtype):
     :func:`_zero_constant_columns`, without another pass over X."""
     sqrt_sw = sqrt_sw.astype(np.float64)
     return constant_mask(sq_norms, x_mean, sqrt_sw @ sqrt_sw, dtype)
+
+
+def inverse_scales(sq_norms, total_weight, x_mean, dtype):
+    """``1 / d_j`` with ``d_j = sqrt(||Xt_j||^2 / sum(s))`` the weighted standard
+    deviation of glmnet's ``standardize`` (1/sum(w) scaling; the root mean
+    square without an intercept, the columns then being uncentred), from the
+    squared norms of the centred, weighted columns; 0 for the columns that
+    :func:`constant_mask` finds constant, whose coefficient then stays 0."""
+    sq = np.asarray(sq_norms, dtype=np.float64)
+    keep = (sq > 0) & ~constant_mask(sq, x_mean, total_weight, dtype)
+    out = np.zeros(sq.shape)
+    out[keep] = np.sqrt(total_weight / sq[keep])
+    return out
 
 
 def constant_mask(sq_norms, x_mean, total_weight, dtype):
@@ -266,7 +325,7 @@ def _zero_constant_columns(Xc, x_mean, sqrt_sw):
     The test is the same as the sparse kernel's: centred norm below
     (64 eps)^2 of the raw norm ``||Xc_j||^2 + sum(s) m_j^2``.
     """
-    sq = np.einsum("ij,ij->j", Xc, Xc, dtype=np.float64)
+    sq = column_sq_norms(Xc)
     constant = constant_columns(sq, x_mean, sqrt_sw, Xc.dtype)
     if np.any(constant):
         Xc[:, constant] = 0

@@ -22,6 +22,13 @@ Routes (``solver_`` records the one taken):
   solution on ill-conditioned data; prefer 'auto'.
 - ``'cd'``: coordinate descent (the Elastic-Net kernel with no L1 term),
   used for ``positive=True``.
+
+``standardize=True`` (glmnet's): every route solves the problem of the design
+``Xt D^{-1}``, ``D = diag(d)`` the weighted standard deviations (1/sum(s)
+scaling) of the columns, i.e. the generalised ridge ``(Xt^T Xt + alpha D^2) w
+= Xt^T yt`` in the original coefficients ``w = D^{-1} b``; the scaled design is
+one scaled copy of dense X, or of sparse X's values only. Constant columns
+(``d_j = 0``) keep ``w_j = 0``.
 """
 import warnings
 
@@ -220,6 +227,13 @@ class Ridge(LinearRegressorBase):
         descent).
     random_state : int, RandomState instance or None, default=None
         Unused; accepted for compatibility with scikit-learn.
+    standardize : bool, default=False
+        glmnet's ``standardize``: penalise the coefficients of the columns
+        scaled to unit weighted standard deviation (``sqrt(sum_i s_i (x_ij -
+        xbar_j)^2 / sum(s))``, centred only with an intercept), i.e. the
+        penalty ``alpha * sum_j d_j^2 w_j^2``; ``coef_`` and ``intercept_``
+        are on the original scale, constant columns get 0. Sparse X is not
+        densified. False (the default) is scikit-learn's Ridge.
 
     Attributes
     ----------
@@ -238,7 +252,8 @@ class Ridge(LinearRegressorBase):
     """
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, copy_X=True, max_iter=None,
-                 tol=1e-4, solver="auto", positive=False, random_state=None):
+                 tol=1e-4, solver="auto", positive=False, random_state=None,
+                 standardize=False):
         self.alpha = alpha
         self.fit_intercept = fit_intercept
         self.copy_X = copy_X
@@ -247,6 +262,7 @@ class Ridge(LinearRegressorBase):
         self.solver = solver
         self.positive = positive
         self.random_state = random_state
+        self.standardize = standardize
 
     def fit(self, X, y, sample_weight=None):
         """Fit the Ridge model.
@@ -266,7 +282,7 @@ class Ridge(LinearRegressorBase):
         self : object
             Fitted estimator.
         """
-        for name in ("fit_intercept", "copy_X", "positive"):
+        for name in ("fit_intercept", "copy_X", "positive", "standardize"):
             check_bool(getattr(self, name), name)
         check_choice(self.solver, "solver", SOLVERS)
         tol = check_real(self.tol, "tol", low=0.0)
@@ -285,7 +301,12 @@ class Ridge(LinearRegressorBase):
         # Dense Cholesky (primal) finds the constant columns on the Gram
         # matrix's diagonal: no extra pass over X for them.
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
-                            zero_constant=False, col_sums=col_sums, lazy=True)
+                            zero_constant=False, col_sums=col_sums,
+                            lazy=not self.standardize)
+        scale = None
+        if self.standardize:  # the routes solve on the standardised columns
+            scale = design.inverse_scales()
+            base, design = design, design.scaled(scale)
 
         solver = choose_solver(self.solver, design, self.positive)
         coef = None
@@ -297,6 +318,9 @@ class Ridge(LinearRegressorBase):
                 solver = "sparse_cg"
         if coef is None:
             coef, n_iter = self._solve(solver, design, alphas, tol, max_iter)
+        if scale is not None:  # back to the original columns' scale
+            coef = (coef * scale).astype(design.dtype, copy=False)
+            design = base
         coef = coef[0] if n_targets == 1 else coef  # scikit-learn's shapes
         return self._set_fitted(FitResult(coef, intercept_of(design, coef, self.fit_intercept),
                                           n_iter=n_iter, attributes={"solver": solver}))

@@ -98,6 +98,15 @@ class RidgeCV(LinearRegressorBase):
         ``cv=None``).
     alpha_per_target : bool, default=False
         With a 2-D ``y``, choose one alpha per target (only with ``cv=None``).
+    standardize : bool, default=False
+        glmnet's ``standardize``, as in :class:`fastreg.Ridge`: every fit
+        penalises the coefficients of the columns scaled to unit weighted
+        standard deviation; ``coef_`` and ``intercept_`` are on the original
+        scale. Leave-one-out decomposes the design standardised by the
+        deviations of all the data (held fixed when a sample is left out: the
+        exact leave-one-out of that generalised ridge); K-fold standardises
+        each training fold by its own deviations, as ``GridSearchCV(Ridge(
+        standardize=True))`` does.
 
     Attributes
     ----------
@@ -144,7 +153,8 @@ class RidgeCV(LinearRegressorBase):
     """
 
     def __init__(self, alphas=(0.1, 1.0, 10.0), *, fit_intercept=True, scoring=None,
-                 cv=None, gcv_mode=None, store_cv_results=False, alpha_per_target=False):
+                 cv=None, gcv_mode=None, store_cv_results=False, alpha_per_target=False,
+                 standardize=False):
         self.alphas = alphas
         self.fit_intercept = fit_intercept
         self.scoring = scoring
@@ -152,6 +162,7 @@ class RidgeCV(LinearRegressorBase):
         self.gcv_mode = gcv_mode
         self.store_cv_results = store_cv_results
         self.alpha_per_target = alpha_per_target
+        self.standardize = standardize
 
     # -- scikit-learn plumbing ----------------------------------------------
     def _scorer(self, for_routing=False):
@@ -204,6 +215,7 @@ class RidgeCV(LinearRegressorBase):
         check_bool(self.fit_intercept, "fit_intercept")
         check_bool(self.store_cv_results, "store_cv_results")
         check_bool(self.alpha_per_target, "alpha_per_target")
+        check_bool(self.standardize, "standardize")
         if self.gcv_mode is not None:
             check_choice(self.gcv_mode, "gcv_mode", GCV_MODES)
         if self.scoring is not None and not (isinstance(self.scoring, str)
@@ -259,7 +271,11 @@ class RidgeCV(LinearRegressorBase):
         # preprocess may centre X64 in place only when it is our own copy
         copy_X = sp.issparse(X) or X64 is X or np.may_share_memory(X64, X)
         y64 = np.asarray(y, dtype=np.float64)
-        design = preprocess(X64, y64, sw, self.fit_intercept, copy_X=copy_X)
+        design = base = preprocess(X64, y64, sw, self.fit_intercept, copy_X=copy_X)
+        scale = None
+        if self.standardize:  # the engine runs on the standardised columns
+            scale = design.inverse_scales()
+            design = design.scaled(scale)
         T = design.y2d.shape[1]
         A = alphas.shape[0]
         scorer = self._scorer() if self.scoring is not None else None
@@ -278,7 +294,7 @@ class RidgeCV(LinearRegressorBase):
             if self.store_cv_results:
                 results = E * E
         else:
-            P = self._loo_predictions(spec, X, y64, sw, E, alphas, T)
+            P = self._loo_predictions(spec, X, y64, sw, E, alphas, T, scale)
             ident = _PredictionsAsRegressor()
             if per_target:
                 scores = np.array([[scorer(ident, P[:, t, a], y64[:, t], **score_params)
@@ -293,8 +309,10 @@ class RidgeCV(LinearRegressorBase):
         alpha, best_score, chosen = choose_alphas(scores, alphas, per_target, T)
 
         coef = spec.coefs_paired(chosen, spec.projected_target()).T  # (T, p)
+        if scale is not None:
+            coef = coef * scale  # the original columns' scale
         if self.fit_intercept:
-            intercept = design.y_mean - coef @ design.x_mean
+            intercept = base.y_mean - coef @ base.x_mean
             intercept = (intercept.astype(dtype) if y.ndim == 2
                          else dtype.type(intercept[0]))
         else:
@@ -307,8 +325,9 @@ class RidgeCV(LinearRegressorBase):
                          attributes={"alpha": alpha, "best_score": best_score,
                                      "gcv_mode": route, "cv_results": cv_results})
 
-    def _loo_predictions(self, spec, X, y64, sw, E, alphas, T):
-        """Leave-one-out predictions in the original units, (n, T, A)."""
+    def _loo_predictions(self, spec, X, y64, sw, E, alphas, T, scale=None):
+        """Leave-one-out predictions in the original units, (n, T, A) (``scale``:
+        the standardisation's column scales of the engine's design)."""
         d = spec.design
         s = d.sqrt_sw
         n = y64.shape[0]
@@ -323,6 +342,8 @@ class RidgeCV(LinearRegressorBase):
             rows = X[zero]
             rows = rows.astype(np.float64) if sp.issparse(rows) else np.asarray(
                 rows, dtype=np.float64)
+            if scale is not None:  # rows of the standardised design
+                rows = rows @ sp.diags(scale) if sp.issparse(rows) else rows * scale
             P[zero] = full_predictions(spec, alphas, rows, T)
         return P
 
@@ -370,7 +391,8 @@ class RidgeCV(LinearRegressorBase):
                           f"{mean_scores}", UserWarning, stacklevel=3)
         best = first_best(mean_scores)
         alpha = float(alphas[best])
-        final = Ridge(alpha=alpha, fit_intercept=self.fit_intercept).fit(
+        final = Ridge(alpha=alpha, fit_intercept=self.fit_intercept,
+                      standardize=self.standardize).fit(
             X, y, sample_weight=sample_weight)
         return FitResult(final.coef_, final.intercept_ if self.fit_intercept else 0.0,
                          attributes={"alpha": alpha, "best_score": mean_scores[best],
@@ -379,7 +401,11 @@ class RidgeCV(LinearRegressorBase):
     def _fold_coefs(self, Xtr, ytr, sw_tr, alphas):
         """[(coef, intercept)] of every alpha on one training fold, in the shapes
         fastreg.Ridge would give."""
-        design = preprocess(Xtr, ytr, sw_tr, self.fit_intercept, copy_X=False)
+        design = base = preprocess(Xtr, ytr, sw_tr, self.fit_intercept, copy_X=False)
+        scale = None
+        if self.standardize:  # the fold's own standard deviations
+            scale = design.inverse_scales()
+            design = design.scaled(scale)
         T = design.y2d.shape[1]
         A = alphas.shape[0]
         try:
@@ -389,16 +415,19 @@ class RidgeCV(LinearRegressorBase):
         out = []
         if route is None:  # no decomposition fits: one Ridge fit per alpha
             for a in alphas:
-                m = Ridge(alpha=float(a), fit_intercept=self.fit_intercept).fit(
+                m = Ridge(alpha=float(a), fit_intercept=self.fit_intercept,
+                          standardize=self.standardize).fit(
                     Xtr, ytr, sample_weight=sw_tr)
                 out.append((np.asarray(m.coef_), m.intercept_))
             return out
         spec = decompose(design, route, self.fit_intercept)
         W = spec.coefs(alphas).reshape(-1, T, A)                   # (p, T, A)
+        if scale is not None:
+            W = W * scale[:, None, None]  # the original columns' scale
         for a in range(A):
             coef = W[:, :, a].T                                    # (T, p)
             if self.fit_intercept:
-                intercept = design.y_mean.reshape(T) - coef @ design.x_mean
+                intercept = base.y_mean.reshape(T) - coef @ base.x_mean
             else:
                 intercept = np.zeros(T)
             if ytr.ndim == 1:

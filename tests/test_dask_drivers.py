@@ -205,6 +205,45 @@ def test_ridge_cv_kfold_equals_in_memory(dask_scheduler, weights):
     assert rel(est.coef_, mem.coef_) < 1e-10
 
 
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weights", [None, "random"])
+def test_ridge_and_ridge_cv_standardize_equal_in_memory(dask_scheduler, layout,
+                                                        fit_intercept, weights):
+    """standardize=True on the statistics (Ridge, positive Ridge, RidgeCV
+    leave-one-out and K-fold) equals the in-memory fits, which are checked
+    against the standardised problem in test_ridge.py / test_ridge_cv.py."""
+    X, y = problem(seed=21, shift=3.0)
+    X = X * np.linspace(0.1, 30.0, P)
+    sw = make_sample_weight(N, weights)
+    swd = None if sw is None else da.from_array(sw, 77)
+    Xd = to_dask(X, layout)
+    for kw in (dict(), dict(positive=True, tol=1e-12, max_iter=100_000)):
+        mem = fastreg.Ridge(alpha=2.0, fit_intercept=fit_intercept, standardize=True,
+                            **kw).fit(X, y, sample_weight=sw)
+        est = fastreg.Ridge(alpha=2.0, fit_intercept=fit_intercept, standardize=True,
+                            **kw).fit(Xd, y, sample_weight=swd)
+        if not kw:
+            assert rel(est.coef_, mem.coef_) < 1e-10
+            assert abs(est.intercept_ - mem.intercept_) <= 1e-10 * max(1.0, abs(mem.intercept_))
+            continue
+        # positive: coordinate descent (dense kernel vs Gram kernel), each
+        # certified by its gap: the objectives of the standardised problem agree
+        d = ref.standard_deviations(X, sw, fit_intercept)
+        objs = [ref.ridge_objective(X / d, y, m.coef_ * d, m.intercept_, 2.0, sw)
+                for m in (mem, est)]
+        assert abs(objs[0] - objs[1]) <= 1e-10 * objs[0]
+    alphas = np.logspace(-2, 3, 6)
+    for cv in (None, 4):
+        mem = fastreg.RidgeCV(alphas=alphas, cv=cv, fit_intercept=fit_intercept,
+                              standardize=True).fit(X, y, sample_weight=sw)
+        est = fastreg.RidgeCV(alphas=alphas, cv=cv, fit_intercept=fit_intercept,
+                              standardize=True).fit(Xd, y, sample_weight=swd)
+        assert est.alpha_ == mem.alpha_
+        assert abs(est.best_score_ - mem.best_score_) <= 1e-9 * max(1.0, abs(mem.best_score_))
+        assert rel(est.coef_, mem.coef_) < 1e-9
+
+
 # --------------------------------------------------------------------------
 # paths and LassoCV / ElasticNetCV
 # --------------------------------------------------------------------------

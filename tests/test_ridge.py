@@ -531,3 +531,123 @@ def test_ridge_scaling_y_scales_coef(pb, alpha, c, solver):
     b.coef_ = b.coef_ / c
     b.intercept_ = b.intercept_ / c
     assert_same_optimum(pb, a, b, alpha / total_weight(pb), 0.0, f"c={c}")
+
+
+# --------------------------------------------------------------------------
+# standardize=True (glmnet's): the ridge of the standardised columns
+# --------------------------------------------------------------------------
+def _standardize_problem(shape, seed=3):
+    """Columns of very different scales and offsets, one constant column."""
+    rng = make_rng(seed)
+    X, y = make_problem(*shape, seed=seed)
+    X = X * rng.uniform(0.05, 20.0, shape[1]) + rng.uniform(-3, 3, shape[1])
+    X[:, 2] = 4.0
+    return X, y
+
+
+def _standardised_oracle(X, y, alpha, sw, fit_intercept):
+    """The closed form on ``X / d`` (d: the reference's weighted standard
+    deviations, 1/sum(w) scaling), mapped back: ``w = b / d``, the intercept
+    unchanged; a constant column (d = 0) is dropped and gets 0."""
+    d = ref.standard_deviations(X, sw, fit_intercept)
+    keep = d > 1e-8 * d.max()
+    b, b0 = ref.ridge_closed_form(X[:, keep] / d[keep], y, alpha, sample_weight=sw,
+                                  fit_intercept=fit_intercept)
+    w = np.zeros(X.shape[1])
+    w[keep] = b / d[keep]
+    return w, b0
+
+
+@pytest.mark.parametrize("solver", ["auto", "cholesky", "svd", "lsqr", "sparse_cg", "cd"])
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("shape", list(SHAPES.values()), ids=list(SHAPES))
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_standardize_equals_standardised_problem(solver, layout, shape, sw_kind,
+                                                 fit_intercept):
+    if solver == "svd" and layout != "dense":
+        pytest.skip("'svd' densifies sparse X (documented)")
+    X, y = _standardize_problem(shape)
+    sw = make_sample_weight(shape[0], sw_kind)
+    w_ref, b_ref = _standardised_oracle(X, y, ALPHA, sw, fit_intercept)
+    Xl = to_layout(X, layout)
+    X_before = Xl.copy()
+    model = Ridge(alpha=ALPHA, fit_intercept=fit_intercept, solver=solver, standardize=True,
+                  tol=1e-12, max_iter=200_000).fit(Xl, y, sample_weight=sw)
+    rtol = 1e-8
+    if solver == "cd":
+        # coordinate descent is certified by its gap: the objective of the
+        # standardised problem (b = d w) is optimal to that accuracy, the
+        # coefficients of a wide, ill-conditioned problem less so
+        d = ref.standard_deviations(X, sw, fit_intercept)
+        Xs = X / np.where(d > 0, d, 1.0)
+        obj = ref.ridge_objective(Xs, y, model.coef_ * d, model.intercept_, ALPHA, sw)
+        obj_ref = ref.ridge_objective(Xs, y, w_ref * d, b_ref, ALPHA, sw)
+        assert obj - obj_ref <= 1e-9 * obj_ref
+        rtol = 1e-3
+    assert_coef_close(model.coef_, w_ref, rtol)
+    if fit_intercept:  # a constant column (centred: zero) stays zero
+        assert model.coef_[2] == 0.0
+    assert abs(model.intercept_ - b_ref) <= rtol * max(1.0, abs(b_ref))
+    # the user's X is untouched
+    if sp.issparse(Xl):
+        assert (Xl != X_before).nnz == 0
+    else:
+        np.testing.assert_array_equal(Xl, X_before)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_standardize_layouts_agree(dtype):
+    """dense = CSR = CSC, and float32 close to float64, with weights and 2-D y."""
+    X, _ = _standardize_problem((50, 12))
+    rng = make_rng(5)
+    Y = rng.standard_normal((50, 2))
+    sw = make_sample_weight(50, "random")
+    fits = [Ridge(alpha=[0.5, 3.0], standardize=True).fit(to_layout(X, layout, dtype), Y,
+                                                          sample_weight=sw)
+            for layout in LAYOUTS]
+    rtol = 1e-4 if dtype == np.float32 else 1e-10
+    for m in fits[1:]:
+        assert m.coef_.dtype == dtype
+        assert_coef_close(m.coef_, fits[0].coef_, rtol)
+        np.testing.assert_allclose(m.intercept_, fits[0].intercept_, rtol=rtol, atol=rtol)
+    for t, a in enumerate([0.5, 3.0]):
+        w_ref, b_ref = _standardised_oracle(X, Y[:, t], a, sw, True)
+        assert_coef_close(fits[0].coef_[t], w_ref, 10 * rtol)
+
+
+def test_standardize_scale_invariant_and_default_unchanged():
+    """Rescaling a column rescales its coefficient inversely (the fit of the
+    standardised problem does not move); standardize=False is the plain Ridge."""
+    X, y = _standardize_problem((40, 6))
+    m = Ridge(alpha=2.0, standardize=True).fit(X, y)
+    X2 = X.copy()
+    X2[:, 0] *= 1000.0
+    m2 = Ridge(alpha=2.0, standardize=True).fit(X2, y)
+    assert_rel_close(m2.coef_[0] * 1000.0, m.coef_[0], 1e-9)
+    np.testing.assert_allclose(m2.predict(X2), m.predict(X), rtol=1e-9, atol=1e-9)
+    plain = Ridge(alpha=2.0).fit(X, y)
+    np.testing.assert_array_equal(Ridge(alpha=2.0, standardize=False).fit(X, y).coef_,
+                                  plain.coef_)
+
+
+def test_standardize_positive():
+    """positive=True with standardize: the non-negative ridge of the
+    standardised columns (its KKT conditions: a zero coefficient has a
+    non-positive gradient, a positive one a zero gradient)."""
+    X, y = _standardize_problem((60, 10))
+    m = Ridge(alpha=1.0, positive=True, standardize=True, tol=1e-12,
+              max_iter=100_000).fit(X, y)
+    assert np.all(m.coef_ >= 0)
+    d = ref.standard_deviations(X)
+    Xc, yc = X - X.mean(0), y - y.mean()
+    grad = -Xc.T @ (yc - Xc @ m.coef_) + 1.0 * d ** 2 * m.coef_
+    pos = m.coef_ > 0
+    assert np.max(np.abs(grad[pos]), initial=0.0) <= 1e-6 * np.abs(Xc.T @ yc).max()
+    assert np.all(grad[~pos] >= -1e-6 * np.abs(Xc.T @ yc).max())
+
+
+def test_standardize_bad_value():
+    X, y = _standardize_problem((20, 4))
+    with pytest.raises((TypeError, ValueError), match="standardize"):
+        Ridge(standardize="yes").fit(X, y)

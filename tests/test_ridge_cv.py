@@ -18,6 +18,7 @@ from sklearn.model_selection import GroupKFold, KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastreg import Ridge
+from fastreg import reference as fastreg_reference
 from fastreg._ridge_cv import RidgeCV
 
 from conftest import assert_coef_close, make_problem, make_sample_weight, to_layout
@@ -503,3 +504,83 @@ def test_tiny_alpha_loo_matches_brute_force(layout, gcv_mode, alpha):
     est = RidgeCV(alphas=[alpha], gcv_mode=gcv_mode,
                   store_cv_results=True).fit(to_layout(X, layout), y)
     assert np.abs(est.cv_results_[:, 0] - brute).max() <= 1e-11 * brute.max()
+
+
+# ---------------------------------------------------------------------------
+# standardize=True
+# ---------------------------------------------------------------------------
+
+def _scaled_columns(shape, sw_kind, fit_intercept):
+    """Columns of very different scales (one constant), their inverse
+    standard deviations (fastreg.reference's, 0 for the constant column)."""
+    X, y, sw = data(shape, None, sw_kind)
+    rng = np.random.default_rng(11)
+    X = X * rng.uniform(0.05, 20.0, X.shape[1]) + rng.uniform(-2, 2, X.shape[1])
+    X[:, 1] = 3.0
+    d = fastreg_reference.standard_deviations(X, sw, fit_intercept)
+    scale = np.where(d > 1e-8 * d.max(), 1.0 / np.where(d > 0, d, 1.0), 0.0)
+    return X, y, sw, scale
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("layout", ["dense", "csc", "csr"])
+def test_loo_standardize_equals_standardised_design(shape, sw_kind, fit_intercept, layout):
+    """Leave-one-out with standardize is the leave-one-out of the design
+    standardised by all the data's deviations (the plain RidgeCV on X / d,
+    itself checked against brute force above), coefficients mapped back."""
+    X, y, sw, scale = _scaled_columns(shape, sw_kind, fit_intercept)
+    if not fit_intercept:
+        scale[1] = 1.0 / 3.0  # uncentred: the constant column has rms 3
+    plain = RidgeCV(ALPHAS, fit_intercept=fit_intercept, store_cv_results=True).fit(
+        X * scale, y, sample_weight=sw)
+    m = RidgeCV(ALPHAS, fit_intercept=fit_intercept, store_cv_results=True,
+                standardize=True).fit(to_layout(X, layout), y, sample_weight=sw)
+    assert m.alpha_ == plain.alpha_
+    assert rel_err(m.cv_results_, plain.cv_results_) <= 1e-8
+    np.testing.assert_allclose(m.best_score_, plain.best_score_, rtol=1e-9)
+    assert_coef_close(m.coef_, plain.coef_ * scale, 1e-8)
+    np.testing.assert_allclose(m.intercept_, plain.intercept_, rtol=1e-8, atol=1e-10)
+    if fit_intercept:
+        assert m.coef_[1] == 0.0  # the constant column stays zero
+    # the final model is Ridge(standardize=True) at alpha_
+    r = Ridge(alpha=m.alpha_, fit_intercept=fit_intercept, standardize=True).fit(
+        X, y, sample_weight=sw)
+    assert_coef_close(m.coef_, r.coef_, 1e-8)
+
+
+def test_loo_standardize_zero_weight_prediction():
+    """A zero-weight sample's leave-one-out prediction (a scorer given) is the
+    full-data prediction on the original scale."""
+    X, y, sw, scale = _scaled_columns("tall", "random", True)
+    sw = sw.copy()
+    sw[:3] = 0.0
+    m = RidgeCV(ALPHAS, scoring="neg_mean_absolute_error", store_cv_results=True,
+                standardize=True).fit(X, y, sample_weight=sw)
+    for k, a in enumerate(ALPHAS):
+        full = Ridge(alpha=a, standardize=True).fit(X, y, sample_weight=sw)
+        np.testing.assert_allclose(m.cv_results_[:3, k], full.predict(X[:3]), rtol=1e-8)
+
+
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_kfold_standardize_equals_brute_force(sw_kind, layout):
+    """K-fold: each training fold standardised by its own deviations, scored
+    by R^2 on the held-out fold (GridSearchCV(Ridge(standardize=True)))."""
+    X, y, sw, _ = _scaled_columns("tall", sw_kind, True)
+    Xl = to_layout(X, layout)
+    cv = KFold(4)
+    m = RidgeCV(ALPHAS, cv=cv, standardize=True).fit(Xl, y, sample_weight=sw)
+    scores = np.zeros(len(ALPHAS))
+    for train, test in cv.split(X):
+        for k, a in enumerate(ALPHAS):
+            r = Ridge(alpha=a, standardize=True).fit(
+                X[train], y[train], sample_weight=None if sw is None else sw[train])
+            scores[k] += r.score(X[test], y[test], sample_weight=None if sw is None
+                                 else sw[test]) / 4
+    best = int(np.argmax(scores))
+    assert m.alpha_ == ALPHAS[best]
+    np.testing.assert_allclose(m.best_score_, scores[best], rtol=1e-9)
+    final = Ridge(alpha=ALPHAS[best], standardize=True).fit(X, y, sample_weight=sw)
+    assert_coef_close(m.coef_, final.coef_, 1e-9)

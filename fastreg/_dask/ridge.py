@@ -12,6 +12,12 @@
 - RidgeCV, K-fold: per-fold statistics of the same single pass give every
   fold's closed-form coefficients, their held-out R^2 (a quadratic form in
   the test fold's statistics) and the final refit.
+
+``standardize=True``: the same solves on the statistics of the standardised
+columns, ``D^{-1} G D^{-1}`` and ``D^{-1} Xt^T yt`` with ``d_j^2 = G_jj /
+sum(s)`` (:func:`fastreg._preprocess.inverse_scales`), the coefficients
+mapped back by ``D^{-1}``; K-fold standardises each training fold by its own
+deviations, as in memory.
 """
 import numpy as np
 from sklearn.model_selection import check_cv
@@ -37,16 +43,30 @@ def fit_ridge_dask(params, X, y, sample_weight=None):
     alphas = np.full(T, alphas) if np.ndim(alphas) == 0 else alphas
     result = _ridge_from_stats(compute_stats(X, y, sw), alphas, y.ndim, out_dtype(X),
                                params["fit_intercept"], params["positive"], params["tol"],
-                               params["max_iter"])
+                               params["max_iter"], params.get("standardize", False))
     result.attributes.update(features_seen(X))
     return result
 
 
+def _standardised_moments(st, fit_intercept, dtype, standardize):
+    """``(G, Xy, yy, scale)``: :func:`centred_moments`, of the standardised
+    columns when ``standardize`` (``scale`` = 1/d, else None)."""
+    from .._preprocess import inverse_scales
+
+    G, Xy, yy = centred_moments(st, fit_intercept, dtype)
+    if not standardize:
+        return G, Xy, yy, None
+    mx = st.mx if fit_intercept else np.zeros_like(st.mx)
+    scale = inverse_scales(np.diag(G), st.W, mx, dtype)
+    G = scale[:, None] * G * scale[None, :]
+    return G, scale[:, None] * Xy, yy, scale
+
+
 def _ridge_from_stats(st, alphas, y_ndim, dtype, fit_intercept, positive=False, tol=None,
-                      max_iter=None):
+                      max_iter=None, standardize=False):
     """The Ridge fit of the rows of ``st`` at ``alphas`` (one per target);
     ``tol`` and ``max_iter`` serve ``positive`` only."""
-    G, Xy, yy = centred_moments(st, fit_intercept, dtype)
+    G, Xy, yy, scale = _standardised_moments(st, fit_intercept, dtype, standardize)
     p, T = Xy.shape
     coef = np.empty((T, p))
     n_iter = None
@@ -72,6 +92,8 @@ def _ridge_from_stats(st, alphas, y_ndim, dtype, fit_intercept, positive=False, 
                 Z = solve_psd_min_norm(G, float(a), B)
             coef[cols] = Z.T
         solver = "cholesky"
+    if scale is not None:
+        coef *= scale  # the original columns' scale
     coef = (coef[0] if T == 1 else coef).astype(dtype, copy=False)
     return FitResult(coef, intercept(st, coef, fit_intercept, y_ndim), n_iter=n_iter,
                      attributes={"solver": solver})
@@ -129,8 +151,11 @@ def _ridge_cv_loo(params, X, y, sw):
     dtype = out_dtype(X)
     st = compute_stats(X, y, sw)
     # in float64 whatever the input dtype, as the in-memory RidgeCV
-    G, Xy, _ = centred_moments(st, fi, np.float64)
+    G, Xy, _, scale = _standardised_moments(st, fi, np.float64,
+                                            params.get("standardize", False))
     lam, V = eigh(np.asfortranarray(G))
+    # the chunks' raw rows times V: of the standardised design with D^{-1} V
+    V_rows = V if scale is None else scale[:, None] * V
     c = V.T @ Xy                                             # (r, T)
     T, A, r = Xy.shape[1], alphas.shape[0], lam.shape[0]
     inv = shifted_inverse(lam, alphas)                       # (r, A)
@@ -140,7 +165,7 @@ def _ridge_cv_loo(params, X, y, sw):
     xs, ys = row_blocks(X), row_blocks(y)
     ws = row_blocks(sw) if sw is not None else [None] * len(xs)
     f = dask.delayed(_loo_chunk, pure=True)
-    V_d, inv_d, C_d = (dask.delayed(a) for a in (V, inv, C))   # shipped once
+    V_d, inv_d, C_d = (dask.delayed(a) for a in (V_rows, inv, C))   # shipped once
     parts = [f(xb, yb, wb, mx, my, st.W, V_d, inv_d, C_d, fi)
              for xb, yb, wb in zip(xs, ys, ws)]
     (sse,) = compute(tree_reduce(parts, _sum))
@@ -148,7 +173,7 @@ def _ridge_cv_loo(params, X, y, sw):
     per_target = params["alpha_per_target"] and y.ndim == 2 and T > 1
     scores = -sse / st.n if per_target else -sse.sum(axis=0) / (st.n * T)
     alpha, best_score, chosen = choose_alphas(scores, alphas, per_target, T)
-    coef = (V @ (c * shifted_inverse(lam, chosen))).T        # (T, p)
+    coef = (V_rows @ (c * shifted_inverse(lam, chosen))).T   # (T, p), original scale
     coef = (coef[0] if T == 1 else coef).astype(dtype, copy=False)
     # scikit-learn's RidgeCV: a float 0.0 without an intercept, whatever y's shape
     b = intercept(st, coef, fi, y.ndim) if fi else 0.0
@@ -165,9 +190,14 @@ def _ridge_cv_kfold(params, X, y, sw):
     fold_scores = []
     for k in range(K):
         tr, te = train_stats(folds, k), folds[k]
-        G, Xy, _ = centred_moments(tr, fi, np.float64)
+        G, Xy, _, scale = _standardised_moments(tr, fi, np.float64,
+                                                params.get("standardize", False))
         lam, V = eigh(np.asfortranarray(G))
-        W = V @ ((V.T @ Xy)[:, :, None] * shifted_inverse(lam, alphas)[:, None, :]
+        if scale is not None:  # the fold's coefficients on the original scale
+            V_back = scale[:, None] * V
+        else:
+            V_back = V
+        W = V_back @ ((V.T @ Xy)[:, :, None] * shifted_inverse(lam, alphas)[:, None, :]
                  ).reshape(lam.shape[0], T * A)
         W = W.reshape(-1, T, A)
         r2 = np.zeros((T, A))
@@ -187,7 +217,7 @@ def _ridge_cv_kfold(params, X, y, sw):
     # the final refit at alpha_ on all the data (as RidgeCV: a Ridge fit), from
     # the merged statistics: no further pass
     final = _ridge_from_stats(merge_all(folds), np.full(T, alpha), y.ndim, out_dtype(X),
-                              fi)
+                              fi, standardize=params.get("standardize", False))
     return FitResult(final.coef, final.intercept if fi else 0.0,
                      attributes={"alpha": alpha, "best_score": mean_scores[best],
                                  "gcv_mode": None})
