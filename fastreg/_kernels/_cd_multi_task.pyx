@@ -642,7 +642,7 @@ def mt_cd_gram(const floating[::1, :] G, const floating[:, ::1] XtY, double y_no
         raise ValueError(f"G must be square and XtY have {p} rows, got G {G.shape[0]}x"
                          f"{G.shape[1]} and XtY {XtY.shape[0]} rows.")
     dtype = np.float32 if floating is float else np.float64
-    norms_ = np.ascontiguousarray(np.diagonal(np.asarray(G)), dtype=dtype)
+    norms_ = np.array(np.diagonal(np.asarray(G)), dtype=dtype)  # a copy: diagonal is read-only
     norms_[norms_ < 0] = 0
     cdef floating[::1] norms = norms_
     cdef const int32_t[::1] no_idx = np.zeros(1, dtype=np.int32)
