@@ -28,7 +28,7 @@ from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._selection import alpha_grid_from_max, path_alphas
 from ._validation import (check_array_basics, check_consistent_length,
-                          check_sample_weight, check_sparse_structure)
+                          check_grid_l1_ratio, check_sample_weight, check_sparse_structure)
 
 
 class MultiTaskProblem:
@@ -129,7 +129,8 @@ class MultiTaskProblem:
 
 def multi_task_alphas(problem, l1_ratio, eps, n_alphas):
     """scikit-learn's automatic grid (:func:`fastreg._selection.alpha_grid_from_max`)
-    from the multi-task alpha_max."""
+    from the multi-task alpha_max (which needs an L1 term)."""
+    check_grid_l1_ratio(l1_ratio)
     return alpha_grid_from_max(problem.alpha_max(l1_ratio), eps, n_alphas)
 
 
