@@ -2,7 +2,9 @@
 
 Estimators: :class:`Lasso`, :class:`ElasticNet`, :class:`Ridge`, and their
 cross-validated variants :class:`LassoCV`, :class:`ElasticNetCV`,
-:class:`RidgeCV` (exact leave-one-out for all alphas at once); paths:
+:class:`RidgeCV` (exact leave-one-out for all alphas at once); the
+multi-task (joint-sparsity) :class:`MultiTaskElasticNet`,
+:class:`MultiTaskLasso` and their CV variants; paths:
 :func:`lasso_path`, :func:`enet_path`, and :func:`regularization_path`,
 which returns a :class:`RegularizationPath` to query at any alpha;
 :func:`show_versions` for bug reports. The plain NumPy oracle the kernels are
@@ -10,6 +12,8 @@ tested against is :mod:`fastreg.reference`.
 """
 from ._coordinate_descent import ElasticNet, Lasso
 from ._cv import ElasticNetCV, LassoCV
+from ._multi_task import MultiTaskElasticNet, MultiTaskLasso
+from ._multi_task_cv import MultiTaskElasticNetCV, MultiTaskLassoCV
 from ._path import enet_path, lasso_path
 from ._regularization_path import RegularizationPath, regularization_path
 from ._ridge import Ridge
@@ -17,6 +21,7 @@ from ._ridge_cv import RidgeCV
 from ._show_versions import show_versions
 
 __version__ = "0.1.0.dev0"
-__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "RegularizationPath", "Ridge",
-           "RidgeCV", "enet_path", "lasso_path", "regularization_path", "show_versions",
+__all__ = ["ElasticNet", "ElasticNetCV", "Lasso", "LassoCV", "MultiTaskElasticNet",
+           "MultiTaskElasticNetCV", "MultiTaskLasso", "MultiTaskLassoCV",
+           "RegularizationPath", "Ridge", "RidgeCV", "enet_path", "lasso_path", "regularization_path", "show_versions",
            "__version__"]

@@ -12,6 +12,7 @@ from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES, finite_column_sums
 from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet, warm_started_path
+from ._multi_task_solver import multi_task_enet_path
 from ._dask import is_dask_collection
 from ._penalty import check_penalty_factor, resolve_box
 from ._preprocess import preprocess
@@ -227,9 +228,10 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     ----------
     X : {ndarray, sparse matrix} of shape (n_samples, n_features)
         Training data (dense, or scipy.sparse CSC/CSR; never densified).
-    y : ndarray of shape (n_samples,)
-        Target. (scikit-learn's 2-D y means a multi-task penalty, which fastreg
-        does not implement; a 2-D y is rejected.)
+    y : ndarray of shape (n_samples,) or (n_samples, n_tasks)
+        Target. A 2-D y gives scikit-learn's multi-task path (the L2,1 penalty
+        of :class:`fastreg.MultiTaskElasticNet`; coefs of shape (n_tasks,
+        n_features, n_alphas)).
     l1_ratio : float, default=0.5
         Elastic-Net mixing parameter in (0, 1] for an automatic grid, [0, 1]
         with explicit alphas.
@@ -248,7 +250,8 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     copy_X : bool, default=True
         If False, a Fortran float X may be centred in place.
     coef_init : ndarray of shape (n_features,), default=None
-        Initial coefficients of the first alpha.
+        Initial coefficients of the first alpha ((n_tasks, n_features) for a
+        2-D y).
     verbose : bool or int, default=False
         Unused; accepted for compatibility.
     return_n_iter : bool, default=False
@@ -270,7 +273,7 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
     alphas : ndarray of shape (n_alphas,)
         The alphas along the path, decreasing.
     coefs : ndarray of shape (n_features, n_alphas)
-        Coefficients along the path.
+        Coefficients along the path ((n_tasks, n_features, n_alphas) for a 2-D y).
     dual_gaps : ndarray of shape (n_alphas,)
         Duality gaps at the end of each optimisation.
     n_iters : ndarray of shape (n_alphas,)
@@ -300,6 +303,12 @@ def enet_path(X, y, *, l1_ratio=0.5, eps=1e-3, n_alphas=100, alphas=None,
             penalty_factor=params.get("penalty_factor"),
             lower_bounds=params.get("lower_bounds"),
             upper_bounds=params.get("upper_bounds"), standardize=standardize)
+    if not is_dask_collection(y) and np.ndim(y) == 2 and not sp.issparse(y):
+        return multi_task_enet_path(
+            X, y, l1_ratio=l1_ratio, eps=eps, n_alphas=n_alphas, alphas=alphas,
+            precompute=precompute, copy_X=copy_X, coef_init=coef_init,
+            return_n_iter=return_n_iter, positive=positive, check_input=check_input,
+            opts=opts, params=params)
 
     X, y, sample_weight, penalty_factor, col_sums = check_path_data(
         X, y, params.get("sample_weight"), params.get("penalty_factor"), positive,

@@ -17,7 +17,8 @@ from sklearn.base import clone, is_regressor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from fastreg import ElasticNet, Lasso, Ridge
+from fastreg import (ElasticNet, Lasso, MultiTaskElasticNet, MultiTaskElasticNetCV,
+                     MultiTaskLasso, MultiTaskLassoCV, Ridge)
 from fastreg import reference as ref
 
 from conftest import (assert_unchanged, est_id, fit_anyway, fit_quiet,
@@ -40,7 +41,9 @@ def expected_failed_checks(estimator):
     return {}
 
 
-@parametrize_with_checks([Lasso(), ElasticNet(), Ridge()],
+@parametrize_with_checks([Lasso(), ElasticNet(), Ridge(), MultiTaskElasticNet(),
+                          MultiTaskLasso(), MultiTaskElasticNetCV(cv=3),
+                          MultiTaskLassoCV(cv=3)],
                          expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_estimator(estimator, check):
     check(estimator)

@@ -105,8 +105,8 @@ def test_path_explicit_alphas_coef_init_and_n_iter():
 
 def test_path_rejects_bad_input():
     X, y = make_problem(n=N, p=P, seed=6)
-    with pytest.raises(ValueError, match="y"):
-        lasso_path(X, np.stack([y, y], axis=1))
+    with pytest.raises(ValueError, match="y"):  # (2-D: the multi-task path)
+        lasso_path(X, np.stack([y, y], axis=1)[:, :, None])
     with pytest.raises(ValueError, match="alphas"):
         lasso_path(X, y, alphas=[-1.0])
     with pytest.raises(ValueError, match="l1_ratio"):
@@ -121,3 +121,37 @@ def test_enet_path_unexpected_params():
     X, y = make_problem(n=20, p=5)
     with pytest.raises(ValueError, match="Unexpected parameters in params"):
         enet_path(X, y, normalize=True)
+
+
+@pytest.mark.parametrize("layout", ["dense", "csc", "csr"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
+def test_two_dimensional_y_is_the_multi_task_path(layout, l1_ratio):
+    """enet_path/lasso_path with a 2-D y: scikit-learn's multi-task path (same
+    grid, coefs of shape (n_tasks, n_features, n_alphas), same objective at
+    each alpha), certified by the reference's gap."""
+    import sklearn.linear_model as sklm
+    from fastreg import reference as ref
+    X0, Y = make_problem(n=50, p=15, n_targets=3, seed=4)
+    X = to_layout(X0, layout)
+    fn = lasso_path if l1_ratio == 1.0 else enet_path
+    kw = {} if l1_ratio == 1.0 else {"l1_ratio": l1_ratio}
+    alphas, coefs, gaps = fn(X, Y, n_alphas=10, tol=1e-10, max_iter=50000, **kw)
+    sk_alphas, sk_coefs, _ = getattr(sklm, fn.__name__)(X, Y, n_alphas=10, tol=1e-10,
+                                                        max_iter=50000, **kw)
+    np.testing.assert_allclose(alphas, sk_alphas, rtol=1e-10)
+    assert coefs.shape == sk_coefs.shape == (3, 15, 10)
+    for k, a in enumerate(alphas):
+        obj = ref.multitask_objective(X0, Y, coefs[:, :, k], 0.0, a, l1_ratio)
+        obj_sk = ref.multitask_objective(X0, Y, sk_coefs[:, :, k], 0.0, a, l1_ratio)
+        assert obj <= obj_sk * (1 + 1e-9) and obj == pytest.approx(obj_sk, rel=1e-7)
+        # tol is relative to ||Y||_F^2 / n (no centering on a path by default)
+        assert ref.multitask_duality_gap(X0, Y, coefs[:, :, k], 0.0, a, l1_ratio,
+                                         fit_intercept=False) <= 1e-9 * np.mean(
+                                             np.sum(Y ** 2, axis=1))
+        assert gaps[k] <= 1e-10 * np.mean(np.sum(Y ** 2, axis=1))
+    with pytest.raises(ValueError, match="positive"):
+        enet_path(X, Y, positive=True)
+    with pytest.raises(ValueError, match="coef_init"):
+        enet_path(X, Y, coef_init=np.zeros(15))
+    with pytest.raises(ValueError, match="l1_ratio"):
+        enet_path(X, Y, l1_ratio=0.0)  # automatic grid needs an L1 term

@@ -19,6 +19,7 @@ Degenerate input: the certificate on a single weighted sample.
 """
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import sklearn.linear_model as sklm
 from scipy.optimize import nnls
 
@@ -26,7 +27,8 @@ from fastreg import Lasso
 from fastreg import reference as ref
 
 from conftest import (SAMPLE_WEIGHTS, assert_coef_close, assert_rel_close,
-                      centred_weighted, make_rng, to_layout)
+                      centred_weighted, make_problem, make_rng, make_sample_weight,
+                      to_layout)
 from penalty_problems import (N, P, PF_KINDS, oracle, oracle_solution, pf_of, problem,
                               reference_solution, tol_unit, total_weight, weights)
 
@@ -315,3 +317,32 @@ def test_reference_certificate_single_sample():
     assert est.coef_[0] == 0.0 and est.intercept_ == y[0]
     gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.1, 1.0, sw)
     assert gap == pytest.approx(0.0, abs=1e-30)
+
+
+@pytest.mark.parametrize("sparse_X", [False, True])
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
+def test_reference_multitask_is_sklearn_and_gap_bounds_suboptimality(sparse_X, sw_kind,
+                                                                      l1_ratio):
+    """The multi-task oracle reaches scikit-learn's optimum; its gap is >= the
+    suboptimality of any point (here: a perturbed optimum) and 0 at alpha_max."""
+    import sklearn.linear_model as sklm
+    X0, Y = make_problem(n=40, p=12, n_targets=3, seed=8)
+    X = sp.csc_matrix(X0) if sparse_X else X0
+    sw = make_sample_weight(40, sw_kind)
+    W, b, gap, _ = ref.multitask_coordinate_descent(X, Y, 0.2, l1_ratio, sw, tol=1e-13,
+                                                    max_iter=20000)
+    sk = sklm.MultiTaskElasticNet(alpha=0.2, l1_ratio=l1_ratio, tol=1e-12,
+                                  max_iter=50000).fit(X0, Y, sample_weight=sw)
+    obj = ref.multitask_objective(X, Y, W, b, 0.2, l1_ratio, sw)
+    assert obj == pytest.approx(ref.multitask_objective(X0, Y, sk.coef_, sk.intercept_,
+                                                        0.2, l1_ratio, sw), rel=1e-9)
+    assert 0 <= gap <= 1e-11 * obj
+    rng = np.random.default_rng(0)
+    W2 = W + 0.05 * rng.standard_normal(W.shape)
+    b2 = b + 0.1
+    gap2 = ref.multitask_duality_gap(X, Y, W2, b2, 0.2, l1_ratio, sw)
+    assert gap2 >= ref.multitask_objective(X, Y, W2, b2, 0.2, l1_ratio, sw) - obj > 0
+    a_max = ref.multitask_alpha_max(X, Y, l1_ratio, sw)
+    assert ref.multitask_duality_gap(X, Y, np.zeros_like(W), np.average(Y, axis=0,
+                                     weights=sw), a_max, l1_ratio, sw) <= 1e-12
