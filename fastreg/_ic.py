@@ -3,8 +3,6 @@ BIC, EBIC) along one warm-started path (estimators only; the driver is
 :mod:`fastreg._criteria`, the Dask route :mod:`fastreg._dask.ic`)."""
 import numbers
 
-import numpy as np
-
 from ._base import LinearRegressorBase
 from ._criteria import CRITERIA, fit_ic
 from ._dask import is_dask_collection
