@@ -342,9 +342,12 @@ def fit_ic(params, X, y, sample_weight, l1_ratio, eps, penalty_factor, col_sums=
     if use_cv:
         Xf = X.tocsr() if hasattr(X, "tocsr") else X  # row selection for the folds
         folds = _folds(params["noise_cv"], Xf, y)
+        # a user's Gram matrix describes all the rows, not a fold's
+        fold_params = (dict(path_params, precompute="auto")
+                       if hasattr(params["precompute"], "shape") else path_params)
         if folds:
             mse_path = cv_mse_path(Xf, y, sample_weight, folds, alphas[None, :],
-                                   [l1_ratio], fi, path_params)[0]
+                                   [l1_ratio], fi, fold_params)[0]
 
     coefs, gaps, n_iters = path_on_design(design, alphas, l1_ratio, **path_params)
     union = active_union(coefs)
