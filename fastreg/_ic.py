@@ -1,11 +1,13 @@
 """Elastic-Net and Lasso with alpha chosen by an information criterion (AIC,
 BIC, EBIC) along one warm-started path (estimators only; the driver is
-:mod:`fastreg._criteria`, the Dask route :mod:`fastreg._dask.ic`)."""
+:mod:`fastreg._ic_fit` over :mod:`fastreg._criteria`, the Dask route
+:mod:`fastreg._dask.ic`)."""
 import numbers
 
 from ._base import LinearRegressorBase
-from ._criteria import CRITERIA, fit_ic
+from ._criteria import CRITERIA
 from ._dask import is_dask_collection
+from ._ic_fit import fit_ic
 from ._path import enet_path, lasso_path
 from ._penalty import check_penalty_factor
 from ._validation import (check_bool, check_choice, check_int, check_real,
@@ -46,7 +48,7 @@ _PARAMETERS = """
         less than their conservative gamma = 1.
     noise_cv : int, cross-validation generator or iterable, default=5
         Folds of the noise-variance estimate when n_features >= n_samples (an
-        integer K is K-fold, at most one fold per sample).
+        integer K is K-fold, with at most as many folds as samples).
     random_state : int, RandomState instance or None, default=None
         Seed of the coordinate selection when ``selection='random'``.
     selection : {'cyclic', 'random'}, default='cyclic'
