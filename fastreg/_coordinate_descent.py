@@ -16,7 +16,7 @@ from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet
 from ._path import enet_path
 from ._preprocess import preprocess
 from ._result import FitResult
-from ._penalty import check_penalty_factor
+from ._penalty import check_penalty_factor, resolve_box
 from ._validation import (check_bool, check_choice, check_finite_fit, check_int, check_real,
                           check_sample_weight)
 
@@ -68,6 +68,20 @@ class ElasticNet(LinearRegressorBase):
         ``alpha * sum_j pf_j * (l1_ratio*|w_j| + (1-l1_ratio)/2*w_j^2)``
         (glmnet's ``penalty.factor``, but not rescaled to sum to
         n_features). 0 leaves a feature unpenalised. None means all ones.
+    lower_bounds : float or array-like of shape (n_features,), default=None
+        Lower limits of the coefficients (glmnet's ``lower.limits``, glum's
+        ``lower_bounds``), each ``<= 0``; ``-inf`` allowed. None: no limit
+        (0 with ``positive=True``, which is ``lower_bounds=0``: both given
+        must agree).
+    upper_bounds : float or array-like of shape (n_features,), default=None
+        Upper limits of the coefficients, each ``>= 0``; ``+inf`` allowed.
+        None: no limit.
+    standardize : bool, default=False
+        glmnet's ``standardize``: scale each column to unit weighted standard
+        deviation (1/sum(w) scaling; centred with ``fit_intercept``) before
+        the penalty applies; the coefficients, the intercept and the bounds
+        are on the original scale. Sparse X is never densified (the scale
+        enters the kernels as penalty factors). Constant columns get 0.
 
     Attributes
     ----------
@@ -97,7 +111,8 @@ class ElasticNet(LinearRegressorBase):
 
     def __init__(self, alpha=1.0, *, l1_ratio=0.5, fit_intercept=True, precompute=False,
                  max_iter=1000, copy_X=True, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", penalty_factor=None):
+                 random_state=None, selection="cyclic", penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, standardize=False):
         self.alpha = alpha
         self.l1_ratio = l1_ratio
         self.fit_intercept = fit_intercept
@@ -110,6 +125,9 @@ class ElasticNet(LinearRegressorBase):
         self.random_state = random_state
         self.selection = selection
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.standardize = standardize
 
     #: The path function of this model (scikit-learn's ``ElasticNet.path``).
     path = staticmethod(enet_path)
@@ -119,7 +137,7 @@ class ElasticNet(LinearRegressorBase):
         l1_ratio = check_real(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         check_int(self.max_iter, "max_iter", low=1)
         check_real(self.tol, "tol", low=0.0)
-        for name in ("fit_intercept", "copy_X", "warm_start", "positive"):
+        for name in ("fit_intercept", "copy_X", "warm_start", "positive", "standardize"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         if not (isinstance(self.precompute, (bool, np.bool_))
@@ -162,10 +180,12 @@ class ElasticNet(LinearRegressorBase):
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1],
                                               self.positive)
+        bounds, positive = resolve_box(self.lower_bounds, self.upper_bounds, X.shape[1],
+                                       self.positive)
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
                             normalize_weights=True, lazy=True,
                             col_sums=col_sums)
-        penalty = make_penalty(design, penalty_factor)
+        penalty = make_penalty(design, penalty_factor, bounds, self.standardize)
         Y = design.y.reshape(X.shape[0], -1)
         n_targets, n_features = Y.shape[1], X.shape[1]
 
@@ -183,7 +203,7 @@ class ElasticNet(LinearRegressorBase):
             y_k = np.ascontiguousarray(Y[:, k])
             gaps[k], n_iter = solve_enet(
                 design, y_k, coef[k], alpha, l1_ratio, tol=self.tol,
-                max_iter=self.max_iter, positive=self.positive, seed=seed,
+                max_iter=self.max_iter, positive=positive, seed=seed,
                 random=self.selection == "random", gram=gram_target(design, gram, y_k),
                 penalty=penalty)
             n_iters.append(n_iter)
@@ -236,6 +256,13 @@ class Lasso(ElasticNet):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature factors of the L1 penalty (0: unpenalised); see
         :class:`ElasticNet`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Limits of the coefficients (``lower <= 0 <= upper``); see
+        :class:`ElasticNet`.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit weighted
+        standard deviation; see :class:`ElasticNet`.
 
     Attributes
     ----------
@@ -255,9 +282,11 @@ class Lasso(ElasticNet):
 
     def __init__(self, alpha=1.0, *, fit_intercept=True, precompute=False, copy_X=True,
                  max_iter=1000, tol=1e-4, warm_start=False, positive=False,
-                 random_state=None, selection="cyclic", penalty_factor=None):
+                 random_state=None, selection="cyclic", penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, standardize=False):
         super().__init__(alpha=alpha, l1_ratio=1.0, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, copy_X=copy_X, tol=tol,
                          warm_start=warm_start, positive=positive,
                          random_state=random_state, selection=selection,
-                         penalty_factor=penalty_factor)
+                         penalty_factor=penalty_factor, lower_bounds=lower_bounds,
+                         upper_bounds=upper_bounds, standardize=standardize)

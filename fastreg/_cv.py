@@ -3,8 +3,12 @@
 For each l1_ratio and each fold, one warm-started path is solved on the
 training part (centred and weighted with the training part's own statistics)
 and scored on the held-out part; folds run in parallel threads (the kernels
-release the GIL). The model is then refitted on all the data at the chosen
-alpha.
+release the GIL). The model is then the whole data's path on the chosen grid
+(``path_``), at the chosen alpha.
+
+With ``relax=True`` each path is also scored blended with its least-squares
+refits on the active sets (:mod:`fastreg._relaxed`: Meinshausen 2007, glmnet's
+``relax=TRUE``), and CV picks the relaxation weight ``gamma`` too.
 """
 import functools
 
@@ -13,17 +17,21 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._base import LinearRegressorBase
-from ._coordinate_descent import ElasticNet
 from ._cv_folds import cv_mse_path
 from ._enet_solver import make_penalty
 from ._dask import is_dask_collection
 from ._path import alpha_grid, enet_path, lasso_path
-from ._penalty import check_penalty_factor
-from ._result import FitResult
+from ._penalty import check_penalty_factor, resolve_box
+from ._relaxed import blend, least_squares_refits
+from ._result import ABSENT, FitResult, intercept_from_means
 from ._preprocess import preprocess
+from ._regularization_path import RegularizationPath, path_from_design
 from ._selection import best_cv_index, cv_grids
-from ._validation import (check_bool, check_choice, check_fit_params,
+from ._validation import (check_bool, check_choice, check_fit_params, check_gammas,
                           check_int, check_real, check_sample_weight, routing_enabled)
+
+#: glmnet's default relaxation weights (``cv.glmnet(relax=TRUE)``'s ``gamma``).
+DEFAULT_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 class ElasticNetCV(LinearRegressorBase):
@@ -52,7 +60,8 @@ class ElasticNetCV(LinearRegressorBase):
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn: None means 5-fold.
     copy_X : bool, default=True
-        If False, X may be centred in place for the final refit.
+        If False, X may be centred in place for the final refit (not with
+        ``relax=True``: the least-squares refit reads X after it).
     verbose : bool or int, default=0
         Unused; accepted for compatibility.
     n_jobs : int, default=None
@@ -71,6 +80,26 @@ class ElasticNetCV(LinearRegressorBase):
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature penalty factors (0: unpenalised), used in every fold, in
         the alpha grid and in the refit; see :class:`fastreg.ElasticNet`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Limits of the coefficients (``lower <= 0 <= upper``), in every fold,
+        the alpha grid and the refit; see :class:`fastreg.ElasticNet`.
+    standardize : bool, default=False
+        glmnet's standardisation, each fold's columns scaled by that fold's
+        standard deviations; see :class:`fastreg.ElasticNet`.
+    relax : bool, default=False
+        Relaxed fits (Meinshausen 2007, "Relaxed Lasso"; glmnet's
+        ``relax=TRUE``, Hastie, Tibshirani & Tibshirani 2020): at each alpha
+        the model ``gamma * w_pen + (1 - gamma) * w_ols``, with ``w_ols`` the
+        unpenalised least-squares refit on the support of the penalised
+        ``w_pen`` (non-negative with ``positive``; intercept likewise), and
+        cross-validation chooses ``gamma`` among ``gammas`` with alpha (and
+        l1_ratio). ``alpha_rule`` applies to the (gamma, alpha) pairs; see
+        the user guide, "Choosing alpha".
+    gammas : array-like of shape (n_gammas,), default=(0, 0.25, 0.5, 0.75, 1)
+        Relaxation weights in [0, 1] tried with ``relax=True`` (1: the
+        penalised fit, 0: the least-squares refit on its support); glmnet's
+        default. Checked even when ``relax=False``.
 
     Attributes
     ----------
@@ -84,15 +113,33 @@ class ElasticNetCV(LinearRegressorBase):
         Intercept of the refitted model.
     mse_path_ : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
         Held-out mean squared errors (the first axis is dropped for a single
-        l1_ratio).
+        l1_ratio). With ``relax=True``: of shape (n_l1_ratio, n_gammas,
+        n_alphas, n_folds), the first axis dropped likewise.
     alphas_ : ndarray of shape (n_l1_ratio, n_alphas) or (n_alphas,)
         The grid(s) of alphas, decreasing: one per l1_ratio when computed
         (the first axis dropped for a single l1_ratio), the given alphas once
         when explicit.
     dual_gap_ : float
-        Duality gap of the final refit.
+        Duality gap of the final (penalised) refit. With ``relax=True`` it
+        certifies ``coef_penalized_``: the relaxed ``coef_`` solves no
+        penalised problem, so it has no gap.
     n_iter_ : int
-        Epochs of the final refit.
+        Epochs of the final fit at ``alpha_`` (warm-started along ``path_``).
+    path_ : fastreg.RegularizationPath
+        The whole data's path on the chosen l1_ratio's grid (glmnet's
+        ``glmnet.fit``), solved with warm starts; the penalised model is its
+        column at ``alpha_``. It keeps no data: exact refits at other alphas
+        take ``X`` and ``y``.
+    gamma_ : float
+        The chosen relaxation weight (``relax=True`` only).
+    gammas_ : ndarray of shape (n_gammas,)
+        The relaxation weights tried, in the order of ``mse_path_``'s gamma
+        axis (``relax=True`` only).
+    coef_penalized_ : ndarray of shape (n_features,)
+        The penalised coefficients at ``alpha_`` on all the data, whose
+        support the least-squares refit uses (``relax=True`` only).
+    intercept_penalized_ : float
+        Their intercept (``relax=True`` only).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -102,7 +149,9 @@ class ElasticNetCV(LinearRegressorBase):
     def __init__(self, *, l1_ratio=0.5, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, cv=None, copy_X=True,
                  verbose=0, n_jobs=None, positive=False, random_state=None,
-                 selection="cyclic", alpha_rule="min", penalty_factor=None):
+                 selection="cyclic", alpha_rule="min", penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, standardize=False,
+                 relax=False, gammas=DEFAULT_GAMMAS):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -119,6 +168,11 @@ class ElasticNetCV(LinearRegressorBase):
         self.selection = selection
         self.alpha_rule = alpha_rule
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.standardize = standardize
+        self.relax = relax
+        self.gammas = gammas
 
     #: The path function of this model (scikit-learn's ``ElasticNetCV.path``).
     path = staticmethod(enet_path)
@@ -130,16 +184,18 @@ class ElasticNetCV(LinearRegressorBase):
         return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
 
     def _check_params(self):
-        """Validate the scalar parameters; return (l1_ratios, eps)."""
+        """Validate the parameters; return (l1_ratios, eps, gammas), gammas None
+        without ``relax``."""
         l1_ratios = self._l1_ratios()
         eps = check_real(self.eps, "eps", low=0.0, low_open=True)
         check_int(self.max_iter, "max_iter", low=1)
         check_real(self.tol, "tol", low=0.0)
-        for name in ("fit_intercept", "copy_X", "positive"):
+        for name in ("fit_intercept", "copy_X", "positive", "standardize", "relax"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
-        return l1_ratios, eps
+        gammas = check_gammas(self.gammas)
+        return l1_ratios, eps, (gammas if self.relax else None)
 
     def get_metadata_routing(self):
         """Metadata routing of this estimator: ``fit`` routes metadata (e.g.
@@ -175,29 +231,42 @@ class ElasticNetCV(LinearRegressorBase):
             Fitted estimator.
         """
         check_fit_params(params, f"{type(self).__name__}.fit")
-        l1_ratios, eps = self._check_params()
+        l1_ratios, eps, gammas = self._check_params()
+        if gammas is not None and (self.lower_bounds is not None
+                                   or self.upper_bounds is not None):
+            # The relaxed refit is unpenalised least squares on the support, with
+            # positivity as the only constraint it knows.
+            box, _ = resolve_box(self.lower_bounds, self.upper_bounds, X.shape[1],
+                                 self.positive)
+            if box is not None:
+                raise ValueError("relax=True supports positive=True (lower_bounds=0) but "
+                                 "not other lower_bounds/upper_bounds yet.")
         if is_dask_collection(X):  # Dask arrays: one pass of per-fold statistics
             if params:
                 raise ValueError("Metadata routing is not supported on Dask input.")
             from ._dask.enet import fit_enet_cv_dask
-            return self._set_fitted(fit_enet_cv_dask(
+            result = fit_enet_cv_dask(
                 dict(self.get_params(deep=False), l1_ratio=self.l1_ratio), X, y,
-                sample_weight, l1_ratios, eps))
+                sample_weight, l1_ratios, eps, gammas)
+            result.attributes["path"] = RegularizationPath(**result.attributes["path"])
+            return self._set_fitted(result)
         X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1], self.positive)
+        bounds, positive = resolve_box(self.lower_bounds, self.upper_bounds, X.shape[1],
+                                       self.positive)
         if hasattr(X, "tocsr"):
             X = X.tocsr()  # row selection for the folds
 
         @functools.cache
-        def full():  # the whole data's design, needed by the automatic grids only
+        def full():  # the whole data's design: the automatic grids and the final path
             design = preprocess(X, y, sample_weight, self.fit_intercept,
                                 normalize_weights=True, lazy=True, col_sums=col_sums)
-            return design, make_penalty(design, penalty_factor)
+            return design, make_penalty(design, penalty_factor, bounds, self.standardize)
 
         def grid(l1_ratio, n_alphas):
             design, penalty = full()
-            return alpha_grid(design, l1_ratio, eps, n_alphas, self.positive, penalty)
+            return alpha_grid(design, l1_ratio, eps, n_alphas, positive, penalty)
 
         grids, explicit = cv_grids(self.alphas, l1_ratios, grid)
 
@@ -206,30 +275,52 @@ class ElasticNetCV(LinearRegressorBase):
             routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
             split_params = routed.splitter.split
         folds = list(check_cv(self.cv).split(X, y, **split_params))
-        params = dict(tol=self.tol, max_iter=self.max_iter, positive=self.positive,
+        params = dict(tol=self.tol, max_iter=self.max_iter, positive=positive,
                       random_state=self.random_state, selection=self.selection,
-                      precompute=self.precompute, penalty_factor=penalty_factor)
+                      precompute=self.precompute, penalty_factor=penalty_factor,
+                      lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
+                      standardize=self.standardize)
         mse_path = cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios,
-                               self.fit_intercept, params, self.n_jobs)
+                               self.fit_intercept, params, self.n_jobs, gammas)
 
-        i_best, j_best = best_cv_index(mse_path, self.alpha_rule)
+        if gammas is None:
+            i_best, j_best = best_cv_index(mse_path, self.alpha_rule)
+        else:
+            i_best, g_best, j_best = best_cv_index(mse_path, self.alpha_rule, gammas)
         alpha = float(grids[i_best, j_best])
         single = np.ndim(self.l1_ratio) == 0
         # scikit-learn's shapes: one grid per l1_ratio when computed, the given
         # alphas (sorted, decreasing) once when explicit
 
-        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratios[i_best],
-                           fit_intercept=self.fit_intercept, precompute=self.precompute,
-                           max_iter=self.max_iter,
-                           tol=self.tol, copy_X=self.copy_X, positive=self.positive,
-                           random_state=self.random_state, selection=self.selection,
-                           penalty_factor=penalty_factor)
-        model.fit(X, y, sample_weight=sample_weight)
+        # The final fit is the whole data's path on the chosen l1_ratio's grid
+        # (stored as path_): its column at alpha_ solves the same problem as a
+        # cold refit would, to the same certificate, warm-started.
+        design, penalty = full()
+        path = path_from_design(
+            design, grids[i_best], l1_ratios[i_best], fit_intercept=self.fit_intercept,
+            feature_names=getattr(self, "feature_names_in_", None), penalty=penalty,
+            tol=self.tol, max_iter=self.max_iter, positive=positive,
+            random_state=self.random_state, selection=self.selection,
+            precompute=self.precompute, penalty_factor=penalty_factor)
+        coef, intercept = path.coefs[:, j_best].copy(), path.intercepts[j_best]
+        n_iter, dual_gap = int(path.n_iters[j_best]), path.dual_gaps[j_best]
+        relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized",
+                                 "intercept_penalized"), ABSENT)
+        if gammas is not None:
+            refit, _ = least_squares_refits(design, coef[:, np.newaxis], positive)
+            refit = refit[:, 0]
+            gamma = float(gammas[g_best])
+            relaxed = {"gamma": gamma, "gammas": gammas, "coef_penalized": coef,
+                       "intercept_penalized": intercept}
+            coef = blend(gamma, coef, refit)
+            intercept = blend(gamma, intercept, intercept_from_means(
+                refit, design.x_mean, design.y_mean, self.fit_intercept))
         self._set_fitted(FitResult(
-            model.coef_, model.intercept_, n_iter=model.n_iter_, dual_gap=model.dual_gap_,
+            coef, intercept, n_iter=n_iter, dual_gap=dual_gap,
             attributes={"alpha": alpha, "l1_ratio": l1_ratios[i_best],
                         "mse_path": mse_path[0] if single else mse_path,
-                        "alphas": grids[0] if (single or explicit) else grids}))
+                        "alphas": grids[0] if (single or explicit) else grids,
+                        "path": path, **relaxed}))
         return self
 
     def __sklearn_tags__(self):
@@ -259,7 +350,8 @@ class LassoCV(ElasticNetCV):
     tol : float, default=1e-4
         Duality-gap tolerance.
     copy_X : bool, default=True
-        If False, X may be centred in place for the final refit.
+        If False, X may be centred in place for the final refit (not with
+        ``relax=True``: the least-squares refit reads X after it).
     cv : int, cross-validation generator or iterable, default=None
         None means 5-fold.
     verbose : bool or int, default=False
@@ -276,6 +368,17 @@ class LassoCV(ElasticNetCV):
         See :class:`ElasticNetCV`.
     penalty_factor : array-like of shape (n_features,), default=None
         See :class:`ElasticNetCV`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        See :class:`ElasticNetCV`.
+    standardize : bool, default=False
+        See :class:`ElasticNetCV`.
+    relax : bool, default=False
+        Relaxed fits, gamma chosen by cross-validation with alpha (the relaxed
+        Lasso, Meinshausen 2007); see :class:`ElasticNetCV`.
+    gammas : array-like of shape (n_gammas,), default=(0, 0.25, 0.5, 0.75, 1)
+        Relaxation weights in [0, 1] tried with ``relax=True``; see
+        :class:`ElasticNetCV`.
 
     Attributes
     ----------
@@ -286,13 +389,26 @@ class LassoCV(ElasticNetCV):
     intercept_ : float
         Intercept of the refitted model.
     mse_path_ : ndarray of shape (n_alphas, n_folds)
-        Held-out mean squared errors.
+        Held-out mean squared errors; with ``relax=True`` of shape
+        (n_gammas, n_alphas, n_folds).
     alphas_ : ndarray of shape (n_alphas,)
         The grid of alphas, decreasing.
     dual_gap_ : float
-        Duality gap of the final refit.
+        Duality gap of the final (penalised) refit, which certifies
+        ``coef_penalized_`` with ``relax=True``.
     n_iter_ : int
-        Epochs of the final refit.
+        Epochs of the final fit at ``alpha_``.
+    path_ : fastreg.RegularizationPath
+        The whole data's path on the grid; the penalised model is its column
+        at ``alpha_`` (see :class:`ElasticNetCV`).
+    gamma_ : float
+        The chosen relaxation weight (``relax=True`` only).
+    gammas_ : ndarray of shape (n_gammas,)
+        The relaxation weights tried (``relax=True`` only).
+    coef_penalized_ : ndarray of shape (n_features,)
+        The Lasso coefficients at ``alpha_`` (``relax=True`` only).
+    intercept_penalized_ : float
+        Their intercept (``relax=True`` only).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -302,12 +418,15 @@ class LassoCV(ElasticNetCV):
     def __init__(self, *, eps=1e-3, alphas=100, fit_intercept=True, precompute="auto",
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
-                 alpha_rule="min", penalty_factor=None):
+                 alpha_rule="min", penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None, standardize=False, relax=False, gammas=DEFAULT_GAMMAS):
         super().__init__(l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, tol=tol, cv=cv,
                          copy_X=copy_X, verbose=verbose, n_jobs=n_jobs, positive=positive,
                          random_state=random_state, selection=selection,
-                         alpha_rule=alpha_rule, penalty_factor=penalty_factor)
+                         alpha_rule=alpha_rule, penalty_factor=penalty_factor,
+                         lower_bounds=lower_bounds, upper_bounds=upper_bounds,
+                         standardize=standardize, relax=relax, gammas=gammas)
 
     #: The path function of this model (scikit-learn's ``LassoCV.path``).
     path = staticmethod(lasso_path)

@@ -63,12 +63,52 @@ GRAM_ANDERSON_K = 0
 SPARSE_WORK_FRAC = 0.9
 
 
-def make_penalty(design, penalty_factor):
-    """Penalty factors (validated by ``check_penalty_factor``) prepared for
-    ``design``; None for the plain penalty."""
-    if penalty_factor is None:
+def make_penalty(design, penalty_factor, bounds=None, standardize=False):
+    """Penalty factors (validated by ``check_penalty_factor``), the box
+    (``check_bounds``) and standardisation prepared for ``design``; None for
+    the plain penalty.
+
+    ``standardize``: glmnet's, each column scaled to unit weighted standard
+    deviation ``d_j = sqrt(||Xt_j||^2 / n)`` (the centred, weighted column of
+    the design, weights summing to n: 1/sum(w) scaling) before the penalty
+    applies. In ``b = D w`` the penalty is ``sum_j pf_j (l1 |b_j| + l2/2
+    b_j^2)``; on the unscaled design it is L1 factors ``pf d`` and L2 factors
+    ``pf d^2`` (:func:`standardized_factors`). Coordinate descent's iterates
+    are invariant to rescaling a coordinate, so this is coordinate descent on
+    the standardised design without a scaled copy of X, the coefficients
+    already on the original scale, and the duality gap that of the
+    standardised problem (the same problem, reparametrised). Bounds apply to
+    the original-scale coefficients.
+    """
+    if penalty_factor is None and bounds is None and not standardize:
         return None
-    return Penalty(design, penalty_factor, design.column_norms2())
+    norms = design.column_norms2()
+    l2_factor = None
+    if standardize:
+        penalty_factor, l2_factor = standardized_factors(penalty_factor, norms,
+                                                         design.shape[0])
+    return Penalty(design, penalty_factor, norms, bounds=bounds, l2_factor=l2_factor)
+
+
+def gram_penalty(G, n, penalty_factor, bounds=None, standardize=False):
+    """:func:`make_penalty` from a Gram matrix alone (the Dask route's
+    statistics: G's diagonal holds the column norms, weights summing to n);
+    None for the plain penalty."""
+    if penalty_factor is None and bounds is None and not standardize:
+        return None
+    l2_factor = None
+    if standardize:
+        penalty_factor, l2_factor = standardized_factors(penalty_factor, np.diag(G), n)
+    return Penalty.from_gram(G, penalty_factor, bounds, l2_factor)
+
+
+def standardized_factors(penalty_factor, column_norms2, n):
+    """``(pf * d, pf * d^2)``: the L1 and L2 factors of glmnet's standardisation
+    with ``d_j = sqrt(column_norms2_j / n)`` (constant columns: d_j = 0, their
+    coefficient stays 0; see :func:`make_penalty`)."""
+    d2 = np.asarray(column_norms2, dtype=np.float64) / n
+    pf = np.ones(d2.shape) if penalty_factor is None else penalty_factor
+    return pf * np.sqrt(d2), pf * d2
 
 
 def gram_target(design, G, y):

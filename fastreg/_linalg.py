@@ -107,3 +107,43 @@ def eigh_psd(A, driver="evd"):
     lam, V = la.eigh(A, lower=True, overwrite_a=True, check_finite=False, driver=driver)
     lam = np.where(lam > null_cutoff(lam.max(initial=0.0), lam.shape[0]), lam, 0.0)
     return lam, V
+
+
+def pivoted_cholesky(G, tol, norms=None):
+    """Rank-revealing Cholesky of the symmetric positive semi-definite G (lower
+    triangle read), on its diagonally scaled form ``S^-1 G S^-1``, ``S =
+    diag(norms)``, by default ``norms = sqrt(G_jj)`` (scale-free: a column is
+    judged by its own norm; for a Schur complement, pass the norms of the
+    original columns).
+
+    LAPACK ``pstrf`` picks the largest remaining diagonal at each step and stops
+    when it is at most ``tol``: a column counts as dependent when the squared
+    norm of its part orthogonal to the chosen ones is at most ``tol`` of its
+    own (``tol = k * eps``, k = size, is the rule of :func:`null_cutoff` on
+    the eigenvalues of the scaled matrix; a G that carries round-off of its
+    own, e.g. a Schur complement, needs that round-off's size). Columns with a
+    zero diagonal are dependent.
+
+    Returns ``(L, piv, rank)``: ``G[piv[:r]][:, piv[:r]] = L L^T`` with L lower
+    triangular of size r = rank (float64, Fortran), ``piv`` a permutation.
+    """
+    G = np.asarray(G, dtype=np.float64)
+    k = G.shape[0]
+    if k == 0:
+        return np.zeros((0, 0), order="F"), np.zeros(0, dtype=np.intp), 0
+    diag = np.maximum(np.diagonal(G), 0.0)
+    d = np.sqrt(diag) if norms is None else np.asarray(norms, dtype=np.float64)
+    s = np.where(d > 0, d, 1.0)
+    scaled = np.asfortranarray(G / np.multiply.outer(s, s))
+    scaled[np.diag_indices(k)] = np.where(d > 0, diag / (s * s), 0.0)
+    pstrf = la.get_lapack_funcs("pstrf", (scaled,))
+    c, piv, rank, info = pstrf(scaled, tol=tol, lower=1, overwrite_a=1)
+    if info < 0:
+        raise RuntimeError(f"LAPACK pstrf: illegal argument {-info}.")
+    piv = piv - 1  # 1-based
+    # pstrf accepts its first pivot whatever tol says: count the pivots above
+    # tol (they decrease) among the ones it kept
+    pivots = np.diagonal(c)[:int(rank)] ** 2
+    r = int(np.count_nonzero(pivots > tol))
+    L = np.tril(c[:r, :r]) * s[piv[:r]][:, np.newaxis]
+    return np.asfortranarray(L), piv, r

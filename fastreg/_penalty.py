@@ -15,6 +15,13 @@ that projection needs, once per design: ``U``, ``M = (X_U^T X_U)^+`` and
 ``C = X^T X_U`` (see ``_dual.pxd``). With ``positive=True`` their constraints
 are ``x_j . theta <= 0``, and the projection is off the subset of ``U`` that
 the kernels grow until the point is feasible (same file).
+
+Box constraints (glmnet's ``lower.limits``/``upper.limits``): ``l_j <= w_j <=
+u_j`` with ``l_j <= 0 <= u_j``, infinite allowed; ``positive=True`` is
+``l = 0``. An unpenalised feature with two finite bounds needs no projection
+(its conjugate is finite); one with an infinite side is projected as above,
+with a sign per feature (``unpen_sign``, ``_dual.pxd``). Separate L2 factors
+(``l2_factor``) let standardisation enter as factors on the unscaled design.
 """
 import numbers
 
@@ -47,6 +54,79 @@ def check_penalty_factor(penalty_factor, n_features, positive=False):
     return pf
 
 
+def check_bounds(lower_bounds, upper_bounds, n_features, positive=False):
+    """Validated box ``(lower, upper)`` as float64 arrays of shape (n_features,),
+    or None for no box beyond ``positive``.
+
+    Scalars broadcast; -inf/+inf are allowed; ``lower <= 0 <= upper`` is
+    required (glmnet's rule: zero must be feasible). ``positive=True`` means
+    ``lower = 0``: a given ``lower`` must then be 0 everywhere. A box equal to
+    ``[0, +inf)`` everywhere comes back as None with ``positive`` set by the
+    caller (:func:`box_is_positive`): one code path for both spellings.
+    """
+    if lower_bounds is None and upper_bounds is None:
+        return None
+    out = []
+    for name, value, default in (("lower_bounds", lower_bounds, -np.inf),
+                                 ("upper_bounds", upper_bounds, np.inf)):
+        if value is None:
+            value = default
+        if isinstance(value, (str, bytes)):
+            raise TypeError(f"{name} must be a number or an array-like of shape "
+                            f"(n_features,), got {type(value).__name__}.")
+        try:
+            a = np.array(value, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must contain real numbers: {exc}") from None
+        if a.ndim == 0:
+            a = np.full(n_features, float(a))
+        if a.shape != (n_features,):
+            raise ValueError(f"{name} must be a scalar or have shape ({n_features},) (one "
+                             f"bound per feature), got {a.shape}.")
+        if np.any(np.isnan(a)):
+            raise ValueError(f"{name} must not contain NaN.")
+        out.append(a)
+    lower, upper = out
+    if np.any(lower > 0):
+        raise ValueError("lower_bounds must be <= 0 (zero must be feasible, as in "
+                         f"glmnet), got {lower[lower > 0][0]!r}.")
+    if np.any(upper < 0):
+        raise ValueError("upper_bounds must be >= 0 (zero must be feasible, as in "
+                         f"glmnet), got {upper[upper < 0][0]!r}.")
+    if positive:
+        if lower_bounds is not None and np.any(lower != 0):
+            raise ValueError("positive=True means lower_bounds=0: got a lower_bounds "
+                             "that is not 0 everywhere; pass one or the other.")
+        lower = np.zeros(n_features)
+    return lower, upper
+
+
+def resolve_box(lower_bounds, upper_bounds, n_features, positive):
+    """``(bounds, positive)`` for the drivers: :func:`check_bounds`, with a box
+    of ``[0, +inf)`` everywhere spelled ``positive=True`` and no box, so that
+    ``lower_bounds=0`` and ``positive=True`` take one code path."""
+    bounds = check_bounds(lower_bounds, upper_bounds, n_features, positive)
+    if bounds is None or box_is_positive(bounds):
+        return None, positive or bounds is not None
+    return bounds, positive
+
+
+def box_is_positive(bounds):
+    """Whether ``bounds`` (from :func:`check_bounds`) is ``[0, +inf)`` for
+    every feature, i.e. ``positive=True`` alone."""
+    return bounds is not None and not np.any(bounds[0]) and np.all(np.isposinf(bounds[1]))
+
+
+def side_values(c, lower, upper):
+    """Per feature, the largest of ``c`` and ``-c`` over the sides of the box
+    that can move (``c`` if ``upper > 0``, ``-c`` if ``lower < 0``; -inf for a
+    feature fixed at 0): a zero coefficient leaves zero when this exceeds its
+    threshold (mirrors ``side_value`` in ``_kernels/_dual.pxd``)."""
+    up = np.where(upper > 0, c, -np.inf)
+    down = np.where(lower < 0, -c, -np.inf)
+    return np.maximum(up, down)
+
+
 class Penalty:
     """Penalty factors prepared for one design (and, lazily, its Gram matrix).
 
@@ -58,54 +138,96 @@ class Penalty:
         and no constraint to honour).
     """
 
-    def __init__(self, design, penalty_factor, column_norms2, dtype=None):
+    def __init__(self, design, penalty_factor, column_norms2, dtype=None, bounds=None,
+                 l2_factor=None):
         self.design = design
         dtype = design.dtype if dtype is None else dtype
         self.pf64 = penalty_factor
         self.pf = None if penalty_factor is None else penalty_factor.astype(dtype)
+        self.qf64 = l2_factor
+        self.qf = None if l2_factor is None else l2_factor.astype(dtype)
+        self.bounds = bounds
+        self.box = None if bounds is None else tuple(b.astype(dtype) for b in bounds)
         if penalty_factor is None:
-            self.U = np.empty(0, dtype=np.intc)
+            self.U = self.U_fit = np.empty(0, dtype=np.intc)
+            self.sign = None
         else:
-            self.U = np.flatnonzero((penalty_factor == 0) & (column_norms2 > 0)).astype(
-                np.intc)
+            # Unpenalised features with a side whose bound is infinite: those
+            # sides constrain the dual point, which is projected off them.
+            free = np.ones(penalty_factor.shape, dtype=bool)
+            if bounds is not None:
+                free = np.isneginf(bounds[0]) | np.isposinf(bounds[1])
+            fit = (penalty_factor == 0) & (column_norms2 > 0)
+            # Every unpenalised feature is fitted at alpha_max (U_fit); those
+            # with a side of infinite bound are projected off (U).
+            self.U_fit = np.flatnonzero(fit).astype(np.intc)
+            self.U = np.flatnonzero(fit & free).astype(np.intc)
+            self.sign = None
+            if bounds is not None:
+                lo, hi = bounds[0][self.U], bounds[1][self.U]
+                sign = (np.isposinf(hi) & ~np.isneginf(lo)).astype(np.intc)
+                sign[np.isneginf(lo) & ~np.isposinf(hi)] = -1
+                self.sign = sign
         self._C = None           # Xt^T Xt_U, built once
         self._design_proj = None
         self._gram_proj = None   # (the Gram matrix it was built from, projection)
 
     @classmethod
-    def from_gram(cls, G, penalty_factor):
+    def from_gram(cls, G, penalty_factor, bounds=None, l2_factor=None):
         """Factors prepared for a Gram matrix alone, with no design (the Dask
         route's statistics): G's diagonal holds the column norms and its
         columns U are ``C``; kernel arguments are asked for with ``gram=G``."""
-        penalty = cls(None, penalty_factor, np.diag(G), dtype=G.dtype)
-        penalty._C = np.asarray(G[:, penalty.U], dtype=np.float64)
+        penalty = cls(None, penalty_factor, np.diag(G), dtype=G.dtype, bounds=bounds,
+                      l2_factor=l2_factor)
+        penalty._C = np.asarray(G[:, penalty.U_fit], dtype=np.float64)
         return penalty
 
     @property
     def trivial(self):
-        return self.pf is None
+        return self.pf is None and self.box is None and self.qf is None
+
+    @property
+    def factors64(self):
+        """``(pf, qf)`` in float64: the L1 and L2 factors (ones, and qf = pf,
+        unless given)."""
+        pf = self.pf64
+        if pf is None:
+            pf = np.ones(len(self.box[0]) if self.box is not None else len(self.qf64))
+        return pf, (pf if self.qf64 is None else self.qf64)
 
     def kernel_args(self, gram=None):
-        """The factors' arguments: ``penalty_factor`` and ``unpenalised = (U, M, C)``
-        (the kernels take them through :func:`kernel_kwargs`)."""
-        if self.pf is None:
-            return {}
+        """The factors' arguments: ``penalty_factor``, ``l2_factor``, ``lower``,
+        ``upper``, ``unpen_sign`` and ``unpenalised = (U, M, C)``, those that
+        apply (the kernels take them through :func:`kernel_kwargs`)."""
+        out = {}
+        if self.pf is not None:
+            out["penalty_factor"] = self.pf
+        if self.qf is not None:
+            out["l2_factor"] = self.qf
+        if self.box is not None:
+            out["lower"], out["upper"] = self.box
         if self.U.size == 0:
-            return {"penalty_factor": self.pf}
+            return out
+        if self.sign is not None:
+            out["unpen_sign"] = self.sign
         if gram is not None:
             # Once per Gram matrix (a path shares one across its alphas).
             if self._gram_proj is None or self._gram_proj[0] is not gram:
                 self._gram_proj = (gram, self._projection(gram[:, self.U], gram.dtype))
-            return {"penalty_factor": self.pf, "unpenalised": self._gram_proj[1]}
+            out["unpenalised"] = self._gram_proj[1]
+            return out
         if self._design_proj is None:
-            self._design_proj = self._projection(self.columns_gram(), self.design.dtype)
-        return {"penalty_factor": self.pf, "unpenalised": self._design_proj}
+            C = self.columns_gram()[:, np.searchsorted(self.U_fit, self.U)]
+            self._design_proj = self._projection(C, self.design.dtype)
+        out["unpenalised"] = self._design_proj
+        return out
 
     def columns_gram(self):
-        """``C = Xt^T Xt_U`` (n_features x u), float64, for the design (cached)."""
+        """``C = Xt^T Xt_U`` (n_features x u) for every unpenalised feature
+        (``U_fit``), float64, for the design (cached)."""
         if self._C is None:
-            sub = self.design.restrict(self.U)
-            XU = sub.matvec(np.eye(self.U.size, dtype=self.design.dtype))
+            sub = self.design.restrict(self.U_fit)
+            XU = sub.matvec(np.eye(self.U_fit.size, dtype=self.design.dtype))
             self._C = np.asarray(self.design.rmatvec(XU), dtype=np.float64)
         return self._C
 
@@ -117,16 +239,36 @@ class Penalty:
         unpenalised columns (``Xty = Xt^T y``; non-negative least squares with
         ``positive``): what alpha_max is computed from."""
         Xty = np.asarray(Xty, dtype=np.float64)
-        if self.U.size == 0:
+        if self.U_fit.size == 0:
             return Xty
-        return residual_correlations(Xty, self.U, self.columns_gram(), positive)
+        bounds = None
+        if self.bounds is not None:
+            bounds = (self.bounds[0][self.U_fit], self.bounds[1][self.U_fit])
+        return residual_correlations(Xty, self.U_fit, self.columns_gram(), positive,
+                                     bounds)
 
     def penalised_correlations(self, Xty, positive=False):
         """:meth:`residual_correlations` of the penalised features divided by their
         factors: alpha_max is their largest (a feature enters the model when
         its correlation reaches alpha times its factor)."""
-        pen = self.pf64 > 0
-        return self.residual_correlations(Xty, positive)[pen] / self.pf64[pen]
+        pf, _ = self.factors64
+        pen = pf > 0
+        return self.residual_correlations(Xty, positive)[pen] / pf[pen]
+
+    def entry_correlations(self, Xty, positive=False):
+        """Per penalised feature, the correlation that makes it leave zero,
+        divided by its L1 factor: :meth:`penalised_correlations` on the sides
+        of the box that can move (``side_values``; signed with ``positive``).
+        alpha_max is their largest, clipped at 0, over ``n * l1_ratio``: 0 is
+        optimal iff each stays below ``n alpha l1_ratio``."""
+        pf, _ = self.factors64
+        pen = pf > 0
+        c = self.residual_correlations(Xty, positive)
+        if self.bounds is None:
+            c = c if positive else np.abs(c)
+        else:
+            c = side_values(c, *self.bounds)
+        return c[pen] / pf[pen]
 
 
 def projection(U, C, dtype):
@@ -137,11 +279,14 @@ def projection(U, C, dtype):
     return (U, np.asfortranarray(M, dtype=dtype), np.asfortranarray(C, dtype=dtype))
 
 
-def residual_correlations(Xty, U, C, positive):
+def residual_correlations(Xty, U, C, positive, bounds=None):
     """``Xt^T r0`` with ``r0 = y - Xt_U z`` the residual of the least squares
-    (non-negative with ``positive``) of y on the unpenalised columns U, from
-    ``Xty = Xt^T y`` and ``C = Xt^T Xt_U`` (float64)."""
-    if positive:
+    (non-negative with ``positive``, within ``bounds = (lower_U, upper_U)``
+    when given) of y on the unpenalised columns U, from ``Xty = Xt^T y`` and
+    ``C = Xt^T Xt_U`` (float64)."""
+    if bounds is not None and not box_is_positive(bounds):
+        z = bounded_least_squares(C[U], Xty[U], *bounds)
+    elif positive or bounds is not None:
         z = nonnegative_least_squares(C[U], Xty[U])
     else:
         z = pseudo_inverse(C[U]) @ Xty[U]
@@ -174,40 +319,63 @@ def nonnegative_least_squares(G, b):
     return nnls(L, c)[0]
 
 
-def positive_projection(t, w_U, G):
+def bounded_least_squares(G, b, lower, upper):
+    """``argmin_{lower <= z <= upper} 1/2 z^T G z - b^T z`` for PSD ``G`` and
+    ``b`` in its range, as :func:`nonnegative_least_squares` (a bounded least
+    squares on the root of ``G``)."""
+    from scipy.optimize import lsq_linear
+
+    G = 0.5 * (G + G.T)
+    vals, vecs = np.linalg.eigh(G)
+    keep = vals > max(vals.max(initial=0.0), 0.0) * G.shape[0] * np.finfo(np.float64).eps
+    root = np.sqrt(vals[keep])
+    L = root[:, None] * vecs[:, keep].T
+    c = (vecs[:, keep].T @ b) / root
+    return lsq_linear(L, c, bounds=(lower, upper), tol=1e-12, method="bvls").x
+
+
+def positive_projection(t, w_U, G, sign=None, lower=None, upper=None):
     """Coefficients ``z`` (zero off ``J``) of the positive projection of the
     kernels (``_dual.pxd``): ``theta = R - X_U z`` is orthogonal to ``X_J`` and
     has ``x_j . theta <= 0`` on the rest of ``U``. ``t = X_U^T R``, ``w_U`` the
-    coefficients of ``U``, ``G = X_U^T X_U``."""
-    in_J = w_U > 0
+    coefficients of ``U``, ``G = X_U^T X_U``. With a box, ``sign`` per feature
+    of U (``_dual.pxd``) and its bounds ``lower``/``upper`` on U: J starts
+    with the signs 0 and the features off their finite bound, and grows by
+    those violating their sign."""
+    if sign is None:
+        sign = np.ones(t.shape, dtype=np.intc)
+        lower = np.zeros(t.shape)
+        upper = np.full(t.shape, np.inf)
+    in_J = (sign == 0) | ((sign > 0) & (w_U > lower)) | ((sign < 0) & (w_U < upper))
     while True:
         z = np.zeros_like(t)
         J = np.flatnonzero(in_J)
         if J.size:
             z[J] = pseudo_inverse(G[np.ix_(J, J)]) @ t[J]
-        violated = ~in_J & (t - G @ z > 0)
+        v = t - G @ z
+        violated = ~in_J & (((sign > 0) & (v > 0)) | ((sign < 0) & (v < 0)))
         if not violated.any():
             return z
         in_J |= violated
 
 
 def kernel_kwargs(kw, positive):
-    """The kernels' keyword arguments for the penalty factors ``kw`` (as
-    :meth:`Penalty.kernel_args` gives them: ``{}``, or ``penalty_factor`` and,
-    with unpenalised features, ``unpenalised = (U, M, C)``), with the scratch
-    of the kernels' dual projection (``fastreg/_kernels/_dual.pxd``) allocated
-    here, for one call: ``proj_work`` (3u numbers of the data's dtype) and,
-    with ``positive``, ``proj_dwork`` (u^2 + 7u doubles) and ``proj_iwork``
-    (2u int32)."""
+    """The kernels' keyword arguments for the factors ``kw`` (as
+    :meth:`Penalty.kernel_args` gives them), with the scratch of the kernels'
+    dual projection (``fastreg/_kernels/_dual.pxd``) allocated here, for one
+    call: ``proj_work`` (3u numbers of the data's dtype) and, for a signed
+    projection (``positive`` or a non-zero ``unpen_sign``), ``proj_dwork``
+    (u^2 + 7u doubles) and ``proj_iwork`` (2u int32)."""
     if not kw:
         return {}
-    out = {"penalty_factor": kw["penalty_factor"]}
+    out = {k: v for k, v in kw.items() if k != "unpenalised"}
     if "unpenalised" in kw:
         U, M, C = kw["unpenalised"]
         u = U.shape[0]
         out.update(unpen_idx=U, unpen_pinv=M, unpen_cross=C,
                    proj_work=np.empty(3 * u, dtype=M.dtype))
-        if positive:
+        sign = kw.get("unpen_sign")
+        if positive or (sign is not None and np.any(sign)):
             out.update(proj_dwork=np.empty(u * u + 7 * u, dtype=np.float64),
                        proj_iwork=np.empty(2 * u, dtype=np.intc))
     return out

@@ -93,22 +93,44 @@ def choose_alphas(scores, alphas, per_target, n_targets):
     return float(alphas[best]), scores[best], np.full(n_targets, alphas[best])
 
 
-def best_cv_index(mse_path, rule):
-    """``(i, j)``: the chosen l1_ratio and alpha of ElasticNetCV from held-out
-    errors ``mse_path`` of shape (n_l1_ratio, n_alphas, n_folds), the grids of
-    alphas decreasing.
+def best_cv_index(mse_path, rule, gammas=None):
+    """The chosen l1_ratio and alpha of ElasticNetCV (and relaxation gamma) from
+    held-out errors, the grids of alphas decreasing.
 
-    ``rule='min'``: the smallest mean error (the first on ties, scikit-learn's
-    rule). ``'1se'``: for that l1_ratio, the largest alpha whose mean error is
-    within one standard error of the minimum (glmnet's ``lambda.1se``): the
+    Without ``gammas``: ``mse_path`` of shape (n_l1_ratio, n_alphas, n_folds),
+    returns ``(i, j)``. With ``gammas`` (relaxed fits, :mod:`fastreg._relaxed`):
+    ``mse_path`` of shape (n_l1_ratio, n_gammas, n_alphas, n_folds), returns
+    ``(i, g, j)``; the plain fit is the case of a single ``gamma = 1``.
+
+    ``rule='min'``: the smallest mean error; on ties the first l1_ratio, then
+    the largest alpha, then the largest gamma (scikit-learn's rule, extended
+    as glmnet's ``cv.relaxed`` breaks ties: the sparsest, most shrunk model).
+    ``'1se'``: for that l1_ratio, among the (gamma, alpha) pairs whose mean
+    error is within one standard error of the minimum's (``std / sqrt(n_folds)``
+    of the minimum's fold errors), the largest alpha, then the largest gamma
+    (glmnet's ``lambda.1se`` and, for relaxed fits, ``gamma.1se``): the
     sparsest model the folds cannot tell from the best.
     """
-    mean = mse_path.mean(axis=2)
-    i_best, j_best = np.unravel_index(np.argmin(mean), mean.shape)
+    relaxed = gammas is not None
+    errors = mse_path if relaxed else mse_path[:, np.newaxis]
+    gammas = np.asarray(gammas, dtype=np.float64) if relaxed else np.ones(1)
+    mean = errors.mean(axis=3)
+    # NaN errors (a diverged fold) rank last
+    best = np.inf if np.all(np.isnan(mean)) else np.nanmin(mean)
+    i, g, j = _first_pair((mean <= best) | (np.isnan(mean) & np.isinf(best)), gammas)
     if rule == "1se":
-        n_folds = mse_path.shape[2]
-        se = (mse_path[i_best].std(axis=1, ddof=1) / np.sqrt(n_folds) if n_folds > 1
-              else np.zeros(mean.shape[1]))
-        within = np.flatnonzero(mean[i_best] <= mean[i_best, j_best] + se[j_best])
-        j_best = within.min()  # grids decrease: the smallest index is the largest alpha
-    return i_best, j_best
+        n_folds = errors.shape[3]
+        se = (errors[i, g, j].std(ddof=1) / np.sqrt(n_folds)) if n_folds > 1 else 0.0
+        within = np.zeros(mean.shape, dtype=bool)
+        within[i] = mean[i] <= mean[i, g, j] + se
+        i, g, j = _first_pair(within, gammas)
+    return (i, g, j) if relaxed else (i, j)
+
+
+def _first_pair(mask, gammas):
+    """The entry of ``mask`` (n_l1_ratio, n_gammas, n_alphas) that comes first in
+    the order: l1_ratio first, alpha largest (grids decrease: smallest index),
+    gamma largest (first of equal gammas)."""
+    i, g, j = np.nonzero(mask)
+    first = np.lexsort((g, -gammas[g], j, i))[0]
+    return int(i[first]), int(g[first]), int(j[first])

@@ -170,6 +170,26 @@ def check_array_basics(a, name, ndims):
     return arr
 
 
+def check_feature_names(X):
+    """The feature names of X: its string column names (a pandas DataFrame's) as
+    an object array, or None when X has no column names or none is a string
+    (scikit-learn's rule for ``feature_names_in_``); a mix of strings and
+    other names is a TypeError."""
+    columns = getattr(X, "columns", None)
+    if columns is None or sp.issparse(X):
+        return None
+    names = np.asarray(columns, dtype=object)
+    is_str = np.array([isinstance(c, str) for c in names], dtype=bool)
+    if is_str.all() and names.size:
+        return names
+    if is_str.any():
+        raise TypeError("Feature names are only supported if all input features have "
+                        "string names; X has column names of types "
+                        f"{sorted({type(c).__name__ for c in names})}: convert them all "
+                        "to str, e.g. X.columns = X.columns.astype(str).")
+    return None
+
+
 def check_consistent_length(X, y):
     """``y`` must have one row per row of ``X``."""
     if y.shape[0] != X.shape[0]:
@@ -258,3 +278,22 @@ def check_fit_params(params, caller):
             "enable_metadata_routing=True, which you can set using "
             "`sklearn.set_config`. Extra parameters passed are: "
             f"{set(params)}.")
+
+
+def check_gammas(gammas):
+    """The relaxation weights of relaxed fits: a non-empty 1-D float64 array of
+    finite values in [0, 1] (order kept)."""
+    if isinstance(gammas, (str, bytes)) or sp.issparse(gammas) or np.ndim(gammas) != 1:
+        raise ValueError(f"gammas must be a non-empty 1-D array-like of floats in [0, 1], "
+                         f"got {gammas!r}.")
+    values = np.asarray(gammas, dtype=object)
+    for i, v in enumerate(values):
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, numbers.Real):
+            raise TypeError(f"gammas[{i}] must be a real number, not {type(v).__name__}.")
+    out = values.astype(np.float64)
+    if out.size == 0:
+        raise ValueError("gammas must contain at least one value, got an empty sequence.")
+    for i, v in enumerate(out):
+        if not (0.0 <= v <= 1.0):
+            raise ValueError(f"gammas[{i}] == {values[i]!r}, must be in [0, 1].")
+    return out

@@ -20,6 +20,8 @@ Units are the kernels': ``1/2 ||y - Xt w||^2 + l1 ||w||_1 + l2/2 ||w||^2``.
 """
 import numpy as np
 
+from ._penalty import positive_projection, side_values
+
 
 #: Smallest working set.
 WS_MIN = 128
@@ -43,28 +45,36 @@ WS_TALL_MIN_FEATURES = 128
 WS_INNER_FRACTION = 0.1
 
 
-def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None):
+def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None, qf=None, box=None):
     """Duality gap of the full problem from ``Xt^T R``; mirrors the kernels'
-    (``fr_enet_gap`` with penalty factors, ``_dual.pxd``).
+    (``pf_gap`` in ``_dual.pxd``: penalty factors, a box, the three dual points).
 
-    ``pf`` are the penalty factors (float64); ``proj = (U, M, C, Uy)`` projects
-    the dual candidate off the unpenalised columns ``U`` (``M = (X_U^T X_U)^+``,
-    ``C = X^T X_U``, ``Uy = X_U^T y``; with ``positive`` off a subset of them,
+    ``pf`` (``qf``) are the L1 (L2) factors, float64 (``qf`` None: ``pf``);
+    ``box = (lower, upper)`` float64, or None (then ``positive`` means lower 0);
+    ``proj = (U, M, C, Uy[, sign])`` projects the dual candidate off the
+    unpenalised columns ``U`` (``M = (X_U^T X_U)^+``, ``C = X^T X_U``, ``Uy =
+    X_U^T y``; signed with ``positive`` or a sign per feature of U,
     :func:`fastreg._penalty.positive_projection`), or None.
 
-    Returns ``(gap, gap_l1, dual_norm, v)`` with ``v = Xt^T theta - l2 pf w``
-    and ``gap_l1`` the gap at the rescaled dual point (the centre of the Gap
-    Safe sphere).
+    Returns ``(gap, gap_l1, dual_norm, v)`` with ``v = Xt^T theta - l2 qf w``,
+    ``gap_l1`` the gap at the Gap Safe centre and ``dual_norm`` its scale.
     """
+    p = w.shape[0]
+    qf = pf if qf is None else qf
+    if box is None:
+        lo = np.zeros(p) if positive else np.full(p, -np.inf)
+        hi = np.full(p, np.inf)
+    else:
+        lo, hi = box
     R_norm2 = float(R @ R)
     th_norm2, th_y = R_norm2, float(R @ y)
     XtR = np.asarray(XtR, dtype=np.float64)
     if proj is not None:
-        U, M, C, Uy = proj
+        U, M, C, Uy = proj[:4]
+        sign = proj[4] if len(proj) > 4 else None
         t = XtR[U]
-        if positive:
-            from ._penalty import positive_projection  # (_penalty imports this module)
-            z = positive_projection(t, w[U], C[U])
+        if positive or (sign is not None and np.any(sign)):
+            z = positive_projection(t, w[U], C[U], sign, lo[U], hi[U])
         else:
             z = M @ t
         XtR = XtR - C @ z
@@ -72,22 +82,50 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None):
         th_y -= float(z @ Uy)
     w = w.astype(np.float64)
     pen = pf > 0
-    v = XtR - l2 * pf * w
-    av = v if positive else np.abs(v)
-    dual_norm = float((av[pen] / pf[pen]).max(initial=0.0))
-    w_l2 = float(pf @ (w * w))
+    unp = ~pen
+    zu, hu, lu = XtR[unp], hi[unp], lo[unp]
+    # Finite sides of the unpenalised features (their infinite ones: the projection).
+    up, down = (zu > 0) & np.isfinite(hu), (zu < 0) & np.isfinite(lu)
+    unpen = float(hu[up] @ zu[up] + lu[down] @ zu[down])
+    v = XtR - l2 * qf * w
+    with np.errstate(invalid="ignore"):
+        sv = side_values(v[pen], lo[pen], hi[pen]) / pf[pen]
+        inf_sv = side_values(v[pen], np.where(np.isneginf(lo[pen]), -1.0, 0.0),
+                             np.where(np.isposinf(hi[pen]), 1.0, 0.0)) / pf[pen]
+    dn = float(max(sv.max(initial=0.0), 0.0))
+    dn_inf = float(max(inf_sv.max(initial=0.0), 0.0))
+    w_l2 = float(qf @ (w * w))
     primal = 0.5 * (R_norm2 + l2 * w_l2) + l1 * float(pf @ np.abs(w))
     dual = 0.0
     gap_l1 = np.inf
+    dual_norm = dn
+    at_bound = bool(np.any((w != 0) & ((w == hi) | (w == lo))))
     if l1 > 0:
-        c = l1 / dual_norm if dual_norm > l1 else 1.0
-        d1 = c * th_y - 0.5 * c * c * (th_norm2 + l2 * w_l2)
+        c = l1 / dn if dn > l1 else 1.0
+        d1 = c * th_y - 0.5 * c * c * (th_norm2 + l2 * w_l2) - c * unpen
         gap_l1 = primal - d1
         dual = max(dual, d1)
+        if at_bound and dn_inf < dn:
+            c2 = l1 / dn_inf if dn_inf > l1 else 1.0
+            cv, a, hp, lp = c2 * v[pen], l1 * pf[pen], hi[pen], lo[pen]
+            up, down = (cv > a) & np.isfinite(hp), (-cv > a) & np.isfinite(lp)
+            box_terms = float(hp[up] @ (cv - a)[up] - lp[down] @ (-cv - a)[down])
+            d1b = (c2 * th_y - 0.5 * c2 * c2 * (th_norm2 + l2 * w_l2) - c2 * unpen
+                   - box_terms)
+            if d1b > d1:
+                gap_l1, dual_norm = primal - d1b, dn_inf
+                dual = max(dual, d1b)
     if l2 > 0:
-        e = (XtR[pen] if positive else np.abs(XtR[pen])) - l1 * pf[pen]
-        excess = float((np.square(np.maximum(e, 0.0)) / pf[pen]).sum())
-        dual = max(dual, th_y - 0.5 * th_norm2 - 0.5 * excess / l2)
+        z, a, q = XtR[pen], l1 * pf[pen], qf[pen]
+        excess = 0.0
+        for e, bound, ok in ((z - a, hi[pen], hi[pen] > 0), (-z - a, -lo[pen], lo[pen] < 0)):
+            m = ok & (e > 0)
+            e, bound, qm = e[m], bound[m], q[m]
+            clip = e > l2 * qm * bound
+            excess += float((e[~clip] ** 2 / qm[~clip]).sum()
+                            + (2 * l2 * bound[clip] * e[clip]
+                               - l2 * l2 * qm[clip] * bound[clip] ** 2).sum())
+        dual = max(dual, th_y - 0.5 * th_norm2 - 0.5 * excess / l2 - unpen)
     return primal - dual, gap_l1, dual_norm, v
 
 
@@ -140,16 +178,24 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
     norms = design.column_norms2() if exact_norms else None
     candidates = norms > 0 if exact_norms else np.ones(p, dtype=bool)
     w[~candidates] = 0
+    box = None
     if penalty is None or penalty.trivial:
         pf, U, proj, full_kw = np.ones(p), np.empty(0, dtype=np.intc), None, {}
+        qf = pf
     else:
-        pf, U = penalty.pf64, penalty.U
+        (pf, qf), U, box = penalty.factors64, penalty.U, penalty.bounds
         full_kw = penalty.kernel_args()
         proj = None
         if U.size:
             _, M, C = full_kw["unpenalised"]
             Uy = np.asarray(design.restrict(U).rmatvec(y), dtype=np.float64)
-            proj = (U, M.astype(np.float64), C.astype(np.float64), Uy)
+            proj = (U, M.astype(np.float64), C.astype(np.float64), Uy, penalty.sign)
+    if box is None:
+        lo = np.zeros(p) if positive else np.full(p, -np.inf)
+        hi = np.full(p, np.inf)
+    else:
+        lo, hi = box
+    np.clip(w, lo, hi, out=w)
     penalised = pf > 0
     support = np.flatnonzero(w)
     R = y - design.matvec(w) if support.size else y.copy()
@@ -157,7 +203,8 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
     work = 0.0  # full-epoch equivalents
     while True:
         XtR = design.rmatvec(R)
-        gap, gap_l1, dual_norm, v = enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj)
+        gap, gap_l1, dual_norm, v = enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj,
+                                             qf, box)
         if gap <= tol_scaled or work >= max_iter:
             return gap, _epochs(work), gap <= tol_scaled
         work += 1.0  # the pass over X of the check that asked for more
@@ -166,8 +213,9 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         # Gap Safe screening on the full problem: those features are out for good.
         scale = max(dual_norm, l1)
         radius = np.sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0.0
-        av = v if positive else np.abs(v)
-        col = np.sqrt(norms + l2 * pf) if exact_norms else np.ones(p)
+        with np.errstate(invalid="ignore"):
+            av = side_values(v, lo, hi)
+        col = np.sqrt(norms + l2 * qf) if exact_norms else np.ones(p)
         screened = np.zeros(p, dtype=bool)
         if exact_norms:
             np.less(av / scale + radius * col, pf, out=screened,
@@ -184,7 +232,8 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         # Rank by the distance of the dual point to each feature's constraint;
         # the support and the unpenalised features are always in.
         score = np.full(p, np.inf)
-        np.divide(pf - av / scale, col, out=score, where=candidates & (col > 0))
+        np.divide(pf - av / scale, col, out=score,
+                  where=candidates & (col > 0) & np.isfinite(av))
         score[support] = -np.inf
         score[U] = -np.inf
         if ws_size == 0 or 2 * ws_size >= p:
@@ -199,7 +248,11 @@ def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,
         w_sub = np.ascontiguousarray(w[ws])
         kw = {}
         if full_kw:
-            kw["penalty_factor"] = np.ascontiguousarray(full_kw["penalty_factor"][ws])
+            for key in ("penalty_factor", "l2_factor", "lower", "upper"):
+                if key in full_kw:
+                    kw[key] = np.ascontiguousarray(full_kw[key][ws])
+            if "unpen_sign" in full_kw:
+                kw["unpen_sign"] = full_kw["unpen_sign"]
             if U.size:
                 _, M, C = full_kw["unpenalised"]
                 kw["unpenalised"] = (np.searchsorted(ws, U).astype(np.intc), M,

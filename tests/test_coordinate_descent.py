@@ -856,3 +856,195 @@ def test_problem_generator_covers_its_space():
     assert {lay for lay, _, _ in seen} == set(PROBLEM_LAYOUTS)
     assert {dt for _, dt, _ in seen} == {"float64", "float32"}
     assert {w for _, _, w in seen} == {True, False}
+
+
+# --- Box constraints and standardisation (issue 15) ---------------------------
+
+from fastreg import enet_path, reference as _ref  # noqa: E402
+
+
+def _box_problem(seed=0, n=70, p=25):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.2, 5.0, p)
+    X[:, 3] = 2.0  # a constant column
+    coef = np.zeros(p)
+    coef[:6] = [3.0, -2.0, 1.5, 0.0, -1.0, 0.8]
+    y = X @ coef + rng.standard_normal(n)
+    lower = np.full(p, -0.4)
+    lower[::4] = -np.inf
+    upper = np.full(p, 0.9)
+    upper[1::5] = np.inf
+    return X, y, lower, upper
+
+
+def _as(X, kind):
+    return {"dense": X, "csc": sp.csc_matrix(X), "csr": sp.csr_matrix(X)}[kind]
+
+
+@pytest.mark.parametrize("kind", ["dense", "csc", "csr"])
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.6])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("weighted", [False, True])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_box_problem_kkt_and_objective_match_the_reference(kind, precompute, l1_ratio,
+                                                           fit_intercept, weighted,
+                                                           standardize):
+    X, y, lower, upper = _box_problem()
+    sw = np.random.default_rng(1).uniform(0.5, 2.0, X.shape[0]) if weighted else None
+    alpha = 0.05
+    m = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, fit_intercept=fit_intercept,
+                   precompute=precompute, tol=1e-12, max_iter=100000, lower_bounds=lower,
+                   upper_bounds=upper, standardize=standardize)
+    m.fit(_as(X, kind), y, sample_weight=sw)
+    assert np.all(m.coef_ >= lower) and np.all(m.coef_ <= upper)
+    assert np.any(m.coef_ == upper) and np.any(m.coef_ == lower)  # the box binds
+    if fit_intercept:
+        assert m.coef_[3] == 0  # a constant column
+    d = _ref.standard_deviations(X, sw, fit_intercept) if standardize else None
+    kkt = _ref.enet_box_kkt_violation(X, y, m.coef_, m.intercept_, alpha, l1_ratio, sw,
+                                      fit_intercept, None, lower, upper, d)
+    assert kkt < 1e-6
+    w_ref, b_ref, _ = _ref.enet_box_coordinate_descent(
+        X, y, alpha, l1_ratio, sw, fit_intercept, None, lower, upper, standardize)
+    ours = _ref.enet_box_objective(X, y, m.coef_, m.intercept_, alpha, l1_ratio, sw, None,
+                                   lower, upper, d)
+    theirs = _ref.enet_box_objective(X, y, w_ref, b_ref, alpha, l1_ratio, sw, None, lower,
+                                     upper, d)
+    assert ours == pytest.approx(theirs, rel=1e-7)
+    # The certificate: the reported gap bounds the suboptimality.
+    assert ours - theirs <= m.dual_gap_ + 1e-12 * abs(theirs)
+
+
+@pytest.mark.parametrize("kind", ["dense", "csc"])
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_dual_gap_bounds_the_true_suboptimality_of_a_loose_box_fit(kind, precompute,
+                                                                   l1_ratio):
+    X, y, lower, upper = _box_problem(seed=3)
+    alpha = 0.02
+    w_ref, b_ref, _ = _ref.enet_box_coordinate_descent(X, y, alpha, l1_ratio,
+                                                       lower_bounds=lower,
+                                                       upper_bounds=upper)
+    best = _ref.enet_box_objective(X, y, w_ref, b_ref, alpha, l1_ratio, None, None, lower,
+                                   upper)
+    for tol in (1e-1, 1e-2, 1e-3):
+        m = ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=tol, precompute=precompute,
+                       lower_bounds=lower, upper_bounds=upper).fit(_as(X, kind), y)
+        value = _ref.enet_box_objective(X, y, m.coef_, m.intercept_, alpha, l1_ratio, None,
+                                        None, lower, upper)
+        assert 0 <= value - best + 1e-13 <= m.dual_gap_ + 1e-12 * best
+
+
+@pytest.mark.parametrize("kind", ["dense", "csc"])
+@pytest.mark.parametrize("precompute", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_bounds_never_active_are_bit_identical_to_no_bounds(kind, precompute, dtype):
+    X, y, _, _ = _box_problem(seed=2)
+    X = X.astype(dtype)
+    kw = dict(alpha=0.03, l1_ratio=0.7, precompute=precompute, tol=1e-8)
+    plain = ElasticNet(**kw).fit(_as(X, kind), y)
+    boxed = ElasticNet(lower_bounds=-1e8, upper_bounds=np.full(X.shape[1], 1e8),
+                       **kw).fit(_as(X, kind), y)
+    np.testing.assert_array_equal(plain.coef_, boxed.coef_)
+    assert plain.intercept_ == boxed.intercept_
+    assert plain.dual_gap_ == boxed.dual_gap_ and plain.n_iter_ == boxed.n_iter_
+
+
+@pytest.mark.parametrize("kind", ["dense", "csc"])
+@pytest.mark.parametrize("precompute", [False, True])
+def test_lower_zero_is_positive(kind, precompute):
+    X, y, _, _ = _box_problem(seed=4)
+    pf = np.ones(X.shape[1])
+    pf[[0, 5]] = 0
+    for extra in ({}, {"penalty_factor": pf}):
+        a = ElasticNet(alpha=0.05, positive=True, precompute=precompute, **extra).fit(
+            _as(X, kind), y)
+        b = ElasticNet(alpha=0.05, lower_bounds=0, precompute=precompute, **extra).fit(
+            _as(X, kind), y)
+        c = ElasticNet(alpha=0.05, lower_bounds=0, positive=True, precompute=precompute,
+                       **extra).fit(_as(X, kind), y)
+        for m in (b, c):
+            np.testing.assert_array_equal(a.coef_, m.coef_)
+            assert a.dual_gap_ == m.dual_gap_
+
+
+@pytest.mark.parametrize("kind", ["dense", "csc"])
+@pytest.mark.parametrize("precompute", [False, True])
+def test_bounds_with_unpenalised_features(kind, precompute):
+    X, y, lower, upper = _box_problem(seed=5)
+    pf = np.ones(X.shape[1])
+    pf[[0, 1, 2, 4]] = 0   # 0: [-inf, 0.9]; 1: [-0.4, inf]; 2: [-0.4, 0.9]; 4: [-inf, 0.9]
+    m = ElasticNet(alpha=0.05, l1_ratio=0.8, penalty_factor=pf, lower_bounds=lower,
+                   upper_bounds=upper, tol=1e-12, max_iter=100000,
+                   precompute=precompute).fit(_as(X, kind), y)
+    kkt = _ref.enet_box_kkt_violation(X, y, m.coef_, m.intercept_, 0.05, 0.8, None, True,
+                                      pf, lower, upper)
+    assert kkt < 1e-6
+    w_ref, b_ref, _ = _ref.enet_box_coordinate_descent(X, y, 0.05, 0.8, None, True, pf,
+                                                       lower, upper)
+    ours = _ref.enet_box_objective(X, y, m.coef_, m.intercept_, 0.05, 0.8, None, pf, lower,
+                                   upper)
+    theirs = _ref.enet_box_objective(X, y, w_ref, b_ref, 0.05, 0.8, None, pf, lower, upper)
+    assert ours == pytest.approx(theirs, rel=1e-7)
+    assert ours - theirs <= m.dual_gap_ + 1e-12 * abs(theirs)
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_standardize_is_the_standardised_problem_mapped_back(fit_intercept, l1_ratio):
+    X, y, _, _ = _box_problem(seed=6)
+    sw = np.random.default_rng(7).integers(1, 4, X.shape[0]).astype(float)
+    d = _ref.standard_deviations(X, sw, fit_intercept)
+    keep = d > 0
+    kw = dict(alpha=0.04, l1_ratio=l1_ratio, fit_intercept=fit_intercept, tol=1e-12,
+              max_iter=100000)
+    scaled = ElasticNet(**kw).fit(X[:, keep] / d[keep], y, sample_weight=sw)
+    mapped = np.zeros(X.shape[1])
+    mapped[keep] = scaled.coef_ / d[keep]
+    fits = [ElasticNet(standardize=True, **kw).fit(Xk, y, sample_weight=sw)
+            for Xk in (X, sp.csc_matrix(X), sp.csr_matrix(X))]
+    # Integer weights are repeated rows.
+    rows = np.repeat(np.arange(X.shape[0]), sw.astype(int))
+    fits.append(ElasticNet(standardize=True, **kw).fit(X[rows], y[rows]))
+    # Both solves stop at a relative gap of 1e-12, which pins the coefficients
+    # to about sqrt(1e-12) of their scale (the Lasso is not strongly convex).
+    for m in fits:
+        np.testing.assert_allclose(m.coef_, mapped, rtol=1e-5, atol=1e-6)
+        assert m.intercept_ == pytest.approx(scaled.intercept_, rel=1e-5, abs=1e-6)
+        if fit_intercept:
+            assert m.coef_[3] == 0
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"lower_bounds": 0.5}, "lower_bounds must be <= 0"),
+    ({"upper_bounds": -1.0}, "upper_bounds must be >= 0"),
+    ({"lower_bounds": np.zeros(3)}, "lower_bounds must be a scalar or have shape"),
+    ({"upper_bounds": [1.0, np.nan] + [1.0] * 23}, "upper_bounds must not contain NaN"),
+    ({"lower_bounds": -1.0, "positive": True}, "positive=True means lower_bounds=0"),
+])
+def test_bad_bounds_are_rejected(params, match):
+    X, y, _, _ = _box_problem()
+    with pytest.raises(ValueError, match=match):
+        ElasticNet(**params).fit(X, y)
+    with pytest.raises(TypeError, match="lower_bounds"):
+        ElasticNet(lower_bounds="low").fit(X, y)
+
+
+def test_box_path_starts_at_the_box_alpha_max():
+    X, y, lower, upper = _box_problem(seed=8)
+    upper[:] = 0.0   # only negative coefficients: alpha_max from the negative side
+    alphas, coefs, _ = enet_path(X, y, l1_ratio=1.0, n_alphas=20, fit_intercept=True,
+                                 lower_bounds=lower, upper_bounds=upper)
+    assert np.all(coefs[:, 0] == 0) and np.any(coefs[:, 1] != 0)
+    assert np.all(coefs <= 0)
+    Xc = X - X.mean(0)
+    corr = Xc.T @ (y - y.mean())
+    assert alphas[0] == pytest.approx(max(-corr.min(), 0) / X.shape[0], rel=1e-10)
+    alphas_std, coefs_std, _ = enet_path(X, y, l1_ratio=1.0, n_alphas=5, fit_intercept=True,
+                                         standardize=True)
+    d = np.sqrt((Xc ** 2).mean(0))
+    keep = d > 0
+    assert alphas_std[0] == pytest.approx(
+        np.max(np.abs(corr[keep]) / d[keep]) / X.shape[0], rel=1e-10)
+    assert np.all(coefs_std[:, 0] == 0) and np.any(coefs_std[:, 1] != 0)

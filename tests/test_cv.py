@@ -4,7 +4,11 @@ CV must choose the same alpha (and l1_ratio) as scikit-learn on the same
 folds, with the same held-out errors; also the one-standard-error rule,
 threads (``n_jobs``), explicit alpha grids, routing of ``groups`` to the
 splitter, ``tol=0``, the errors on bad arguments and scikit-learn's estimator
-checks for both estimators.
+checks for both estimators. Relaxed fits (``relax=True``): the held-out
+errors against a brute-force loop (each fold's path, its lstsq refits, the
+blends), the choice of the (gamma, alpha) pair by both rules, the final model
+against lstsq on its support, the ends gamma=1 and gamma=0, the parameters'
+checks, and ``relax=False`` unchanged.
 """
 import warnings
 
@@ -16,8 +20,10 @@ from sklearn.model_selection import KFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fastreg import ElasticNetCV, LassoCV, enet_path, lasso_path
+from fastreg import reference as ref
+from fastreg._cv_folds import cv_mse_path
 
-from conftest import make_problem, make_sample_weight, to_layout
+from conftest import DTYPES, LAYOUTS, make_problem, make_sample_weight, to_layout
 
 
 def _quiet(fn, *args, **kw):
@@ -93,7 +99,8 @@ def test_cv_rejects_2d_y_and_bad_rule():
         LassoCV(alpha_rule="2se").fit(X, y)
 
 
-@parametrize_with_checks([LassoCV(cv=3), ElasticNetCV(cv=3)])
+@parametrize_with_checks([LassoCV(cv=3), ElasticNetCV(cv=3), LassoCV(cv=3, relax=True),
+                          ElasticNetCV(cv=3, relax=True, gammas=[0.0, 0.5])])
 def test_sklearn_compatible_cv_estimator(estimator, check):
     check(estimator)
 
@@ -147,3 +154,285 @@ def test_cv_tol_zero(Est):
         n_iters = lasso_path(X, y, alphas=[0.1, 0.01], tol=0, max_iter=3,
                              return_n_iter=True)[3]
     assert np.array_equal(n_iters, [3, 3])
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+def test_cv_with_bounds_and_standardize_refits_the_box_problem(standardize):
+    import fastreg
+    from fastreg import reference as ref
+
+    rng = np.random.default_rng(11)
+    X = rng.standard_normal((90, 15)) * rng.uniform(0.3, 3.0, 15)
+    y = X[:, :4] @ np.array([2.0, -1.5, 1.0, 0.5]) + rng.standard_normal(90)
+    lower, upper = -0.5, np.where(np.arange(15) < 2, np.inf, 0.7)
+    cv = fastreg.ElasticNetCV(l1_ratio=0.8, cv=3, alphas=10, lower_bounds=lower,
+                              upper_bounds=upper, standardize=standardize, tol=1e-10,
+                              max_iter=100000).fit(X, y)
+    assert np.all(cv.coef_ >= lower) and np.all(cv.coef_ <= upper)
+    d = ref.standard_deviations(X) if standardize else None
+    assert ref.enet_box_kkt_violation(X, y, cv.coef_, cv.intercept_, cv.alpha_, 0.8, None,
+                                      True, None, np.full(15, lower), upper, d) < 1e-6
+    # the model is the whole data's path at alpha_, which a direct fit matches
+    # to the tolerance (both certified; the box problem is strongly convex on
+    # the support here, the Elastic-Net's L2 term)
+    j = int(np.flatnonzero(cv.path_.alphas == cv.alpha_)[0])
+    np.testing.assert_array_equal(cv.coef_, cv.path_.coefs[:, j])
+    same = fastreg.ElasticNet(alpha=cv.alpha_, l1_ratio=0.8, precompute="auto",
+                              lower_bounds=lower,
+                              upper_bounds=upper, standardize=standardize, tol=1e-10,
+                              max_iter=100000).fit(X, y)
+    np.testing.assert_allclose(cv.coef_, same.coef_, rtol=0, atol=1e-6)
+    # The grid starts at the box problem's alpha_max: zero coefficients there.
+    _, coefs, _ = fastreg.enet_path(X, y, l1_ratio=0.8, alphas=cv.alphas_[:1],
+                                    fit_intercept=True, lower_bounds=lower,
+                                    upper_bounds=upper, standardize=standardize)
+    assert np.all(coefs[:, 0] == 0)
+# --------------------------------------------------------------------------
+# relaxed fits
+# --------------------------------------------------------------------------
+GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _weighted_lstsq(X, y, sw, fit_intercept, A):
+    """(coef of length p, intercept) of the weighted least squares on columns A."""
+    s = np.sqrt(np.ones(X.shape[0]) if sw is None else sw)
+    M = X[:, A]
+    if fit_intercept:
+        M = np.column_stack([M, np.ones(X.shape[0])])
+    sol = np.linalg.lstsq(M * s[:, None], y * s, rcond=None)[0]
+    coef = np.zeros(X.shape[1])
+    coef[A] = sol[:A.size]
+    return coef, (sol[-1] if fit_intercept else 0.0)
+
+
+def _brute_force_relaxed_mse(X, y, sw, folds, alphas, l1_ratio, fit_intercept):
+    """(n_gammas, n_alphas, n_folds): each fold's path by enet_path, the lstsq
+    refit on each support, the blend, its weighted held-out error."""
+    out = np.empty((len(GAMMAS), len(alphas), len(folds)))
+    for f, (train, test) in enumerate(folds):
+        swt = None if sw is None else sw[train]
+        _, coefs, _ = enet_path(X[train], y[train], l1_ratio=l1_ratio, alphas=alphas,
+                                tol=1e-12, max_iter=100000, fit_intercept=fit_intercept,
+                                sample_weight=swt)
+        for j in range(len(alphas)):
+            w = coefs[:, j]
+            s = np.ones(len(train)) if swt is None else swt
+            b = (s @ (y[train] - X[train] @ w) / s.sum()) if fit_intercept else 0.0
+            w_ols, b_ols = _weighted_lstsq(X[train], y[train], swt, fit_intercept,
+                                           np.flatnonzero(w))
+            for g, gamma in enumerate(GAMMAS):
+                pred = X[test] @ (gamma * w + (1 - gamma) * w_ols) + (gamma * b
+                                                                     + (1 - gamma) * b_ols)
+                out[g, j, f] = np.average((y[test] - pred) ** 2,
+                                          weights=None if sw is None else sw[test])
+    return out
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+def test_relaxed_mse_path_is_brute_force(fit_intercept, sw_kind):
+    X, y = make_problem(n=70, p=25, n_nonzero=5, noise=1.0, seed=21)
+    sw = make_sample_weight(70, sw_kind, seed=22)
+    cv = KFold(4, shuffle=True, random_state=1)
+    est = LassoCV(cv=cv, alphas=12, tol=1e-12, max_iter=100000, relax=True,
+                  fit_intercept=fit_intercept).fit(X, y, sample_weight=sw)
+    assert est.mse_path_.shape == (5, 12, 4)
+    assert np.array_equal(est.gammas_, GAMMAS)
+    folds = list(cv.split(X, y))
+    brute = _brute_force_relaxed_mse(X, y, sw, folds, est.alphas_, 1.0, fit_intercept)
+    np.testing.assert_allclose(est.mse_path_, brute, rtol=1e-7)
+
+
+def test_relaxed_picks_the_argmin_pair():
+    X, y = make_problem(n=80, p=40, n_nonzero=4, noise=1.0, seed=23)
+    est = ElasticNetCV(l1_ratio=[0.5, 0.9], cv=KFold(4), alphas=30, relax=True).fit(X, y)
+    assert est.mse_path_.shape == (2, 5, 30, 4)
+    mean = est.mse_path_.mean(axis=3)
+    i, g, j = np.unravel_index(np.argmin(mean), mean.shape)
+    assert est.l1_ratio_ == [0.5, 0.9][i]
+    assert est.gamma_ == GAMMAS[g]
+    assert est.alpha_ == est.alphas_[i, j]
+    # relaxing helps here (a sparse truth, correlated noise features)
+    assert mean[i, g, j] <= mean[:, -1].min()
+
+
+def test_relaxed_one_standard_error_rule():
+    X, y = make_problem(n=80, p=40, noise=2.0, seed=24)
+    cv = KFold(5)
+    best = LassoCV(cv=cv, relax=True).fit(X, y)
+    se = LassoCV(cv=cv, relax=True, alpha_rule="1se").fit(X, y)
+    np.testing.assert_array_equal(se.mse_path_, best.mse_path_)
+    mean = best.mse_path_.mean(axis=2)  # (n_gammas, n_alphas)
+    g_min, j_min = np.unravel_index(np.argmin(mean), mean.shape)
+    bound = mean[g_min, j_min] + best.mse_path_[g_min, j_min].std(ddof=1) / np.sqrt(5)
+    j = int(np.flatnonzero(best.alphas_ == se.alpha_)[0])
+    g = GAMMAS.index(se.gamma_)
+    assert mean[g, j] <= bound
+    assert np.all(mean[:, :j] > bound)       # no larger alpha, at any gamma
+    assert np.all(mean[g + 1:, j] > bound)   # no larger gamma at that alpha
+    assert se.alpha_ >= best.alpha_
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+def test_relaxed_model_is_the_blend_with_lstsq_on_its_support(layout, dtype, fit_intercept,
+                                                              sw_kind):
+    X, y = make_problem(n=60, p=20, seed=25)
+    sw = make_sample_weight(60, sw_kind, seed=26)
+    fit_tol = 1e-10 if dtype == np.float64 else 1e-6
+    est = LassoCV(cv=3, alphas=15, relax=True, tol=fit_tol, fit_intercept=fit_intercept).fit(
+        to_layout(X, layout, dtype), y.astype(dtype), sample_weight=sw)
+    assert est.coef_.dtype == dtype
+    tol = 1e-8 if dtype == np.float64 else 1e-4
+    # the penalised model is the whole data's path at alpha_, certified there
+    j = int(np.flatnonzero(est.path_.alphas == est.alpha_)[0])
+    np.testing.assert_array_equal(est.coef_penalized_, est.path_.coefs[:, j])
+    assert est.intercept_penalized_ == est.path_.intercepts[j]
+    assert est.dual_gap_ == est.path_.dual_gaps[j]
+    w = np.ones(60) if sw is None else np.asarray(sw, dtype=float)
+    yc = y - (np.average(y, weights=w) if fit_intercept else 0.0)
+    scale_gap = np.average(yc ** 2, weights=w)
+    gap = ref.enet_duality_gap(X, y, est.coef_penalized_.astype(np.float64),
+                               float(est.intercept_penalized_), est.alpha_, 1.0, sw,
+                               fit_intercept)
+    assert gap <= (1e-9 if dtype == np.float64 else 1e-5) * scale_gap
+    A = np.flatnonzero(est.coef_penalized_)
+    w_ols, b_ols = _weighted_lstsq(X, y, sw, fit_intercept, A)
+    g = est.gamma_
+    scale = max(1.0, np.abs(w_ols).max())
+    np.testing.assert_allclose(est.coef_, g * est.coef_penalized_ + (1 - g) * w_ols, rtol=0,
+                               atol=tol * scale)
+    assert est.intercept_ == pytest.approx(g * est.intercept_penalized_ + (1 - g) * b_ols,
+                                           abs=tol * max(1.0, abs(b_ols)))
+    np.testing.assert_allclose(est.predict(to_layout(X, layout, dtype)),
+                               X @ est.coef_ + est.intercept_, rtol=0, atol=10 * tol * scale)
+
+
+def test_relaxed_ends_gamma_one_and_zero():
+    """gammas=[1]: the plain fit, bit for bit; gammas=[0]: lstsq on the support."""
+    X, y = make_problem(n=70, p=30, seed=27)
+    sw = make_sample_weight(70, "random", seed=28)
+    cv = KFold(3)
+    plain = LassoCV(cv=cv, alphas=20).fit(X, y, sample_weight=sw)
+    one = LassoCV(cv=cv, alphas=20, relax=True, gammas=[1.0]).fit(X, y, sample_weight=sw)
+    np.testing.assert_array_equal(one.mse_path_[0], plain.mse_path_)
+    assert one.alpha_ == plain.alpha_ and one.gamma_ == 1.0
+    np.testing.assert_array_equal(one.coef_, plain.coef_)
+    assert one.intercept_ == plain.intercept_
+    zero = LassoCV(cv=cv, alphas=20, relax=True, gammas=[0.0]).fit(X, y, sample_weight=sw)
+    w_ols, b_ols = _weighted_lstsq(X, y, sw, True, np.flatnonzero(zero.coef_penalized_))
+    np.testing.assert_allclose(zero.coef_, w_ols, rtol=0, atol=1e-8)
+    assert zero.intercept_ == pytest.approx(b_ols, abs=1e-8)
+
+
+def test_relaxed_positive_keeps_the_constraint():
+    X, y = make_problem(n=70, p=30, seed=29)
+    y = y - 2.0 * X[:, 0]
+    est = LassoCV(cv=3, positive=True, relax=True, gammas=[0.0]).fit(X, y)
+    assert np.all(est.coef_ >= 0) and np.all(est.coef_penalized_ >= 0)
+    assert not est.coef_[est.coef_penalized_ == 0].any()
+
+
+def test_relax_false_is_unchanged():
+    """relax=False: the engine's plain held-out errors, the plain choice, no
+    relaxed attribute (and a refit without relax removes them)."""
+    X, y = make_problem(n=60, p=30, seed=30)
+    folds = list(KFold(3).split(X, y))
+    est = ElasticNetCV(l1_ratio=[0.5, 1.0], cv=folds, alphas=10, gammas=[0.3]).fit(X, y)
+    grids = est.alphas_
+    params = dict(tol=1e-4, max_iter=1000, positive=False, random_state=None,
+                  selection="cyclic", precompute="auto", penalty_factor=None)
+    engine = cv_mse_path(X, y, None, folds, grids, [0.5, 1.0], True, params)
+    np.testing.assert_array_equal(est.mse_path_, engine)
+    mean = engine.mean(axis=2)
+    i, j = np.unravel_index(np.argmin(mean), mean.shape)
+    assert (est.l1_ratio_, est.alpha_) == ([0.5, 1.0][i], grids[i, j])
+    est.set_params(relax=True).fit(X, y)
+    assert est.gamma_ == 0.3
+    est.set_params(relax=False).fit(X, y)
+    for name in ("gamma_", "gammas_", "coef_penalized_", "intercept_penalized_"):
+        assert not hasattr(est, name)
+    np.testing.assert_array_equal(est.mse_path_, engine)
+
+
+@pytest.mark.parametrize("Est", [LassoCV, ElasticNetCV])
+@pytest.mark.parametrize("gammas, err, msg", [
+    ([], ValueError, "gammas must contain at least one value"),
+    ([0.5, 1.5], ValueError, r"gammas\[1\] == 1.5, must be in \[0, 1\]"),
+    ([-0.1], ValueError, r"gammas\[0\] == -0.1, must be in \[0, 1\]"),
+    ([0.5, float("nan")], ValueError, r"gammas\[1\] == nan, must be in \[0, 1\]"),
+    ([[0.5, 1.0]], ValueError, "gammas must be a non-empty 1-D array-like"),
+    (0.5, ValueError, "gammas must be a non-empty 1-D array-like"),
+    ("01", ValueError, "gammas must be a non-empty 1-D array-like"),
+    ([0.5, "1"], TypeError, r"gammas\[1\] must be a real number, not str"),
+])
+def test_bad_gammas_raise(Est, gammas, err, msg):
+    X, y = make_problem(n=30, p=5)
+    with pytest.raises(err, match=msg):
+        Est(relax=True, gammas=gammas, cv=2).fit(X, y)
+
+
+def test_bad_relax_raises():
+    X, y = make_problem(n=30, p=5)
+    with pytest.raises(TypeError, match="relax must be a bool"):
+        LassoCV(relax="yes", cv=2).fit(X, y)
+
+
+# --------------------------------------------------------------------------
+# path_: the whole data's path on the chosen grid
+# --------------------------------------------------------------------------
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", [None, "random"])
+def test_path_is_the_whole_data_path(layout, fit_intercept, sw_kind):
+    """path_ equals regularization_path on all the data with the chosen l1_ratio's
+    grid, and the model is its column at alpha_ (certified there)."""
+    import fastreg
+
+    X, y = make_problem(n=80, p=25, seed=41)
+    sw = make_sample_weight(80, sw_kind, seed=42)
+    Xl = to_layout(X, layout, np.float64)
+    est = ElasticNetCV(l1_ratio=[0.3, 0.9], cv=3, alphas=12, tol=1e-8,
+                       fit_intercept=fit_intercept).fit(Xl, y, sample_weight=sw)
+    k = [0.3, 0.9].index(est.l1_ratio_)
+    np.testing.assert_array_equal(est.path_.alphas, est.alphas_[k])
+    direct = fastreg.regularization_path(Xl, y, l1_ratio=est.l1_ratio_, alphas=est.alphas_[k],
+                                         fit_intercept=fit_intercept, sample_weight=sw,
+                                         tol=1e-8)
+    np.testing.assert_allclose(est.path_.coefs, direct.coefs, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(est.path_.intercepts, direct.intercepts, rtol=0, atol=1e-12)
+    assert est.path_.l1_ratio == est.l1_ratio_ and est.path_.fit_intercept == fit_intercept
+    assert not est.path_.has_data  # an estimator keeps no reference to the data
+    np.testing.assert_array_equal(est.coef_, est.path_.coef(est.alpha_))
+    assert est.intercept_ == est.path_.intercept(est.alpha_)
+    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, est.alpha_, est.l1_ratio_,
+                               sw, fit_intercept)
+    w = np.ones(80) if sw is None else sw
+    yc = y - (np.average(y, weights=w) if fit_intercept else 0.0)
+    assert gap <= 1e-7 * np.average(yc ** 2, weights=w)
+    # exact refits need the data passed in
+    with pytest.raises(ValueError, match="data"):
+        est.path_.coef(est.alpha_ * 0.77, exact=True)
+    a = est.alpha_ * 0.77
+    refit = est.path_.coef(a, exact=True, X=Xl, y=y, sample_weight=sw)
+    b = est.path_.intercept(a, exact=True, X=Xl, y=y, sample_weight=sw)
+    # certified at the path's tolerance, as a direct fit is
+    gap = ref.enet_duality_gap(X, y, refit, b, a, est.l1_ratio_, sw, fit_intercept)
+    assert gap <= 1e-8 * np.average(yc ** 2, weights=w) * (1 + 1e-6)
+
+
+def test_path_on_dask_input_equals_in_memory():
+    pytest.importorskip("dask")
+    import dask.array as da
+
+    X, y = make_problem(n=90, p=12, seed=43)
+    cv = KFold(3)
+    mem = LassoCV(cv=cv, alphas=10, tol=1e-10).fit(X, y)
+    dsk = LassoCV(cv=cv, alphas=10, tol=1e-10).fit(da.from_array(X, chunks=(30, 12)),
+                                                   da.from_array(y, chunks=30))
+    assert dsk.alpha_ == pytest.approx(mem.alpha_, rel=1e-12)
+    np.testing.assert_allclose(dsk.path_.coefs, mem.path_.coefs, rtol=0, atol=1e-7)
+    np.testing.assert_allclose(dsk.path_.intercepts, mem.path_.intercepts, rtol=0, atol=1e-7)
+    np.testing.assert_array_equal(dsk.coef_, dsk.path_.coef(dsk.alpha_))

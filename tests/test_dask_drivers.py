@@ -400,3 +400,53 @@ def test_enet_cv_explicit_alphas_and_column_y_shapes_as_in_memory():
         assert ours.coef_.shape == theirs.coef_.shape
         assert np.shape(ours.intercept_) == np.shape(theirs.intercept_)
         assert rel(ours.intercept_, theirs.intercept_) < 1e-8
+
+
+@pytest.mark.parametrize("layout", ["dense", "sparse"])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_bounds_and_standardize_match_in_memory(dask_scheduler, layout, standardize):
+    """Box constraints (with zero penalty factors) and standardisation on Dask
+    input: the in-memory objective, the box KKT conditions, the same path grid."""
+    X, y = problem(seed=6)
+    p = X.shape[1]
+    sw = make_sample_weight(N, "random", seed=3)
+    lower = np.where(np.arange(p) % 3 == 0, -np.inf, -0.3)
+    upper = np.where(np.arange(p) % 4 == 1, np.inf, 0.6)
+    kw = dict(penalty_factor=PF, lower_bounds=lower, upper_bounds=upper,
+              standardize=standardize, tol=1e-12, max_iter=100000)
+    alpha = 0.02
+    ours = fastreg.ElasticNet(alpha=alpha, l1_ratio=0.7, **kw).fit(to_dask(X, layout), y,
+                                                                   sample_weight=sw)
+    mem = fastreg.ElasticNet(alpha=alpha, l1_ratio=0.7, **kw).fit(X, y, sample_weight=sw)
+    d = ref.standard_deviations(X, sw, True) if standardize else None
+    args = (alpha, 0.7, sw, PF, lower, upper, d)
+    obj = ref.enet_box_objective(X, y, ours.coef_, ours.intercept_, *args)
+    obj_mem = ref.enet_box_objective(X, y, mem.coef_, mem.intercept_, *args)
+    assert abs(obj - obj_mem) <= 1e-7 * abs(obj_mem)
+    assert ref.enet_box_kkt_violation(X, y, ours.coef_, ours.intercept_, alpha, 0.7, sw,
+                                      True, PF, lower, upper, d) < 1e-6
+    assert np.any(ours.coef_ == upper) or np.any(ours.coef_ == lower)
+    alphas, _, _ = fastreg.enet_path(to_dask(X, layout), y, l1_ratio=0.7, n_alphas=5,
+                                     fit_intercept=True, sample_weight=sw, **kw)
+    alphas_mem, _, _ = fastreg.enet_path(X, y, l1_ratio=0.7, n_alphas=5, fit_intercept=True,
+                                         sample_weight=sw, **kw)
+    np.testing.assert_allclose(alphas, alphas_mem, rtol=1e-10)
+@pytest.mark.parametrize("weights", [None, "random"])
+@pytest.mark.parametrize("positive", [False, True])
+def test_relaxed_cv_equals_in_memory(dask_scheduler, weights, positive):
+    """relax=True on statistics: the same normal equations on each fold's Gram
+    matrix as in memory on its design, so the same errors, choice and model."""
+    X, y = problem(seed=14)
+    sw = make_sample_weight(N, weights)
+    kw = dict(l1_ratio=[0.5, 1.0], cv=3, alphas=15, tol=1e-12, max_iter=10000,
+              relax=True, positive=positive, alpha_rule="1se")
+    mem = fastreg.ElasticNetCV(**kw).fit(X, y, sample_weight=sw)
+    est = fastreg.ElasticNetCV(**kw).fit(to_dask(X), y, sample_weight=sw)
+    assert est.mse_path_.shape == mem.mse_path_.shape == (2, 5, 15, 3)
+    np.testing.assert_allclose(est.mse_path_, mem.mse_path_, rtol=1e-7)
+    assert est.alpha_ == pytest.approx(mem.alpha_, rel=1e-12)
+    assert (est.l1_ratio_, est.gamma_) == (mem.l1_ratio_, mem.gamma_)
+    np.testing.assert_array_equal(est.gammas_, mem.gammas_)
+    assert rel(est.coef_, mem.coef_) < 1e-7
+    assert rel(est.coef_penalized_, mem.coef_penalized_) < 1e-7
+    assert abs(est.intercept_ - mem.intercept_) <= 1e-7 * max(1.0, abs(mem.intercept_))

@@ -227,3 +227,31 @@ def test_tol_zero_runs_max_iter(Est, layout):
     gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, 0.01,
                                1.0 if Est is Lasso else 0.5)
     assert est.dual_gap_ > 0 and np.isclose(est.dual_gap_, gap, rtol=1e-6)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_standardized_factors_give_the_gap_of_the_standardised_problem(l1_ratio):
+    # The problem in w with L1 factors d and L2 factors d^2 is the standardised
+    # problem in b = d w, reparametrised: at corresponding points the kernels'
+    # duality gaps agree (max_iter=0: the gap of the warm start itself).
+    from fastreg._enet_solver import kernel_penalties, standardized_factors
+    from fastreg._kernels._cd_dense import enet_cd_dense
+
+    rng = np.random.default_rng(0)
+    n, p = 50, 12
+    X = np.asfortranarray(rng.standard_normal((n, p)) * rng.uniform(0.1, 10, p))
+    y = X[:, :3] @ np.array([1.0, -2.0, 0.5]) + rng.standard_normal(n)
+    norms = (X ** 2).sum(0)
+    pf, qf = standardized_factors(None, norms, n)
+    d = np.sqrt(norms / n)
+    w = rng.standard_normal(p) * 0.1
+    l1, l2 = kernel_penalties(0.1, l1_ratio, n)
+    for lower, upper in ((None, None), (np.full(p, -0.05), np.full(p, 0.08))):
+        w_in = w if lower is None else np.clip(w, lower, upper)
+        gap_w = enet_cd_dense(X, y, w_in.copy(), l1, l2, 0, 1e-4, 0, False, False,
+                              penalty_factor=pf, l2_factor=qf, lower=lower, upper=upper)[0]
+        Xs = np.asfortranarray(X / d)
+        gap_b = enet_cd_dense(Xs, y, d * w_in, l1, l2, 0, 1e-4, 0, False, False,
+                              lower=None if lower is None else d * lower,
+                              upper=None if upper is None else d * upper)[0]
+        assert gap_w == pytest.approx(gap_b, rel=1e-9)

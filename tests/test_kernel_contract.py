@@ -31,7 +31,9 @@ KERNELS = ("dense", "sparse", "gram")
 #: The arguments after the design, in order, of every kernel.
 SHARED = ("w", "l1_reg", "l2_reg", "max_iter", "tol", "seed", "random", "positive",
           "gap_freq", "anderson_k", "work_frac", "penalty_factor", "unpen_idx",
-          "unpen_pinv", "unpen_cross", "proj_work", "proj_dwork", "proj_iwork")
+          "unpen_pinv", "unpen_cross", "proj_work", "proj_dwork", "proj_iwork",
+          "l2_factor", "lower", "upper",
+          "unpen_sign")
 
 N, P = 60, 30
 ZERO_COLUMN = 7          # an all-zero column: its coefficient is 0 in every kernel

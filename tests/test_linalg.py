@@ -82,3 +82,22 @@ def test_eigh_psd_zeroes_the_null_space():
     # the zeroed eigenvectors are annihilated by X (to round-off)
     assert np.abs(X @ V[:, lam == 0]).max() <= 1e-10 * np.abs(X).max()
     assert np.allclose(np.sort(lam)[-5:], np.linalg.svd(X, compute_uv=False)[:5][::-1] ** 2)
+
+
+def test_pivoted_cholesky_reveals_rank_and_factors_the_independent_part():
+    from fastreg._linalg import pivoted_cholesky
+
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((30, 8)) * np.array([1e-3, 1, 10, 1, 1, 1, 1e3, 1])
+    X[:, 3] = X[:, 1] - 2 * X[:, 2]   # dependent
+    X[:, 5] = 0.0                     # zero column
+    G = X.T @ X
+    L, piv, r = pivoted_cholesky(G, 8 * np.finfo(float).eps)
+    assert r == 6 and sorted(piv) == list(range(8))
+    assert 5 in piv[r:] and len({1, 2, 3} & set(piv[r:])) == 1
+    chosen = piv[:r]
+    np.testing.assert_allclose(L @ L.T, G[np.ix_(chosen, chosen)], rtol=1e-12,
+                               atol=1e-12 * np.abs(G).max())
+    assert np.allclose(L, np.tril(L))
+    # LAPACK keeps a first pivot below tol: not counted
+    assert pivoted_cholesky(np.array([[1e-20]]), 1e-14, np.array([1.0]))[2] == 0

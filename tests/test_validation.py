@@ -15,7 +15,8 @@ import scipy.sparse as sp
 from sklearn.exceptions import NotFittedError
 
 from fastreg import ElasticNet, Lasso, Ridge
-from fastreg._validation import check_array_basics, check_sparse_structure
+from fastreg._validation import (check_array_basics, check_feature_names,
+                                 check_sparse_structure)
 
 from conftest import (assert_coef_close, est_id, fresh, make_problem, run_python,
                       small_problem, to_layout)
@@ -475,3 +476,16 @@ def test_predict_wrong_n_features(Est, fmt, data):
     check_rejects(lambda: est.predict(Xn), "X", ValueError)
     # and the right shape works for every format, with the same answer
     np.testing.assert_allclose(est.predict(as_format(X, fmt)), est.predict(X), rtol=1e-12)
+
+
+def test_check_feature_names():
+    """scikit-learn's rule for feature_names_in_: all string column names, or
+    none (no names); a mix is an error."""
+    pd = pytest.importorskip("pandas")
+    X = np.zeros((2, 3))
+    names = check_feature_names(pd.DataFrame(X, columns=["a", "b", "c"]))
+    assert names.dtype == object and list(names) == ["a", "b", "c"]
+    assert check_feature_names(pd.DataFrame(X)) is None  # integer column names
+    assert check_feature_names(X) is None and check_feature_names(sp.csr_matrix(X)) is None
+    with pytest.raises(TypeError, match="string names"):
+        check_feature_names(pd.DataFrame(X, columns=["a", 1, "c"]))

@@ -97,3 +97,13 @@ cdef inline bint anderson_push(floating[::1] snaps, const floating[::1] w,
         n_snaps[0] = 0
         return True
     return False
+
+
+cdef inline bint unmoved(const floating[::1] snaps, int K, int m, int f) noexcept nogil:
+    """Whether coordinate f is the same in the last K snapshots (those the
+    extrapolation combines, ``snaps[(k + 1) * m + f]``, k < K)."""
+    cdef int k
+    for k in range(1, K):
+        if snaps[(k + 1) * m + f] != snaps[m + f]:
+            return False
+    return True

@@ -14,17 +14,18 @@ from libc.stdint cimport uint64_t
 from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_push, anderson_weights
 from ._blas cimport floating, _axpy, _copy, _dot, _gemv_n, _gemv_t
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
-from ._contract cimport check_shared
-from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
-                     screen_feature)
+from ._contract cimport check_lengths, check_shared, factors_and_box
+from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
+                     project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
+from ._anderson cimport unmoved as _unmoved
 
 
 cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
                          const floating[::1] w, const floating[::1] R,
                          floating[::1] XtR, const floating[::1] pf,
-                         const Projection *proj, floating l1, floating l2,
-                         bint positive, floating *dual_norm,
+                         const floating[::1] qf, const floating[::1] lo,
+                         const floating[::1] hi, const Projection *proj, floating l1, floating l2, floating *dual_norm,
                          floating *gap_l1) noexcept nogil:
     """Duality gap at (w, R = y - Xw), kernel units; fills XtR = X^T theta.
 
@@ -39,8 +40,8 @@ cdef floating _dense_gap(const floating[::1, :] X, const floating[::1] y,
     R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
     th_norm2 = R_norm2
     th_y = _dot(n, &R[0], 1, &y[0], 1)
-    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
-    return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
+    project_unpenalised(XtR, w, lo, hi, proj, &th_norm2, &th_y)
+    return pf_gap(XtR, w, pf, qf, lo, hi, R_norm2, th_norm2, th_y, l1, l2, dual_norm,
                   gap_l1)
 
 
@@ -51,15 +52,21 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                   const floating[::1] penalty_factor=None, const int[::1] unpen_idx=None,
                   const floating[::1, :] unpen_pinv=None,
                   const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
-                  double[::1] proj_dwork=None, int[::1] proj_iwork=None):
+                  double[::1] proj_dwork=None, int[::1] proj_iwork=None,
+                  const floating[::1] l2_factor=None, const floating[::1] lower=None,
+                  const floating[::1] upper=None, const int[::1] unpen_sign=None):
     """Minimise the Elastic-Net objective by coordinate descent on a dense design, in place.
 
     Minimises, in kernel units,
 
-        P(w) = 1/2 ||y - X w||^2 + sum_j pf_j (l1_reg |w_j| + l2_reg/2 w_j^2)
+        P(w) = 1/2 ||y - X w||^2 + sum_j (pf_j l1_reg |w_j| + qf_j l2_reg/2 w_j^2)
 
-    over w (w >= 0 if ``positive``), pf_j the penalty factors (all ones by
-    default). The drivers' objective, scikit-learn's, is P / n_samples with
+    over w in the box lower_j <= w_j <= upper_j (w >= 0 if ``positive``), pf_j
+    and qf_j the L1 and L2 penalty factors (all ones by default, qf = pf
+    unless ``l2_factor`` is given). Each coordinate update is the unconstrained
+    one (soft-thresholding) clipped to [lower_j, upper_j]: exact, the 1-D
+    objective being strictly convex. The duality gap is the box's (see
+    ``_dual.pxd``). The drivers' objective, scikit-learn's, is P / n_samples with
     ``l1_reg = alpha * l1_ratio * n_samples`` and ``l2_reg = alpha * (1 -
     l1_ratio) * n_samples`` (n_samples: the total sample weight).
 
@@ -87,7 +94,8 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     random : bool
         Update a uniformly drawn feature at each step instead of cycling.
     positive : bool
-        Constrain the coefficients to be non-negative.
+        Constrain the coefficients to be non-negative: ``lower`` defaults to
+        zeros (a given ``lower`` takes precedence).
     gap_freq : int, default=10
         The duality gap is computed before the first epoch, every
         ``gap_freq`` epochs, and after an epoch whose largest coefficient
@@ -104,7 +112,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     work_frac : float in [0, 1], default=0.0
         With cyclic selection and ``l1_reg > 0``, a positive ``work_frac``
         makes the epochs between two gap checks sweep only the features that
-        are non-zero, unpenalised, or have ``|x_j.theta - l2_reg pf_j w_j| >=
+        are non-zero, unpenalised, or have ``|x_j.theta - l2_reg qf_j w_j| >=
         work_frac * l1_reg * pf_j`` at the last check (signed with
         ``positive``; a strong set). Every gap check still involves all
         features, and the next list every feature then violating its
@@ -122,8 +130,20 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     proj_work, proj_dwork, proj_iwork : ndarrays, default=None
         The projection's scratch, allocated by the caller (with ``unpen_idx``):
         ``proj_work`` at least 3u numbers of the design's dtype and, with
-        ``positive``, ``proj_dwork`` at least u^2 + 7u float64 and
-        ``proj_iwork`` at least 2u int32.
+        ``positive`` or a non-zero ``unpen_sign``, ``proj_dwork`` at least
+        u^2 + 7u float64 and ``proj_iwork`` at least 2u int32.
+    l2_factor : ndarray of shape (n_features,), default=None
+        The L2 factors qf_j (> 0 where pf_j > 0), the design's dtype. None:
+        ``penalty_factor``.
+    lower, upper : ndarrays of shape (n_features,), default=None
+        The box, ``lower_j <= 0 <= upper_j`` (infinite allowed), the design's
+        dtype. None: -inf (0 with ``positive``) and +inf. A warm start outside
+        the box is clipped into it.
+    unpen_sign : int32 ndarray of shape (u,), default=None
+        For each feature of ``unpen_idx``: 0 if both its bounds are infinite,
+        1 if only its upper bound is, -1 if only its lower bound is (one with
+        two finite bounds is not listed in ``unpen_idx``). None: all 1 with
+        ``positive``, else all 0.
 
     Returns
     -------
@@ -146,6 +166,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
         raise ValueError(f"Inconsistent shapes: X ({n}, {p}), y ({y.shape[0]},).")
     check_shared(p, w.shape[0], -1 if penalty_factor is None else penalty_factor.shape[0],
                  gap_freq, work_frac)
+    check_lengths(p, l2_factor, lower, upper)
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] R = np.empty(n, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
@@ -168,13 +189,16 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     cdef int n_snaps = 0
     # Penalty factors (all ones if not given) and the projection off the
     # unpenalised features, from the caller's arrays.
-    cdef const floating[::1] pf = penalty_factor
-    if penalty_factor is None:
-        pf = np.ones(p, dtype=dtype)
+    cdef const floating[::1] pf, qf, lo, hi
+    pf, qf, lo, hi = factors_and_box(p, dtype, penalty_factor, l2_factor, lower, upper,
+                                     positive)
     cdef Projection proj
     projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
-                    proj_iwork, positive)
+                    proj_iwork, positive, unpen_sign)
     cdef floating *Uy = <floating *> proj.Uy
+    # A warm start outside the box is projected onto it: every iterate is inside.
+    for j in range(p):
+        w[j] = clip(w[j], lo[j], hi[j])
 
     with nogil:
         for j in range(p):
@@ -200,15 +224,15 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
             if epoch == 0 or floating is float:
                 _copy(n, &y[0], 1, &R[0], 1)
                 _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
-            gap = _dense_gap(X, y, w, R, XtR, pf, &proj, l1_reg, l2_reg, positive,
+            gap = _dense_gap(X, y, w, R, XtR, pf, qf, lo, hi, &proj, l1_reg, l2_reg,
                              &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
             if l1_reg > 0:
-                n_active = _screen(X, w, R, XtR, norms, pf, active, n_active, dual_norm,
-                                   gap_l1, l1_reg, l2_reg, positive)
-            n_work = sweep_list(active, n_active, w, XtR, pf, l2_reg, threshold, positive,
+                n_active = _screen(X, w, R, XtR, norms, pf, qf, lo, hi, active, n_active, dual_norm,
+                                   gap_l1, l1_reg, l2_reg)
+            n_work = sweep_list(active, n_active, w, XtR, pf, qf, lo, hi, l2_reg, threshold,
                                 work, n_work, &work_changed)
             if work_changed:
                 n_snaps = 0  # Anderson's history is of the previous list
@@ -221,7 +245,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                     a = norms[j]
                     w_old = w[j]
                     b = _dot(n, &X[0, j], 1, &R[0], 1) + a * w_old
-                    w_new = cd_update(b, a, l1_reg * pf[j], l2_reg * pf[j], positive)
+                    w_new = clip(cd_update(b, a, l1_reg * pf[j], l2_reg * qf[j], False), lo[j], hi[j])
                     if w_new != w_old:
                         _axpy(n, w_old - w_new, &X[0, j], 1, &R[0], 1)
                         w[j] = w_new
@@ -230,8 +254,8 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                 epoch += 1
                 if anderson_k and anderson_push(snaps, w, work, n_work, anderson_k,
                                                 &n_snaps):
-                    _extrapolate(X, w, R, snaps, w_acc, R_acc, pf, work, n_work,
-                                 anderson_k, l1_reg, l2_reg, positive)
+                    _extrapolate(X, w, R, snaps, w_acc, R_acc, pf, qf, lo, hi, work, n_work,
+                                 anderson_k, l1_reg, l2_reg)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)
@@ -239,9 +263,10 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
 
 cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
                  const floating[::1] XtR, const floating[::1] norms,
-                 const floating[::1] pf, int[::1] active,
+                 const floating[::1] pf, const floating[::1] qf,
+                 const floating[::1] lo, const floating[::1] hi, int[::1] active,
                  int n_active, floating dual_norm, floating gap_l1, floating l1,
-                 floating l2, bint positive) noexcept nogil:
+                 floating l2) noexcept nogil:
     """Gap Safe screening: drop provably-zero features from ``active``.
 
     A dropped feature with a non-zero coefficient is zeroed and its
@@ -253,8 +278,8 @@ cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
     cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
     for f in range(n_active):
         j = active[f]
-        if screen_feature(XtR[j] - l2 * pf[j] * w[j], scale, radius, norms[j], l2, pf[j],
-                          positive):
+        if screen_feature(XtR[j] - l2 * qf[j] * w[j], scale, radius, norms[j], l2 * qf[j],
+                          pf[j], lo[j], hi[j]):
             if w[j] != 0:
                 _axpy(n, w[j], &X[0, j], 1, &R[0], 1)
                 w[j] = 0
@@ -267,8 +292,10 @@ cdef int _screen(const floating[::1, :] X, floating[::1] w, floating[::1] R,
 cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] R,
                        const floating[::1] snaps, floating[::1] w_acc,
                        floating[::1] R_acc, const floating[::1] pf,
+                       const floating[::1] qf, const floating[::1] lo,
+                       const floating[::1] hi,
                        const int[::1] cols, int m, int K,
-                       floating l1, floating l2, bint positive) noexcept nogil:
+                       floating l1, floating l2) noexcept nogil:
     """Anderson step: move (w, R) to the extrapolated point if it is better.
 
     ``snaps`` holds K + 1 iterates of ``w[cols[:m]]`` (the swept features),
@@ -286,14 +313,16 @@ cdef void _extrapolate(const floating[::1, :] X, floating[::1] w, floating[::1] 
         acc = 0
         for k in range(K):
             acc += c[k] * snaps[(k + 1) * m + f]
-        if positive and acc < 0:
-            acc = 0
-        w_acc[f] = <floating> acc
+        # Weights summing to 1 keep a coordinate that did not move (one held
+        # at a bound, say) where it is, exactly: round-off would not.
+        if _unmoved(snaps, K, m, f):
+            acc = snaps[K * m + f]
+        w_acc[f] = clip(<floating> acc, lo[j], hi[j])
         d = w_acc[f] - w[j]
         if d != 0:
             _axpy(n, <floating> -d, &X[0, j], 1, &R_acc[0], 1)
-        pen_cur += penalty(w[j], pf[j], l1, l2)
-        pen_acc += penalty(w_acc[f], pf[j], l1, l2)
+        pen_cur += penalty(w[j], pf[j], qf[j], l1, l2)
+        pen_acc += penalty(w_acc[f], pf[j], qf[j], l1, l2)
     if (0.5 * _dot(n, &R_acc[0], 1, &R_acc[0], 1) + pen_acc
             < 0.5 * _dot(n, &R[0], 1, &R[0], 1) + pen_cur):
         _copy(n, &R_acc[0], 1, &R[0], 1)

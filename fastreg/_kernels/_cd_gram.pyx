@@ -44,10 +44,11 @@ from libc.stdint cimport uint64_t
 from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_push, anderson_weights
 from ._blas cimport floating, _axpy
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
-from ._contract cimport check_shared
-from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
-                     screen_feature)
+from ._contract cimport check_lengths, check_shared, factors_and_box
+from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
+                     project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
+from ._anderson cimport unmoved as _unmoved
 
 
 cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
@@ -64,8 +65,8 @@ cdef void _refresh_q(const floating[::1, :] G, const floating[::1] w,
 
 cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating[::1] w,
                         const floating[::1] q, floating[::1] XtR, const floating[::1] pf,
-                        const Projection *proj, floating l1, floating l2,
-                        bint positive, floating *dual_norm,
+                        const floating[::1] qf, const floating[::1] lo,
+                        const floating[::1] hi, const Projection *proj, floating l1, floating l2, floating *dual_norm,
                         floating *gap_l1) noexcept nogil:
     """Duality gap at w from (Xy, y_norm2, q = G w), kernel units; fills
     XtR = Xt^T theta (theta = R, projected off the unpenalised columns if any).
@@ -87,8 +88,8 @@ cdef floating _gram_gap(const floating[::1] Xy, floating y_norm2, const floating
         R_norm2 = 0
     th_norm2 = R_norm2
     th_y = R_y
-    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
-    return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
+    project_unpenalised(XtR, w, lo, hi, proj, &th_norm2, &th_y)
+    return pf_gap(XtR, w, pf, qf, lo, hi, R_norm2, th_norm2, th_y, l1, l2, dual_norm,
                   gap_l1)
 
 
@@ -99,7 +100,9 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
                  const floating[::1] penalty_factor=None, const int[::1] unpen_idx=None,
                  const floating[::1, :] unpen_pinv=None,
                  const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
-                 double[::1] proj_dwork=None, int[::1] proj_iwork=None):
+                 double[::1] proj_dwork=None, int[::1] proj_iwork=None,
+                 const floating[::1] l2_factor=None, const floating[::1] lower=None,
+                 const floating[::1] upper=None, const int[::1] unpen_sign=None):
     """Minimise the Elastic-Net objective by coordinate descent on the Gram matrix, in place.
 
     Minimises, in kernel units,
@@ -127,7 +130,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
     -------------------------------------------------------
     w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k,
     work_frac, penalty_factor, unpen_idx, unpen_pinv, unpen_cross, proj_work,
-    proj_dwork, proj_iwork
+    proj_dwork, proj_iwork, l2_factor, lower, upper, unpen_sign
         As in :func:`enet_cd_dense`, with ``y_norm2`` for ``||y||^2``, the
         columns of G for those of X (``unpen_cross = G[:, U]``; w_j = 0 where
         ``G[j, j] <= 0``).
@@ -148,6 +151,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
                          f"Xy ({Xy.shape[0]},), w ({w.shape[0]},).")
     check_shared(p, w.shape[0], -1 if penalty_factor is None else penalty_factor.shape[0],
                  gap_freq, work_frac)
+    check_lengths(p, l2_factor, lower, upper)
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] q = np.empty(p, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
@@ -169,13 +173,16 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
     cdef int n_snaps = 0
     # Penalty factors and the projection off the unpenalised features, as in
     # the dense kernel.
-    cdef const floating[::1] pf = penalty_factor
-    if penalty_factor is None:
-        pf = np.ones(p, dtype=dtype)
+    cdef const floating[::1] pf, qf, lo, hi
+    pf, qf, lo, hi = factors_and_box(p, dtype, penalty_factor, l2_factor, lower, upper,
+                                     positive)
     cdef Projection proj
     projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
-                    proj_iwork, positive)
+                    proj_iwork, positive, unpen_sign)
     cdef floating *Uy = <floating *> proj.Uy
+    # A warm start outside the box is projected onto it: every iterate is inside.
+    for j in range(p):
+        w[j] = clip(w[j], lo[j], hi[j])
 
     with nogil:
         for k in range(proj.u):
@@ -197,15 +204,15 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
             # gap: before the first epoch too, so that an optimal warm start
             # returns n_iter = 0.
             _refresh_q(G, w, q)
-            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, &proj, l1_reg, l2_reg, positive,
+            gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, qf, lo, hi, &proj, l1_reg, l2_reg,
                             &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
             if l1_reg > 0:
-                n_active = _screen(G, w, q, XtR, pf, active, n_active, dual_norm, gap_l1,
-                                   l1_reg, l2_reg, positive)
-            n_work = sweep_list(active, n_active, w, XtR, pf, l2_reg, threshold, positive,
+                n_active = _screen(G, w, q, XtR, pf, qf, lo, hi, active, n_active, dual_norm, gap_l1,
+                                   l1_reg, l2_reg)
+            n_work = sweep_list(active, n_active, w, XtR, pf, qf, lo, hi, l2_reg, threshold,
                                 work, n_work, &work_changed)
             if work_changed:
                 n_snaps = 0  # Anderson's history is of the previous list
@@ -218,7 +225,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
                     a = G[j, j]
                     w_old = w[j]
                     b = Xy[j] - q[j] + a * w_old
-                    w_new = cd_update(b, a, l1_reg * pf[j], l2_reg * pf[j], positive)
+                    w_new = clip(cd_update(b, a, l1_reg * pf[j], l2_reg * qf[j], False), lo[j], hi[j])
                     if w_new != w_old:
                         _axpy(p, w_new - w_old, &G[0, j], 1, &q[0], 1)
                         w[j] = w_new
@@ -227,18 +234,18 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
                 epoch += 1
                 if anderson_k and anderson_push(snaps, w, work, n_work, anderson_k,
                                                 &n_snaps):
-                    _extrapolate(G, Xy, w, q, snaps, w_acc, dq, pf, work, n_work,
-                                 anderson_k, l1_reg, l2_reg, positive)
+                    _extrapolate(G, Xy, w, q, snaps, w_acc, dq, pf, qf, lo, hi, work, n_work,
+                                 anderson_k, l1_reg, l2_reg)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)
 
 
 cdef int _screen(const floating[::1, :] G, floating[::1] w, floating[::1] q,
-                 const floating[::1] XtR, const floating[::1] pf, int[::1] active,
+                 const floating[::1] XtR, const floating[::1] pf, const floating[::1] qf,
+                 const floating[::1] lo, const floating[::1] hi, int[::1] active,
                  int n_active,
-                 floating dual_norm, floating gap_l1, floating l1, floating l2,
-                 bint positive) noexcept nogil:
+                 floating dual_norm, floating gap_l1, floating l1, floating l2) noexcept nogil:
     """Gap Safe screening: drop provably-zero features from ``active``.
 
     A dropped feature with a non-zero coefficient is zeroed and its column
@@ -250,8 +257,8 @@ cdef int _screen(const floating[::1, :] G, floating[::1] w, floating[::1] q,
     cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
     for f in range(n_active):
         j = active[f]
-        if screen_feature(XtR[j] - l2 * pf[j] * w[j], scale, radius, G[j, j], l2, pf[j],
-                          positive):
+        if screen_feature(XtR[j] - l2 * qf[j] * w[j], scale, radius, G[j, j], l2 * qf[j],
+                          pf[j], lo[j], hi[j]):
             if w[j] != 0:
                 _axpy(p, -w[j], &G[0, j], 1, &q[0], 1)
                 w[j] = 0
@@ -263,9 +270,10 @@ cdef int _screen(const floating[::1, :] G, floating[::1] w, floating[::1] q,
 
 cdef void _extrapolate(const floating[::1, :] G, const floating[::1] Xy, floating[::1] w,
                        floating[::1] q, const floating[::1] snaps, floating[::1] w_acc,
-                       floating[::1] dq, const floating[::1] pf, const int[::1] cols,
-                       int m, int K, floating l1, floating l2,
-                       bint positive) noexcept nogil:
+                       floating[::1] dq, const floating[::1] pf,
+                       const floating[::1] qf, const floating[::1] lo,
+                       const floating[::1] hi, const int[::1] cols,
+                       int m, int K, floating l1, floating l2) noexcept nogil:
     """Anderson step on (w, q = G w): move to the extrapolated point if it
     lowers P, as in the dense kernel.
 
@@ -291,15 +299,17 @@ cdef void _extrapolate(const floating[::1, :] G, const floating[::1] Xy, floatin
         acc = 0
         for k in range(K):
             acc += c[k] * snaps[(k + 1) * m + f]
-        if positive and acc < 0:
-            acc = 0
-        w_acc[f] = <floating> acc
+        # Weights summing to 1 keep a coordinate that did not move (one held
+        # at a bound, say) where it is, exactly: round-off would not.
+        if _unmoved(snaps, K, m, f):
+            acc = snaps[K * m + f]
+        w_acc[f] = clip(<floating> acc, lo[j], hi[j])
         d = w_acc[f] - w[j]
         if d != 0:
             _axpy(p, <floating> d, &G[0, j], 1, &dq[0], 1)
             lin += d * (q[j] - Xy[j])
-        pen_cur += penalty(w[j], pf[j], l1, l2)
-        pen_acc += penalty(w_acc[f], pf[j], l1, l2)
+        pen_cur += penalty(w[j], pf[j], qf[j], l1, l2)
+        pen_acc += penalty(w_acc[f], pf[j], qf[j], l1, l2)
     for f in range(m):
         j = cols[f]
         quad += (<double> w_acc[f] - w[j]) * dq[j]

@@ -29,10 +29,11 @@ from ._cd_helpers cimport (cd_update, fr_rand_index, fr_rand_seed,
                            fr_sparse_axpy_s_i32, fr_sparse_axpy_s_i64,
                            fr_sparse_dot_d_i32, fr_sparse_dot_d_i64,
                            fr_sparse_dot_s_i32, fr_sparse_dot_s_i64)
-from ._contract cimport check_shared
-from ._dual cimport (Projection, penalty, pf_gap, projection_init, project_unpenalised,
-                     screen_feature)
+from ._contract cimport check_lengths, check_shared, factors_and_box
+from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
+                     project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
+from ._anderson cimport unmoved as _unmoved
 
 ctypedef fused index_t:
     int32_t
@@ -83,8 +84,8 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
                           const index_t[::1] indptr, const floating[::1] x_mean,
                           const floating[::1] y, const floating[::1] w,
                           const floating[::1] R, floating sum_R, floating[::1] XtR,
-                          const floating[::1] pf, const Projection *proj,
-                          floating l1, floating l2, bint positive,
+                          const floating[::1] pf, const floating[::1] qf, const floating[::1] lo, const floating[::1] hi, const Projection *proj,
+                          floating l1, floating l2,
                           floating *dual_norm, floating *gap_l1) noexcept nogil:
     """Duality gap at w, kernel units; fills XtR = Xt^T theta.
 
@@ -103,8 +104,8 @@ cdef floating _sparse_gap(const floating[::1] data, const index_t[::1] indices,
     R_norm2 = _dot(n, &R[0], 1, &R[0], 1)
     th_norm2 = R_norm2
     th_y = _dot(n, &R[0], 1, &y[0], 1)
-    project_unpenalised(XtR, w, proj, &th_norm2, &th_y)
-    return pf_gap(XtR, w, pf, R_norm2, th_norm2, th_y, l1, l2, positive, dual_norm,
+    project_unpenalised(XtR, w, lo, hi, proj, &th_norm2, &th_y)
+    return pf_gap(XtR, w, pf, qf, lo, hi, R_norm2, th_norm2, th_y, l1, l2, dual_norm,
                   gap_l1)
 
 
@@ -219,7 +220,9 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                    const floating[::1] penalty_factor=None, const int[::1] unpen_idx=None,
                    const floating[::1, :] unpen_pinv=None,
                    const floating[::1, :] unpen_cross=None, floating[::1] proj_work=None,
-                   double[::1] proj_dwork=None, int[::1] proj_iwork=None, *,
+                   double[::1] proj_dwork=None, int[::1] proj_iwork=None,
+                   const floating[::1] l2_factor=None, const floating[::1] lower=None,
+                   const floating[::1] upper=None, const int[::1] unpen_sign=None, *,
                    column_stats=None):
     """Minimise the Elastic-Net objective by coordinate descent on a sparse design, in place.
 
@@ -251,7 +254,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     -------------------------------------------------------
     w, l1_reg, l2_reg, max_iter, tol, seed, random, positive, gap_freq, anderson_k,
     work_frac, penalty_factor, unpen_idx, unpen_pinv, unpen_cross, proj_work,
-    proj_dwork, proj_iwork
+    proj_dwork, proj_iwork, l2_factor, lower, upper, unpen_sign
         As in :func:`enet_cd_dense`, with ``Xt`` for X (``||y||^2`` for
         ``tol_scaled``; w_j = 0 for numerically constant columns).
 
@@ -268,6 +271,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     _check_csc(data, indices, indptr, x_mean, n, sqrt_sw.shape[0])
     check_shared(p, w.shape[0], -1 if penalty_factor is None else penalty_factor.shape[0],
                  gap_freq, work_frac)
+    check_lengths(p, l2_factor, lower, upper)
     dtype = np.float32 if floating is float else np.float64
     cdef floating[::1] R = np.empty(n, dtype=dtype)
     cdef floating[::1] XtR = np.empty(p, dtype=dtype)
@@ -295,13 +299,16 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef int n_snaps = 0
     # Penalty factors and the projection off the unpenalised features, as in
     # the dense kernel.
-    cdef const floating[::1] pf = penalty_factor
-    if penalty_factor is None:
-        pf = np.ones(p, dtype=dtype)
+    cdef const floating[::1] pf, qf, lo, hi
+    pf, qf, lo, hi = factors_and_box(p, dtype, penalty_factor, l2_factor, lower, upper,
+                                     positive)
     cdef Projection proj
     projection_init(&proj, p, unpen_idx, unpen_pinv, unpen_cross, proj_work, proj_dwork,
-                    proj_iwork, positive)
+                    proj_iwork, positive, unpen_sign)
     cdef floating *Uy = <floating *> proj.Uy
+    # A warm start outside the box is projected onto it: every iterate is inside.
+    for j in range(p):
+        w[j] = clip(w[j], lo[j], hi[j])
     cdef floating sum_y
 
     with nogil:
@@ -336,16 +343,16 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             # the gap: before the first epoch too, as in the dense kernel.
             sum_R = _fold_shift(c, sqrt_sw, R)
             c = 0
-            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, &proj,
-                              l1_reg, l2_reg, positive, &dual_norm, &gap_l1)
+            gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, qf, lo, hi, &proj,
+                              l1_reg, l2_reg, &dual_norm, &gap_l1)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
             if l1_reg > 0:
                 n_active = _screen(data, indices, indptr, x_mean, colsum, w, R, XtR,
-                                   norms, pf, active, n_active, dual_norm, gap_l1,
-                                   l1_reg, l2_reg, positive, &sum_R, &c)
-            n_work = sweep_list(active, n_active, w, XtR, pf, l2_reg, threshold, positive,
+                                   norms, pf, qf, lo, hi, active, n_active, dual_norm, gap_l1,
+                                   l1_reg, l2_reg, &sum_R, &c)
+            n_work = sweep_list(active, n_active, w, XtR, pf, qf, lo, hi, l2_reg, threshold,
                                 work, n_work, &work_changed)
             if work_changed:
                 n_snaps = 0  # Anderson's history is of the previous list
@@ -359,7 +366,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                     b = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                          - x_mean[j] * sum_R + c * (colsum[j] - sum_sw * x_mean[j])
                          + a * w_old)
-                    w_new = cd_update(b, a, l1_reg * pf[j], l2_reg * pf[j], positive)
+                    w_new = clip(cd_update(b, a, l1_reg * pf[j], l2_reg * qf[j], False), lo[j], hi[j])
                     if w_new != w_old:
                         delta = w_new - w_old
                         _col_axpy(-delta, _fptr(data), _iptr(indices), indptr[j], indptr[j + 1],
@@ -373,8 +380,8 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 if anderson_k and anderson_push(snaps, w, work, n_work, anderson_k,
                                                 &n_snaps):
                     _extrapolate(data, indices, indptr, x_mean, colsum, sum_sw, w, R,
-                                 snaps, w_acc, R_acc, pf, work, n_work,
-                                 anderson_k, l1_reg, l2_reg, positive, &sum_R, &c)
+                                 snaps, w_acc, R_acc, pf, qf, lo, hi, work, n_work,
+                                 anderson_k, l1_reg, l2_reg, &sum_R, &c)
                 if w_max == 0 or d_w_max <= tol * w_max or epoch % gap_freq == 0:
                     break
     return float(gap), float(tol_scaled), epoch, bool(converged)
@@ -384,17 +391,18 @@ cdef int _screen(const floating[::1] data, const index_t[::1] indices,
                  const index_t[::1] indptr, const floating[::1] x_mean,
                  const floating[::1] colsum, floating[::1] w, floating[::1] R,
                  const floating[::1] XtR, const floating[::1] norms,
-                 const floating[::1] pf, int[::1] active,
+                 const floating[::1] pf, const floating[::1] qf,
+                 const floating[::1] lo, const floating[::1] hi, int[::1] active,
                  int n_active, floating dual_norm, floating gap_l1, floating l1,
-                 floating l2, bint positive, floating *sum_R, floating *c) noexcept nogil:
+                 floating l2, floating *sum_R, floating *c) noexcept nogil:
     """Gap Safe screening, as in the dense kernel; keeps (R, sum_R, c) consistent."""
     cdef int f, j, kept = 0
     cdef floating scale = dual_norm if dual_norm > l1 else l1
     cdef floating radius = sqrt(2 * gap_l1) / l1 if gap_l1 > 0 else 0
     for f in range(n_active):
         j = active[f]
-        if screen_feature(XtR[j] - l2 * pf[j] * w[j], scale, radius, norms[j], l2, pf[j],
-                          positive):
+        if screen_feature(XtR[j] - l2 * qf[j] * w[j], scale, radius, norms[j], l2 * qf[j],
+                          pf[j], lo[j], hi[j]):
             if w[j] != 0:
                 _col_axpy(w[j], _fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])
                 sum_R[0] += w[j] * colsum[j]
@@ -411,8 +419,10 @@ cdef void _extrapolate(const floating[::1] data, const index_t[::1] indices,
                        const floating[::1] colsum, floating sum_sw, floating[::1] w,
                        floating[::1] R, const floating[::1] snaps, floating[::1] w_acc,
                        floating[::1] R_acc, const floating[::1] pf,
+                       const floating[::1] qf, const floating[::1] lo,
+                       const floating[::1] hi,
                        const int[::1] active, int m, int K,
-                       floating l1, floating l2, bint positive, floating *sum_R,
+                       floating l1, floating l2, floating *sum_R,
                        floating *c) noexcept nogil:
     """Anderson step, as in the dense kernel, on the shifted residual.
 
@@ -433,17 +443,19 @@ cdef void _extrapolate(const floating[::1] data, const index_t[::1] indices,
         acc = 0
         for k in range(K):
             acc += coef[k] * snaps[(k + 1) * m + f]
-        if positive and acc < 0:
-            acc = 0
-        w_acc[f] = <floating> acc
+        # Weights summing to 1 keep a coordinate that did not move (one held
+        # at a bound, say) where it is, exactly: round-off would not.
+        if _unmoved(snaps, K, m, f):
+            acc = snaps[K * m + f]
+        w_acc[f] = clip(<floating> acc, lo[j], hi[j])
         d = w_acc[f] - w[j]
         if d != 0:
             _col_axpy(<floating> -d, _fptr(data), _iptr(indices), indptr[j], indptr[j + 1],
                       &R_acc[0])
             sum_acc -= <floating> d * colsum[j]
             c_acc += <floating> d * x_mean[j]
-        pen_cur += penalty(w[j], pf[j], l1, l2)
-        pen_acc += penalty(w_acc[f], pf[j], l1, l2)
+        pen_cur += penalty(w[j], pf[j], qf[j], l1, l2)
+        pen_acc += penalty(w_acc[f], pf[j], qf[j], l1, l2)
     obj_cur = 0.5 * (_dot(n, &R[0], 1, &R[0], 1) + 2.0 * c[0] * sum_R[0]
                      + c[0] * c[0] * sum_sw) + pen_cur
     obj_acc = 0.5 * (_dot(n, &R_acc[0], 1, &R_acc[0], 1) + 2.0 * c_acc * sum_acc
