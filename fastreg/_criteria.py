@@ -280,13 +280,26 @@ def criterion_values(rss_lik, df, nnz, n_eff, sigma2, criterion, ebic_gamma, n_f
     return values
 
 
-def select(alphas, coefs, gaps, n_iters, rss_lik, df, nnz, n_eff, sigma2, params,
-           n_features):
+#: The estimator parameters an exact refit of ``path_`` needs.
+_REFIT_PARAMS = ("tol", "max_iter", "positive", "penalty_factor", "precompute",
+                 "selection", "random_state")
+
+
+def select(alphas, coefs, intercepts, gaps, n_iters, rss_lik, df, nnz, n_eff, sigma2,
+           params, l1_ratio, penalty_factor):
     """The chosen index (smallest criterion, the first on ties) and the fitted
-    attributes every route reports. ``params``: the estimator's, validated."""
+    attributes every route reports; ``path`` holds the arguments of
+    :class:`fastreg.RegularizationPath` (the estimator builds it: the Dask
+    route imports no estimator-side module). ``params``: the estimator's,
+    validated; ``penalty_factor`` checked."""
     crit = criterion_values(rss_lik, df, nnz, n_eff, sigma2, params["criterion"],
-                            params["ebic_gamma"], n_features)
+                            params["ebic_gamma"], coefs.shape[0])
     j = int(np.argmin(crit))
-    return j, {"alpha": float(alphas[j]), "alphas": np.asarray(alphas, dtype=np.float64),
-               "criterion": crit, "noise_variance": float(sigma2), "df": df,
-               "n_eff": float(n_eff)}
+    alphas = np.asarray(alphas, dtype=np.float64)
+    refit = {k: params[k] for k in _REFIT_PARAMS if k != "penalty_factor"}
+    path = dict(alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
+                n_iters=n_iters, l1_ratio=l1_ratio, fit_intercept=params["fit_intercept"],
+                params=dict(refit, penalty_factor=penalty_factor))
+    return j, {"alpha": float(alphas[j]), "alphas": alphas, "criterion": crit,
+               "noise_variance": float(sigma2), "df": df, "n_eff": float(n_eff),
+               "path": path}

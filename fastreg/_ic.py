@@ -10,6 +10,7 @@ from ._dask import is_dask_collection
 from ._ic_fit import fit_ic
 from ._path import enet_path, lasso_path
 from ._penalty import check_penalty_factor
+from ._regularization_path import RegularizationPath
 from ._validation import (check_bool, check_choice, check_int, check_real,
                           check_sample_weight)
 
@@ -71,6 +72,9 @@ _ATTRIBUTES = """
         The noise variance used (given or estimated).
     n_eff_ : float
         Effective sample size of the criterion (Kish's, see Notes).
+    path_ : fastreg.RegularizationPath
+        The whole data's path the criterion was evaluated on (``coef_`` is
+        its column at ``alpha_``), to query at any alpha of its range.
     coef_ : ndarray of shape (n_features,)
         The path's coefficients at ``alpha_`` (no refit: the same problem,
         warm-started, at the same tolerance).
@@ -221,14 +225,18 @@ class ElasticNetIC(LinearRegressorBase):
         l1_ratio, eps, params = self._check_params()
         if is_dask_collection(X):  # Dask arrays: the path from one pass of statistics
             from ._dask.ic import fit_ic_dask
-            return self._set_fitted(fit_ic_dask(params, X, y, sample_weight, l1_ratio,
-                                                eps))
-        X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
-        sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
-        penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1],
-                                              self.positive)
-        return self._set_fitted(fit_ic(params, X, y, sample_weight, l1_ratio, eps,
-                                       penalty_factor, col_sums=col_sums))
+            result = fit_ic_dask(params, X, y, sample_weight, l1_ratio, eps)
+        else:
+            X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
+            sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
+            penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1],
+                                                  self.positive)
+            result = fit_ic(params, X, y, sample_weight, l1_ratio, eps, penalty_factor,
+                            col_sums=col_sums)
+            result.attributes["path"]["feature_names"] = getattr(
+                self, "feature_names_in_", None)
+        result.attributes["path"] = RegularizationPath(**result.attributes["path"])
+        return self._set_fitted(result)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -87,8 +87,9 @@ def fit_ic(params, X, y, sample_weight, l1_ratio, eps, penalty_factor, col_sums=
             sigma2 = yt @ yt / n
         sigma2 = max(sigma2, floor)
 
-    j, attributes = select(alphas, coefs, gaps, n_iters, rss, df, nnz, n_eff, sigma2,
-                           params, p)
+    intercepts = intercept_from_means(coefs.T, design.x_mean, design.y_mean, fi)
+    j, attributes = select(alphas, coefs, intercepts, gaps, n_iters, rss, df, nnz, n_eff,
+                           sigma2, params, l1_ratio, penalty_factor)
     coef = coefs[:, j].copy()
-    return FitResult(coef, intercept_from_means(coef, design.x_mean, design.y_mean, fi), n_iter=int(n_iters[j]),
+    return FitResult(coef, intercepts[j], n_iter=int(n_iters[j]),
                      dual_gap=float(gaps[j]), attributes=attributes)

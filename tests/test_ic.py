@@ -11,7 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LassoLarsIC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from fastreg import ElasticNetIC, LassoIC, enet_path
+from fastreg import ElasticNetIC, LassoIC, RegularizationPath, enet_path
 from fastreg import reference as ref
 from fastreg.datasets import load_diabetes
 
@@ -171,6 +171,13 @@ def test_criterion_equals_brute_force(criterion, l1_ratio, sample_weight):
     np.testing.assert_array_equal(est.coef_, coefs[:, j])
     assert est.dual_gap_ == pytest.approx(gaps[j])
     assert est.n_eff_ == pytest.approx(n_eff)
+    # path_ is that path: coef_ and intercept_ are its column at alpha_
+    assert isinstance(est.path_, RegularizationPath)
+    np.testing.assert_array_equal(est.path_.alphas, est.alphas_)
+    np.testing.assert_array_equal(est.path_.coefs, coefs)
+    np.testing.assert_array_equal(est.path_.coef(est.alpha_), est.coef_)
+    assert est.path_.intercept(est.alpha_) == pytest.approx(est.intercept_, rel=1e-12)
+    assert est.predict(X) == pytest.approx(est.path_.predict(X, est.alpha_), rel=1e-12)
 
 
 def test_given_noise_variance_and_first_on_ties():
@@ -325,6 +332,8 @@ def test_dask_equals_in_memory(layout, sample_weight, l1_ratio):
     np.testing.assert_allclose(dsk.criterion_, mem.criterion_, rtol=1e-8)
     np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-7, atol=1e-9)
     assert dsk.intercept_ == pytest.approx(mem.intercept_, rel=1e-7)
+    np.testing.assert_allclose(dsk.path_.coefs, mem.path_.coefs, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(dsk.path_.intercepts, mem.path_.intercepts, rtol=1e-7)
 
 
 def test_dask_wide_needs_noise_variance():

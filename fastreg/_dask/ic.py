@@ -80,9 +80,11 @@ def fit_ic_dask(params, X, y, sample_weight, l1_ratio, eps):
         rss_ols = likelihood_rss(max(yy - b @ Xy, 0.0), n, n_eff)
         sigma2 = max(float(rss_ols) / (n_eff - rank - fi), noise_floor(yy / n))
 
-    j, attributes = select(alphas, coefs, gaps, n_iters, rss, df, nnz, n_eff, sigma2,
-                           params, p)
-    coef = coefs[:, j].astype(dtype)
-    return FitResult(coef, intercept(st, coef, fi, 1), n_iter=int(n_iters[j]),
+    coefs = coefs.astype(dtype)
+    intercepts = intercept(st, coefs.T, fi, 2)
+    j, attributes = select(alphas, coefs, intercepts, gaps, n_iters, rss, df, nnz, n_eff,
+                           sigma2, params, l1_ratio, pf)
+    coef = coefs[:, j].copy()
+    return FitResult(coef, intercepts[j], n_iter=int(n_iters[j]),
                      dual_gap=float(gaps[j]), attributes={**attributes,
                                                           **features_seen(X)})
