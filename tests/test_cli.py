@@ -22,7 +22,8 @@ import fastreg
 from fastreg.benchmarks.report import fmt_ratio, from_pytest_benchmark, markdown
 from fastreg.cli import main
 from fastreg.cli._io import load_data
-from fastreg.cli.fit import ridge_alphas
+from fastreg.cli._errors import CommandError
+from fastreg.cli.fit import make_estimator, ridge_alphas
 from fastreg.datasets import load_diabetes
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
@@ -71,13 +72,29 @@ def _standardised_diabetes():
 def _check_demo_output(proc, out):
     assert proc.returncode == 0, proc.stderr
     splits = [tuple(map(float, m.groups())) for m in SPLIT.finditer(proc.stdout)]
-    assert len(splits) == 9  # 3 models x (alpha_max, CV alpha, alpha_min)
+    # Lasso (alpha_max, CV, BIC, alpha_min), the relaxed Lasso against the penalised
+    # fit at its alpha, Elastic-Net and Ridge (alpha_max, CV alpha, alpha_min)
+    assert len(splits) == 12
     for datafit, penalty, total in splits:
         assert datafit + penalty == pytest.approx(total, rel=1e-7)
     summary = json.loads((out / "summary.json").read_text())
-    for row in summary["objective"]:
+    rows = summary["objective"]
+    for row in rows:
         assert row["datafit"] + row["penalty"] == pytest.approx(row["total"], rel=1e-12)
-        assert row["gap_rel"] <= 1e-8
+    relaxed = [r for r in rows if r["model"].startswith("Relaxed")]
+    assert [r["point"] for r in relaxed] == ["penalised", "relaxed"]
+    for row in rows:
+        if row["point"] != "relaxed":
+            assert row["gap_rel"] <= 1e-8
+    pen, rel = relaxed
+    # on the same support, least squares lowers the data-fit term (the data-fit is
+    # convex: the relaxed combination is no worse than the penalised end), and the
+    # penalised fit minimises the objective: the relaxed one is above it by its gap
+    assert rel["nonzeros"] == pen["nonzeros"]
+    assert rel["datafit"] <= pen["datafit"] * (1 + 1e-9)
+    assert rel["total"] >= pen["total"] - pen["gap"]
+    assert rel["total"] - pen["total"] <= rel["gap"] * (1 + 1e-9) + pen["gap"]
+    assert summary["ic"]["bic"]["noise_variance"] > 0
     # at alpha_max the Lasso has no coefficient: P = data-fit = ||y - mean(y)||^2 / (2n)
     X, y, _ = _standardised_diabetes()
     first = summary["objective"][0]
@@ -87,6 +104,10 @@ def _check_demo_output(proc, out):
     lasso = fastreg.LassoCV(cv=5, tol=1e-6, max_iter=100_000).fit(X, y)
     assert summary["cv"]["lasso"]["alpha"] == pytest.approx(lasso.alpha_, rel=1e-12)
     assert f"alpha_ = {lasso.alpha_:<9.4g}" in proc.stdout
+    bic = fastreg.LassoIC(criterion="bic", tol=1e-6, max_iter=100_000).fit(X, y)
+    assert summary["ic"]["bic"]["alpha"] == pytest.approx(bic.alpha_, rel=1e-12)
+    relaxed_cv = fastreg.LassoCV(cv=5, relax=True, tol=1e-6, max_iter=100_000).fit(X, y)
+    assert summary["relaxed"]["gamma"] == relaxed_cv.gamma_
     assert "speed-up" in proc.stdout and "pure-Python reference" in proc.stdout
     return summary
 
@@ -180,6 +201,51 @@ def test_fit_tsv_enet_cv_json(diabetes_files, tmp_path):
     assert obj["datafit"] + obj["penalty"] == pytest.approx(obj["total"], rel=1e-12)
 
 
+@pytest.mark.parametrize("model, criterion", [("lasso", "bic"), ("enet", "aic"),
+                                              ("lasso", "ebic")])
+def test_fit_criterion(diabetes_files, tmp_path, model, criterion):
+    folder, X, y, _ = diabetes_files
+    out = tmp_path / "coef.json"
+    proc = run_cli("fit", folder / "dense.npz", "--model", model, "--criterion", criterion,
+                   "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(out.read_text())
+    est = (fastreg.LassoIC(criterion=criterion) if model == "lasso" else
+           fastreg.ElasticNetIC(l1_ratio=0.5, criterion=criterion)).fit(
+        np.asfortranarray(X), y)
+    assert got["estimator"] == type(est).__name__ and got["criterion"] == criterion
+    assert got["alpha"] == pytest.approx(est.alpha_, rel=1e-12)
+    np.testing.assert_allclose(got["coef"], est.coef_, rtol=1e-12, atol=1e-12)
+    assert f"chosen by {criterion.upper()}" in proc.stdout and "noise variance" in proc.stdout
+
+
+@pytest.mark.parametrize("model", ["lasso", "enet"])
+def test_fit_relax(diabetes_files, tmp_path, model):
+    folder, X, y, _ = diabetes_files
+    out = tmp_path / "coef.json"
+    proc = run_cli("fit", folder / "dense.npz", "--model", model, "--relax", "--cv", 3,
+                   "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(out.read_text())
+    est = (fastreg.LassoCV(cv=3, relax=True) if model == "lasso" else
+           fastreg.ElasticNetCV(l1_ratio=0.5, cv=3, relax=True)).fit(np.asfortranarray(X), y)
+    assert got["gamma"] == est.gamma_ and got["alpha"] == pytest.approx(est.alpha_, rel=1e-12)
+    np.testing.assert_allclose(got["coef"], est.coef_, rtol=1e-12, atol=1e-12)
+    assert f"relaxed, gamma = {est.gamma_:g}" in proc.stdout
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(model="ridge", criterion="bic"), "apply to --model lasso and enet only"),
+    (dict(model="ridge", relax=True), "apply to --model lasso and enet only"),
+    (dict(model="lasso", relax=True, alpha=1.0), "does not combine with --alpha"),
+    (dict(model="lasso", relax=True, criterion="bic"), "does not combine with --alpha"),
+    (dict(model="enet", criterion="bic", l1_ratio=[0.2, 0.8]), "takes a single value"),
+])
+def test_make_estimator_refuses_combinations(kwargs, words):
+    with pytest.raises(CommandError, match=words):
+        make_estimator(X=np.zeros((3, 2)), **kwargs)
+
+
 def test_fit_svmlight_ridge(diabetes_files, tmp_path):
     folder, X, y, _ = diabetes_files
     out = tmp_path / "ridge.csv"
@@ -271,6 +337,8 @@ def test_fit_npz_without_target(tmp_path, capsys):
     (["fit", "d.csv", "--cv", "1"], "needs at least 2 folds"),
     (["fit", "d.csv", "--model", "enet", "--l1-ratio", "1.5"], "must be in [0, 1]"),
     (["fit", "d.csv", "--model", "ols"], "invalid choice"),
+    (["fit", "d.csv", "--criterion", "aic", "--alpha", "1"], "not allowed with argument"),
+    (["fit", "d.csv", "--criterion", "hqc"], "invalid choice"),
     (["bench", "--size", "huge"], "invalid choice"),
     (["frobnicate"], "invalid choice"),
 ])

@@ -93,7 +93,8 @@ def _add_fit(commands):
                     "file: arrays X and y, or a scipy.sparse.save_npz matrix with an extra "
                     "array y, or NAME_X.npz from save_npz next to NAME_y.npy. Without "
                     "--alpha the penalty is chosen by cross-validation (Lasso, Elastic-Net: "
-                    "5 folds; Ridge: exact leave-one-out).")
+                    "5 folds; Ridge: exact leave-one-out), or by an information criterion "
+                    "with --criterion (Lasso, Elastic-Net: one path, no refits).")
     fit.add_argument("data", metavar="DATA", help="the data file")
     fit.add_argument("--model", choices=("lasso", "enet", "ridge"), default="lasso",
                      help="the model (default: lasso)")
@@ -102,6 +103,13 @@ def _add_fit(commands):
                      help="penalty strength, in scikit-learn's units of the model")
     how.add_argument("--cv", type=_folds, metavar="K",
                      help="choose alpha by K-fold cross-validation")
+    how.add_argument("--criterion", choices=("aic", "bic", "ebic"),
+                     help="choose alpha by an information criterion on the path "
+                          "(LassoIC / ElasticNetIC; lasso and enet only)")
+    fit.add_argument("--relax", action="store_true",
+                     help="relaxed fit (lasso and enet, with cross-validation): "
+                          "coefficients gamma * penalised + (1 - gamma) * least squares on "
+                          "the support, alpha and gamma chosen by cross-validation")
     fit.add_argument("--l1-ratio", type=_ratios, metavar="R",
                      help="Elastic-Net mixing parameter (default 0.5); with cross-"
                           "validation a comma-separated list is searched")

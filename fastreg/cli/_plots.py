@@ -88,19 +88,32 @@ def _cv_curve(ax, alphas, mse, label, color, chosen=None, band=True):
         ax.plot([alphas[k]], [mean[k]], "o", color=color, ms=7, mec="k", zorder=3)
 
 
-def demo_cv(path, lasso, enet, ridge):
-    """Cross-validation curves of the three models, one panel each.
+def demo_cv(path, lasso, enet, ridge, ic):
+    """Cross-validation curves of the three models, one panel each, and the
+    information criteria of the Lasso path beside them.
 
     ``lasso``: ``(alphas, mse_path (n_alphas, n_folds), alpha_)``;
     ``enet``: ``(alphas (k, n_alphas), mse_path (k, n_alphas, n_folds), l1_ratios,
-    alpha_, l1_ratio_)``; ``ridge``: ``(alphas, mean leave-one-out error, alpha_)``.
+    alpha_, l1_ratio_)``; ``ridge``: ``(alphas, mean leave-one-out error, alpha_)``;
+    ``ic``: ``(alphas, BIC per alpha, BIC's alpha_, AIC per alpha, AIC's alpha_,
+    the CV alpha_)``.
     """
-    fig = _figure(15, 4.6)
-    ax_l, ax_e, ax_r = fig.subplots(1, 3)
+    fig = _figure(19, 4.6)
+    ax_l, ax_c, ax_e, ax_r = fig.subplots(1, 4)
     alphas, mse, chosen = lasso
     _cv_curve(ax_l, alphas, mse, "mean over 5 folds, +- 1 s.e.", "C0", chosen)
     ax_l.axvline(chosen, color="k", ls="--", lw=1, label=f"alpha_ = {chosen:.3g}")
     ax_l.set_title("LassoCV (5-fold)")
+    i_alphas, bic, bic_alpha, aic, aic_alpha, cv_alpha = ic
+    ax_c.plot(i_alphas, bic, color="C1", lw=1.8, label="BIC")
+    ax_c.plot(i_alphas, aic, color="C4", lw=1.4, ls="-.", label="AIC")
+    for values, chosen, color in ((bic, bic_alpha, "C1"), (aic, aic_alpha, "C4")):
+        k = int(np.argmin(np.abs(np.log(i_alphas) - np.log(chosen))))
+        ax_c.plot([i_alphas[k]], [values[k]], "o", color=color, ms=7, mec="k", zorder=3)
+    ax_c.axvline(bic_alpha, color="C1", ls="--", lw=1, label=f"BIC alpha_ = {bic_alpha:.3g}")
+    ax_c.axvline(cv_alpha, color="k", ls=":", lw=1, label=f"CV alpha_ = {cv_alpha:.3g}")
+    ax_c.set_title("LassoIC: one path, no refits")
+    ax_c.set_ylabel("criterion (lower is better)")
     e_alphas, e_mse, ratios, e_chosen, e_ratio = enet
     for k, ratio in enumerate(ratios):
         _cv_curve(ax_e, e_alphas[k], e_mse[k], f"l1_ratio = {ratio:g}", f"C{k}",
@@ -112,14 +125,15 @@ def demo_cv(path, lasso, enet, ridge):
     _cv_curve(ax_r, r_alphas, r_mse, "exact leave-one-out", "C3", r_chosen, band=False)
     ax_r.axvline(r_chosen, color="k", ls="--", lw=1, label=f"alpha_ = {r_chosen:.3g}")
     ax_r.set_title("RidgeCV (leave-one-out)")
-    for ax in (ax_l, ax_e, ax_r):
+    for ax in (ax_l, ax_c, ax_e, ax_r):
         ax.set_xscale("log")
         ax.set_xlabel("alpha (log scale)")
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(fontsize="small")
     ax_l.set_ylabel("held-out mean squared error")
     ax_r.set_xlabel("alpha (log scale; Ridge units: ||y - Xw - b||^2 + alpha ||w||^2)")
-    fig.suptitle("Choosing alpha by cross-validation on the diabetes data")
+    fig.suptitle("Choosing alpha on the diabetes data: cross-validation and information "
+                 "criteria")
     return _save(fig, path)
 
 

@@ -3,16 +3,21 @@
 1. Choose the penalty by cross-validation: ``LassoCV`` and ``ElasticNetCV``
    (5 folds, 100 alphas down to ``1e-3 * alpha_max``; the Elastic-Net also
    chooses ``l1_ratio`` among 0.1, 0.5, 0.9) and ``RidgeCV`` (exact
-   leave-one-out over a grid of 49 alphas).
-2. Print the chosen alphas and the coefficients of the three models.
+   leave-one-out over a grid of 49 alphas); by an information criterion
+   without refits (``LassoIC``, BIC and AIC, on the same grid); and the
+   relaxed Lasso (``LassoCV(relax=True)``: CV chooses alpha and gamma).
+2. Print the chosen alphas and the coefficients of the models.
 3. Print the objective split into its data-fit and penalty terms (the penalty
    is always added), at the chosen alpha and at both ends of the grid, with
-   the duality gap certified independently by :mod:`fastreg.reference`.
+   the duality gap certified independently by :mod:`fastreg.reference`; and
+   the split of the relaxed fit, which trades a smaller data-fit term for a
+   larger penalty (it minimises no penalised objective: its gap says by how
+   much its objective exceeds the minimum).
 4. Time fastreg against the pure-Python reference solver of
    :mod:`fastreg.reference`, at the same tolerance: one fit at the chosen alpha,
    and the whole 100-alpha path with warm starts.
 5. Write ``path.png`` (coefficient paths) and ``cv.png`` (cross-validation
-   curves) if matplotlib is installed, and ``summary.json`` (every number
+   curves, and the BIC/AIC curves beside them) if matplotlib is installed, and ``summary.json`` (every number
    printed) into ``--out``.
 """
 import json
@@ -21,7 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .. import ElasticNet, ElasticNetCV, Lasso, LassoCV, Ridge, RidgeCV, enet_path, reference
+from .. import (ElasticNet, ElasticNetCV, Lasso, LassoCV, LassoIC, Ridge, RidgeCV, enet_path,
+               reference)
 from ..benchmarks.accuracy import path_worst_gap
 from ..benchmarks.implementations import path_reference
 from ..benchmarks.report import fmt_time
@@ -57,7 +63,7 @@ def _ms(seconds):
 
 
 def _cross_validate(X, y):
-    """The three CV fits, timed; returns ``(lasso, enet, ridge, seconds)``."""
+    """The CV fits, timed; returns ``(lasso, enet, ridge, seconds)``."""
     seconds = {}
     start = time.perf_counter()
     lasso = LassoCV(cv=CV_FOLDS, tol=1e-6, max_iter=MAX_ITER).fit(X, y)
@@ -70,6 +76,19 @@ def _cross_validate(X, y):
     ridge = RidgeCV(alphas=RIDGE_ALPHAS, store_cv_results=True).fit(X, y)
     seconds["ridge"] = time.perf_counter() - start
     return lasso, enet, ridge, seconds
+
+
+def _other_choices(X, y, seconds):
+    """The choices without K refits and the relaxed Lasso, timed (into ``seconds``);
+    returns ``(bic, aic, relaxed)``."""
+    start = time.perf_counter()
+    bic = LassoIC(criterion="bic", tol=1e-6, max_iter=MAX_ITER).fit(X, y)
+    seconds["bic"] = time.perf_counter() - start
+    aic = LassoIC(criterion="aic", tol=1e-6, max_iter=MAX_ITER).fit(X, y)
+    start = time.perf_counter()
+    relaxed = LassoCV(cv=CV_FOLDS, relax=True, tol=1e-6, max_iter=MAX_ITER).fit(X, y)
+    seconds["relaxed"] = time.perf_counter() - start
+    return bic, aic, relaxed
 
 
 def _refit(model, X, y, alpha, l1_ratio):
@@ -89,6 +108,20 @@ def _objective_rows(X, y, model, points, l1_ratio):
         est = _refit(model, X, y, alpha, l1_ratio)
         obj = objective(model, X, y, est.coef_, est.intercept_, alpha, l1_ratio)
         rows.append((label, float(alpha), obj, int(np.count_nonzero(est.coef_))))
+    return rows
+
+
+def _relaxed_rows(X, y, relaxed):
+    """The relaxed fit and the penalised fit at the relaxed alpha_, in the Lasso's
+    objective at that alpha (the relaxed coefficients minimise no penalised
+    objective: the gap bounds how far above the minimum they are)."""
+    alpha = relaxed.alpha_
+    lasso = _refit("lasso", X, y, alpha, 1.0)
+    rows = []
+    for label, coef, intercept in (("penalised", lasso.coef_, lasso.intercept_),
+                                   ("relaxed", relaxed.coef_, relaxed.intercept_)):
+        obj = objective("lasso", X, y, coef, intercept, alpha, 1.0)
+        rows.append((label, float(alpha), obj, int(np.count_nonzero(coef))))
     return rows
 
 
@@ -146,17 +179,27 @@ def _print_cv(X, lasso, enet, ridge, seconds):
           f"{_ms(seconds['ridge'])}")
 
 
-def _print_coefficients(names, lasso, enet, ridge):
+def _print_other_choices(bic, aic, relaxed, seconds):
+    print("\n== Without K refits: information criteria on the Lasso path (LassoIC), and the "
+          "relaxed Lasso")
+    print(f"  LassoIC(bic)  alpha_ = {bic.alpha_:<9.4g} noise variance "
+          f"{bic.noise_variance_:.4g} (least-squares residuals); {_ms(seconds['bic'])}")
+    print(f"  LassoIC(aic)  alpha_ = {aic.alpha_:<9.4g}")
+    print(f"  LassoCV(relax=True)  alpha_ = {relaxed.alpha_:.4g}, gamma_ = "
+          f"{relaxed.gamma_:g} (coef = gamma * penalised + (1 - gamma) * least squares on "
+          f"the support); {_ms(seconds['relaxed'])}")
+
+
+def _print_coefficients(names, models):
     print("\n== Coefficients at the chosen alphas (standardised features)")
     width = max(len(n) for n in names + ["intercept"])
-    print(f"  {'':<{width}} {'Lasso':>12} {'Elastic-Net':>12} {'Ridge':>12}")
+    print(f"  {'':<{width}}" + "".join(f" {title:>12}" for title, _ in models))
     for j, name in enumerate(names):
-        print(f"  {name:<{width}} {lasso.coef_[j]:>+12.4f} {enet.coef_[j]:>+12.4f} "
-              f"{ridge.coef_[j]:>+12.4f}")
-    print(f"  {'intercept':<{width}} {lasso.intercept_:>+12.4f} {enet.intercept_:>+12.4f} "
-          f"{ridge.intercept_:>+12.4f}")
-    print(f"  {'non-zeros':<{width}} {np.count_nonzero(lasso.coef_):>12} "
-          f"{np.count_nonzero(enet.coef_):>12} {np.count_nonzero(ridge.coef_):>12}")
+        print(f"  {name:<{width}}" + "".join(f" {est.coef_[j]:>+12.4f}" for _, est in models))
+    print(f"  {'intercept':<{width}}"
+          + "".join(f" {est.intercept_:>+12.4f}" for _, est in models))
+    print(f"  {'non-zeros':<{width}}"
+          + "".join(f" {np.count_nonzero(est.coef_):>12}" for _, est in models))
 
 
 def _print_objectives(blocks):
@@ -181,7 +224,7 @@ def _print_timings(rows):
               f"{t_ref / t_fast:>8.3g}x {g_fast:>12.1e} {g_ref:>9.1e}")
 
 
-def _write_plots(out, names, X, y, lasso, enet, ridge):
+def _write_plots(out, names, X, y, lasso, enet, ridge, bic, aic):
     yc = y - y.mean()
     e_grid = _enet_grid(enet)
     _, l_coefs, _ = enet_path(X, yc, l1_ratio=1.0, alphas=lasso.alphas_, tol=1e-8,
@@ -197,7 +240,9 @@ def _write_plots(out, names, X, y, lasso, enet, ridge):
         lasso=(lasso.alphas_, lasso.mse_path_, lasso.alpha_),
         enet=(np.asarray(enet.alphas_), np.asarray(enet.mse_path_), ENET_RATIOS,
               enet.alpha_, enet.l1_ratio_),
-        ridge=(RIDGE_ALPHAS, ridge.cv_results_.mean(axis=0), ridge.alpha_))
+        ridge=(RIDGE_ALPHAS, ridge.cv_results_.mean(axis=0), ridge.alpha_),
+        ic=(bic.alphas_, bic.criterion_, bic.alpha_, aic.criterion_, aic.alpha_,
+            lasso.alpha_))
     return [paths, cv]
 
 
@@ -218,14 +263,19 @@ def run_demo(args):
 
     lasso, enet, ridge, cv_seconds = _cross_validate(X, y)
     _print_cv(X, lasso, enet, ridge, cv_seconds)
-    _print_coefficients(names, lasso, enet, ridge)
+    bic, aic, relaxed = _other_choices(X, y, cv_seconds)
+    _print_other_choices(bic, aic, relaxed, cv_seconds)
+    _print_coefficients(names, [("Lasso", lasso), ("Elastic-Net", enet), ("Ridge", ridge),
+                                ("Lasso BIC", bic), ("Relaxed", relaxed)])
 
     a, g = lasso.alphas_, _enet_grid(enet)
     enet_model = "lasso" if enet.l1_ratio_ == 1.0 else "enet"
     blocks = [
         ("Lasso", "lasso", _objective_rows(
-            X, y, "lasso", [("alpha_max", a[0]), ("CV", lasso.alpha_), ("alpha_min", a[-1])],
-            1.0)),
+            X, y, "lasso", [("alpha_max", a[0]), ("CV", lasso.alpha_), ("BIC", bic.alpha_),
+                            ("alpha_min", a[-1])], 1.0)),
+        (f"Relaxed Lasso (gamma_ = {relaxed.gamma_:g}) against the Lasso at its alpha",
+         "lasso", _relaxed_rows(X, y, relaxed)),
         (f"Elastic-Net, l1_ratio = {enet.l1_ratio_:g}", enet_model, _objective_rows(
             X, y, enet_model, [("alpha_max", g[0]), ("CV", enet.alpha_),
                                ("alpha_min", g[-1])], enet.l1_ratio_)),
@@ -245,7 +295,8 @@ def run_demo(args):
     elif (why := _plots.missing()) is not None:
         print(f"plots: not written, {why}")
     else:
-        plots = [str(f) for f in _write_plots(out, names, X, y, lasso, enet, ridge)]
+        plots = [str(f) for f in _write_plots(out, names, X, y, lasso, enet, ridge, bic,
+                                              aic)]
         print(f"plots: {', '.join(plots)}")
     summary = dict(
         data=dict(name="diabetes", n_samples=n, n_features=p, feature_names=names,
@@ -254,8 +305,14 @@ def run_demo(args):
                 enet=dict(alpha=float(enet.alpha_), l1_ratio=float(enet.l1_ratio_),
                           seconds=cv_seconds["enet"]),
                 ridge=dict(alpha=float(ridge.alpha_), seconds=cv_seconds["ridge"])),
+        ic=dict(bic=dict(alpha=float(bic.alpha_), noise_variance=float(bic.noise_variance_),
+                         seconds=cv_seconds["bic"]),
+                aic=dict(alpha=float(aic.alpha_))),
+        relaxed=dict(alpha=float(relaxed.alpha_), gamma=float(relaxed.gamma_),
+                     seconds=cv_seconds["relaxed"]),
         coef={m: dict(coef=[float(c) for c in est.coef_], intercept=float(est.intercept_))
-              for m, est in (("lasso", lasso), ("enet", enet), ("ridge", ridge))},
+              for m, est in (("lasso", lasso), ("enet", enet), ("ridge", ridge),
+                             ("lasso_bic", bic), ("relaxed", relaxed))},
         objective=[dict(model=title, point=label, alpha=alpha, datafit=obj.datafit,
                         penalty=obj.penalty, total=obj.total, gap=obj.gap,
                         gap_rel=obj.gap_rel, nonzeros=nnz)

@@ -12,6 +12,11 @@ ridge         ``Ridge(alpha=A)``      ``RidgeCV(alphas=grid)``: exact leave-one-
                                       or K folds with ``--cv K``
 ============  ======================  ==============================================
 
+``--criterion C`` (aic, bic or ebic) chooses alpha on one path instead:
+``LassoIC(criterion=C)`` or ``ElasticNetIC(l1_ratio=R, criterion=C)``.
+``--relax`` makes the cross-validated Lasso and Elastic-Net relaxed
+(``relax=True``: CV chooses alpha and gamma).
+
 The Ridge grid is ``s * logspace(-6, 2, 41)`` with ``s = ||X_c||_F^2 / p``, the
 mean squared norm of the centred columns (Ridge's alpha is in those units).
 """
@@ -44,27 +49,38 @@ def ridge_alphas(X):
     return scale * RIDGE_GRID
 
 
-def make_estimator(model, X, alpha=None, cv=None, l1_ratio=None, tol=1e-4, max_iter=1000):
+def make_estimator(model, X, alpha=None, cv=None, l1_ratio=None, tol=1e-4, max_iter=1000,
+                   criterion=None, relax=False):
     """The estimator the command fits (see the module docstring)."""
     import fastreg
 
     if model != "enet" and l1_ratio is not None:
         raise CommandError(f"--l1-ratio applies to --model enet only, not {model}")
+    if model == "ridge" and (criterion is not None or relax):
+        raise CommandError("--criterion and --relax apply to --model lasso and enet only, "
+                           "not ridge")
+    if relax and (alpha is not None or criterion is not None):
+        raise CommandError("--relax chooses alpha and gamma by cross-validation: it does "
+                           "not combine with --alpha or --criterion")
     ratios = [0.5] if l1_ratio is None else list(l1_ratio)
-    if alpha is not None and len(ratios) > 1:
-        raise CommandError("--l1-ratio takes a single value with --alpha (a list is "
-                           "searched by cross-validation)")
+    if (alpha is not None or criterion is not None) and len(ratios) > 1:
+        raise CommandError("--l1-ratio takes a single value with --alpha or --criterion (a "
+                           "list is searched by cross-validation)")
     folds = 5 if cv is None else cv
+    common = dict(tol=tol, max_iter=max_iter)
     if model == "lasso":
         if alpha is not None:
-            return fastreg.Lasso(alpha=alpha, tol=tol, max_iter=max_iter)
-        return fastreg.LassoCV(cv=folds, tol=tol, max_iter=max_iter)
+            return fastreg.Lasso(alpha=alpha, **common)
+        if criterion is not None:
+            return fastreg.LassoIC(criterion=criterion, **common)
+        return fastreg.LassoCV(cv=folds, relax=relax, **common)
     if model == "enet":
         if alpha is not None:
-            return fastreg.ElasticNet(alpha=alpha, l1_ratio=ratios[0], tol=tol,
-                                      max_iter=max_iter)
+            return fastreg.ElasticNet(alpha=alpha, l1_ratio=ratios[0], **common)
+        if criterion is not None:
+            return fastreg.ElasticNetIC(l1_ratio=ratios[0], criterion=criterion, **common)
         return fastreg.ElasticNetCV(l1_ratio=ratios if len(ratios) > 1 else ratios[0],
-                                    cv=folds, tol=tol, max_iter=max_iter)
+                                    cv=folds, relax=relax, **common)
     if alpha is not None:
         return fastreg.Ridge(alpha=alpha, tol=tol)
     return fastreg.RidgeCV(alphas=ridge_alphas(X), cv=cv)
@@ -72,12 +88,20 @@ def make_estimator(model, X, alpha=None, cv=None, l1_ratio=None, tol=1e-4, max_i
 
 def _describe_choice(est, model, cv):
     name = type(est).__name__
+    if name.endswith("IC"):
+        return (f"chosen by {est.criterion.upper()} over {np.size(est.alphas_)} alphas, noise "
+                f"variance {est.noise_variance_:.4g}")
     if not name.endswith("CV"):
         return "given"
     if model == "ridge":
         how = "leave-one-out" if cv is None else f"{cv}-fold cross-validation"
         return f"chosen by {how} over {len(est.alphas)} alphas"
-    return f"chosen by {cv or 5}-fold cross-validation over {np.size(est.alphas_)} alphas"
+    text = f"chosen by {cv or 5}-fold cross-validation over {np.size(est.alphas_)} alphas"
+    if getattr(est, "relax", False):
+        text += (f" and {len(est.gammas)} gammas: relaxed, gamma = {est.gamma_:g}; the "
+                 "objective below is the penalised one at that alpha, which the relaxed "
+                 "coefficients do not minimise")
+    return text
 
 
 def run_fit(args):
@@ -92,7 +116,8 @@ def run_fit(args):
     data = load_data(args.data, fmt=args.format, target=args.target)
     X, y = data.X, data.y
     est = make_estimator(args.model, X, alpha=args.alpha, cv=args.cv, l1_ratio=args.l1_ratio,
-                         tol=args.tol, max_iter=args.max_iter)
+                         tol=args.tol, max_iter=args.max_iter, criterion=args.criterion,
+                         relax=args.relax)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", ConvergenceWarning)
         start = time.perf_counter()
@@ -121,14 +146,16 @@ def run_fit(args):
     print(f"duality gap (independent check): {obj.gap:.3g} ({obj.gap_rel:.2g} of the "
           f"objective at w = 0)")
     print(f"non-zero coefficients: {np.count_nonzero(coef)} of {p}")
-    print(f"time: {seconds * 1e3:.3g} ms (fit"
-          + (", including cross-validation)" if type(est).__name__.endswith("CV") else ")"))
+    how = {"CV": ", including cross-validation)", "IC": ", including the path)"}
+    print(f"time: {seconds * 1e3:.3g} ms (fit" + how.get(type(est).__name__[-2:], ")"))
     for w in caught:
         if issubclass(w.category, ConvergenceWarning):
             print(f"warning: {str(w.message).splitlines()[0]}")
             break
     meta = dict(data=str(data.path), target=data.target_name, n_samples=n, n_features=p,
                 model=args.model, estimator=type(est).__name__, alpha=alpha,
+                gamma=float(est.gamma_) if getattr(est, "relax", False) else None,
+                criterion=args.criterion,
                 l1_ratio=l1_ratio, objective=dict(datafit=obj.datafit, penalty=obj.penalty,
                                                   total=obj.total),
                 duality_gap=obj.gap, fit_seconds=seconds)
