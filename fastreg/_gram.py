@@ -64,6 +64,17 @@ def _column_blocks(n_rows, n_cols):
         yield j, min(j + step, n_cols)
 
 
+def _syrk(X, trans):
+    """``X^T X`` (``trans=1``) or ``X X^T`` (``trans=0``) by SYRK, lower triangle
+    valid, Fortran, X's dtype. An empty side is handled here: BLAS rejects a
+    zero leading dimension (and prints so), and with no rows to sum over SYRK
+    leaves its output unwritten."""
+    k = X.shape[1] if trans else X.shape[0]
+    if k == 0 or X.shape[1 - trans] == 0:
+        return np.zeros((k, k), dtype=X.dtype, order="F")
+    return la.get_blas_funcs("syrk", (X,))(1.0, X, trans=trans, lower=1)
+
+
 def gram_matrix(design, lower_only=False):
     """``G = Xt^T Xt`` of a design: (n_features, n_features), Fortran, X's dtype.
 
@@ -94,8 +105,7 @@ def gram_matrix(design, lower_only=False):
     X = design.X
     n, p = X.shape
     if not design.sparse:
-        syrk = la.get_blas_funcs("syrk", (X,))
-        G = syrk(1.0, X, trans=1, lower=1)  # (p, p), Fortran, lower triangle filled
+        G = _syrk(X, trans=1)  # (p, p), Fortran, lower triangle filled
         return G if lower_only else _symmetrize_lower(G)
     X64 = X.astype(np.float64, copy=False)
     XT = X64.T.tocsr()
@@ -133,8 +143,7 @@ def kernel_matrix(design, lower_only=False):
     X = design.X
     n = X.shape[0]
     if not design.sparse:
-        syrk = la.get_blas_funcs("syrk", (X,))
-        K = syrk(1.0, X, trans=0, lower=1)
+        K = _syrk(X, trans=0)
         return K if lower_only else _symmetrize_lower(K)
     Xr = X.astype(np.float64, copy=False).tocsr()
     XrT = Xr.T  # a CSC view of the transpose (no copy): cheap column blocks
@@ -173,9 +182,9 @@ def centred_gram_from_raw(design, symmetrize=True):
     if design._weighted or X.dtype != np.float64:
         return None
     if X.flags.f_contiguous:
-        G = la.blas.dsyrk(1.0, X, trans=1, lower=1)
+        G = _syrk(X, trans=1)
     elif X.flags.c_contiguous:
-        G = la.blas.dsyrk(1.0, X.T, trans=0, lower=1)  # X.T is Fortran (p, n)
+        G = _syrk(X.T, trans=0)  # X.T is Fortran (p, n)
     else:
         return None
     n = X.shape[0]

@@ -352,3 +352,21 @@ def test_path_gram_route_never_centres_a_copy(monkeypatch):
     for a, w in zip(alphas, coefs.T):
         gap = ref.enet_duality_gap(X, y, w, ym - xm @ w, a, 1.0)
         assert gap <= 1.01e-10 * scale
+
+
+@pytest.mark.parametrize("shape", [(50, 0), (0, 4)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_empty_sides_give_zero_matrices_without_blas_errors(shape, dtype, capfd):
+    """No features (an empty active set) or no samples: zero Gram and kernel
+    matrices of the right size, and no BLAS argument error on stderr (SYRK
+    rejects a zero leading dimension; with no rows it leaves its output unset)."""
+    from fastreg._gram import gram_matrix, kernel_matrix
+    from fastreg._preprocess import preprocess
+
+    X = np.asfortranarray(np.zeros(shape, dtype=dtype))
+    y = np.zeros(shape[0], dtype=dtype)
+    design = preprocess(X, y, None, False)
+    G, K = gram_matrix(design), kernel_matrix(design)
+    assert G.shape == (shape[1], shape[1]) and K.shape == (shape[0], shape[0])
+    assert not np.any(G) and not np.any(K)
+    assert "illegal value" not in capfd.readouterr().err
