@@ -12,6 +12,7 @@ from joblib import Parallel, delayed
 
 from ._blas_threads import single_threaded_blas
 from ._path import path_on_design
+from ._penalty import resolve_box
 from ._preprocess import preprocess
 from ._relaxed import blend, least_squares_refits
 
@@ -29,7 +30,11 @@ def fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, 
     sw_train = None if sample_weight is None else sample_weight[train]
     design = preprocess(X[train], y[train], sw_train, fit_intercept, copy_X=False,
                         normalize_weights=True, lazy=True)
-    coefs, _, _ = path_on_design(design, alphas, l1_ratio, **params)
+    if gammas is None:
+        coefs, _, _ = path_on_design(design, alphas, l1_ratio, **params)
+    else:
+        coefs, _, _, gram = path_on_design(design, alphas, l1_ratio, return_gram=True,
+                                           **params)
     intercepts = design.y_mean - design.x_mean @ coefs
     X_test = X[test]
     y_test = y[test][:, np.newaxis]
@@ -37,7 +42,13 @@ def fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, 
     if gammas is None:
         residuals = (np.asarray(X_test @ coefs) + intercepts) - y_test
         return np.average(residuals ** 2, axis=0, weights=sw_test)
-    refits, refit_intercepts = least_squares_refits(design, coefs, params["positive"])
+    bounds, _ = resolve_box(params.get("lower_bounds"), params.get("upper_bounds"),
+                            X.shape[1], params["positive"])
+    # the path's Gram matrix serves the refits when it is float64 (a float32
+    # one would lose most digits of the normal equations)
+    shared = gram[:2] if gram is not None and gram[0].dtype == np.float64 else None
+    refits, refit_intercepts = least_squares_refits(design, coefs, params["positive"],
+                                                    bounds, shared)
     pred = np.asarray(X_test @ coefs) + intercepts
     pred_refit = np.asarray(X_test @ refits) + refit_intercepts
     return np.array([np.average((blend(g, pred, pred_refit) - y_test) ** 2, axis=0,

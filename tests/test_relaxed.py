@@ -177,20 +177,19 @@ def test_union_gram_and_per_set_fallback_agree(monkeypatch):
         least_squares_refits(design, coefs)
 
 
-def test_consecutive_alphas_with_one_active_set_share_a_solve(monkeypatch):
+def test_consecutive_alphas_with_one_active_set_share_a_run():
+    """The runs: one per distinct non-empty active set of consecutive alphas,
+    each alpha mapped to its run (-1 for an empty set), and the alphas of a
+    run get one refit."""
     X, y = make_problem(n=N, p=P, seed=14)
     coefs = _supports()
-    calls = []
-    solve = relaxed._solve
-
-    def counting(factor, A, positive):
-        calls.append(len(A))
-        return solve(factor, A, positive)
-
-    monkeypatch.setattr(relaxed, "_solve", counting)
+    supports, run_of = relaxed._runs(coefs)
+    # supports: empty, {0..4}, {0..4}, {3,7,11}, all, {2}, empty -> 4 runs
+    assert supports.shape == (P, 4)
+    np.testing.assert_array_equal(run_of, [-1, 0, 0, 1, 2, 3, -1])
+    for r, k in enumerate([1, 3, 4, 5]):
+        np.testing.assert_array_equal(supports[:, r], coefs[:, k] != 0)
     refits, _ = least_squares_refits(_design(X, y, None, True), coefs)
-    # supports: empty, {0..4}, {0..4}, {3,7,11}, all, {2}, empty -> 4 solves
-    assert calls == [5, 3, P, 1]
     np.testing.assert_array_equal(refits[:, 1], refits[:, 2])
 
 
@@ -202,7 +201,7 @@ def test_statistics_entry_point_equals_design_one():
     coefs = _supports()
     refits, _ = least_squares_refits(_design(X, y, sw, True), coefs)
     Xt, yt = centred_weighted(X, y, sw / sw.mean(), True)[:2]
-    from_stats = refits_on_gram(Xt.T @ Xt, Xt.T @ yt, coefs, False, N)
+    from_stats = refits_on_gram(Xt.T @ Xt, Xt.T @ yt, coefs)
     np.testing.assert_allclose(from_stats, refits, rtol=0, atol=1e-10)
     assert np.array_equal(active_union(coefs), np.arange(P))
 

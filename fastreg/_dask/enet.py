@@ -74,13 +74,14 @@ class _GramProblem:
             alphas, coef, params["random_state"])
 
 
-    def refits(self, coefs, positive):
+    def refits(self, coefs, positive, bounds=None):
         """The least-squares refits of a path on its active sets
-        (:mod:`fastreg._relaxed`) from the statistics: (p, n_alphas), float64."""
+        (:mod:`fastreg._relaxed`) from the statistics, within the constraints
+        (``positive``, the box ``bounds``): (p, n_alphas), float64."""
         U = active_union(coefs)
         out = np.zeros(coefs.shape)
         out[U] = refits_on_gram(self.G[np.ix_(U, U)], self.Xy[U, 0], coefs[U], positive,
-                                self.n)
+                                None if bounds is None else (bounds[0][U], bounds[1][U]))
         return out
 
 
@@ -243,7 +244,7 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
             if gammas is None:
                 mses.append(heldout_sse(folds[k], coefs, b) / folds[k].W)
                 continue
-            refits = as_scored(problems[k].refits(coefs, positive))
+            refits = as_scored(problems[k].refits(coefs, positive, bounds))
             b_refit = intercept(train[k], refits.T, fi, 2)
             mses.append([heldout_sse(folds[k], blend(g, coefs, refits), blend(g, b, b_refit))
                          / folds[k].W for g in gammas])
@@ -266,7 +267,7 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
                             ABSENT)
     if gammas is not None:
         gamma = float(gammas[g_best])
-        refit = problem.refits(coef[:, np.newaxis].astype(np.float64), positive)[:, 0]
+        refit = problem.refits(coef[:, np.newaxis].astype(np.float64), positive, bounds)[:, 0]
         refit = refit.astype(dtype)
         relaxed = {"gamma": gamma, "gammas": gammas, "coef_penalized": coef,
                    "intercept_penalized": b}
