@@ -236,8 +236,8 @@ class _StackFactor:
         schur = G[np.ix_(J, J)]
         if not m:
             return None, schur
-        # G_FJ as the transpose of G_JF (G is symmetric): Fortran, no copy
-        S = _trsm(self.L, m, G[np.ix_(J, self.F[:m])].T)
+        # G_FJ, Fortran: columns J of G (rows J of G^T), then their rows F
+        S = _trsm(self.L, m, np.take(G.T[J], self.F[:m], axis=1).T)
         schur -= S.T @ S
         return S, schur
 
