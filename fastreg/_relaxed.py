@@ -135,18 +135,26 @@ def _on(bounds, cols):
 def refits_on_gram(G, b, coefs, positive=False, bounds=None):
     """The refits of :func:`least_squares_refits` from statistics of a column set
     that holds every active column: ``G`` its Gram matrix (fully symmetric),
-    ``b`` its correlations ``Xt^T yt``, ``coefs`` the path's rows of those
-    columns (k, n_alphas), ``bounds`` the box on them. Returns the refits'
-    rows (k, n_alphas), float64.
+    ``b`` its correlations ``Xt^T yt``, ``coefs`` the rows of those columns
+    of one path, or of several side by side (k, n_alphas), ``bounds`` the box
+    on them. Returns the refits' rows (k, n_alphas), float64.
 
-    The Dask route calls this with the whole p x p statistics of a fold.
+    Equal active sets get bit-identical refits wherever they occur (a refit
+    depends on its support only, so their held-out errors tie exactly, and
+    the selection's tie rule decides, not round-off). The Dask route calls
+    this with the whole p x p statistics of a fold.
     """
     G = np.asarray(G, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     supports, run_of = _runs(coefs)
+    R = supports.shape[1]
     # one column per run, and a last one of zeros for the empty active sets
-    sol = np.zeros((coefs.shape[0], supports.shape[1] + 1))
+    sol = np.zeros((coefs.shape[0], R + 1))
     _StackFactor(G, b).solve_runs(supports, sol)
+    if R:
+        _, first, inverse = np.unique(supports.T, axis=0, return_index=True,
+                                      return_inverse=True)
+        sol[:, :R] = sol[:, first[inverse.ravel()]]
     if positive or bounds is not None:
         _bound_runs(G, b, supports, sol, bounds)
     return sol[:, run_of]
