@@ -213,13 +213,15 @@ def test_blend_ends():
     np.testing.assert_allclose(blend(0.25, pen, ols), 0.25 * pen + 0.75 * ols)
 
 
+@pytest.mark.parametrize("n", [40, 15])
 @pytest.mark.parametrize("seed", range(12))
-def test_factor_along_random_support_sequences(seed):
-    """Supports that grow, shrink (columns held at zero, truncations), and hold
-    duplicated columns (dependent ones): every refit is the minimum-norm least
-    squares (pseudo-inverse) of its support."""
+def test_factor_along_random_support_sequences(seed, n):
+    """Supports that grow, shrink (splits of the stack), and hold duplicated
+    columns (dependent ones), also beyond the rank (n = 15 < |A|, the
+    interpolating regime): every refit is the minimum-norm least squares
+    (pseudo-inverse) of its support."""
     rng = np.random.default_rng(seed)
-    n, p = 40, 30
+    p = 30
     X = rng.standard_normal((n, p)) + 1.0
     X[:, 7] = X[:, 3]
     X[:, 12] = X[:, 3] + X[:, 5]
