@@ -92,7 +92,9 @@ class ElasticNetCV(LinearRegressorBase):
         ``relax=TRUE``, Hastie, Tibshirani & Tibshirani 2020): at each alpha
         the model ``gamma * w_pen + (1 - gamma) * w_ols``, with ``w_ols`` the
         unpenalised least-squares refit on the support of the penalised
-        ``w_pen`` (non-negative with ``positive``; intercept likewise), and
+        ``w_pen`` (within the same constraints: non-negative with
+        ``positive``, in ``[lower_bounds, upper_bounds]`` with a box;
+        standardisation does not change it; intercept likewise), and
         cross-validation chooses ``gamma`` among ``gammas`` with alpha (and
         l1_ratio). ``alpha_rule`` applies to the (gamma, alpha) pairs; see
         the user guide, "Choosing alpha".
@@ -232,15 +234,6 @@ class ElasticNetCV(LinearRegressorBase):
         """
         check_fit_params(params, f"{type(self).__name__}.fit")
         l1_ratios, eps, gammas = self._check_params()
-        if gammas is not None and (self.lower_bounds is not None
-                                   or self.upper_bounds is not None):
-            # The relaxed refit is unpenalised least squares on the support, with
-            # positivity as the only constraint it knows.
-            box, _ = resolve_box(self.lower_bounds, self.upper_bounds, X.shape[1],
-                                 self.positive)
-            if box is not None:
-                raise ValueError("relax=True supports positive=True (lower_bounds=0) but "
-                                 "not other lower_bounds/upper_bounds yet.")
         if is_dask_collection(X):  # Dask arrays: one pass of per-fold statistics
             if params:
                 raise ValueError("Metadata routing is not supported on Dask input.")
@@ -307,7 +300,7 @@ class ElasticNetCV(LinearRegressorBase):
         relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized",
                                  "intercept_penalized"), ABSENT)
         if gammas is not None:
-            refit, _ = least_squares_refits(design, coef[:, np.newaxis], positive)
+            refit, _ = least_squares_refits(design, coef[:, np.newaxis], positive, bounds)
             refit = refit[:, 0]
             gamma = float(gammas[g_best])
             relaxed = {"gamma": gamma, "gammas": gammas, "coef_penalized": coef,

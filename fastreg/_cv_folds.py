@@ -12,36 +12,63 @@ from joblib import Parallel, delayed
 
 from ._blas_threads import single_threaded_blas
 from ._path import path_on_design
+from ._penalty import resolve_box
 from ._preprocess import preprocess
 from ._relaxed import blend, least_squares_refits
 
 
-def fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, params,
-             gammas=None):
+def fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, params):
     """Held-out (weighted) mean squared error of one path, for each alpha.
 
     ``X`` is CSR or dense (row selection); ``params`` are the keyword
-    arguments of :func:`fastreg._path.path_on_design`. With ``gammas`` (relaxed
-    fits, :mod:`fastreg._relaxed`), the errors of every blend of the path with
-    its least-squares refits, shape (n_gammas, n_alphas): predictions are
-    linear in the coefficients, so each alpha needs only the two predictions.
+    arguments of :func:`fastreg._path.path_on_design`.
     """
     sw_train = None if sample_weight is None else sample_weight[train]
     design = preprocess(X[train], y[train], sw_train, fit_intercept, copy_X=False,
                         normalize_weights=True, lazy=True)
     coefs, _, _ = path_on_design(design, alphas, l1_ratio, **params)
     intercepts = design.y_mean - design.x_mean @ coefs
+    sw_test = None if sample_weight is None else sample_weight[test]
+    residuals = (np.asarray(X[test] @ coefs) + intercepts) - y[test][:, np.newaxis]
+    return np.average(residuals ** 2, axis=0, weights=sw_test)
+
+
+def fold_relaxed_mse(X, y, sample_weight, train, test, grids, l1_ratios, fit_intercept,
+                     params, gammas):
+    """Held-out errors of the relaxed fits (:mod:`fastreg._relaxed`) of one
+    fold's paths, one per l1_ratio, shape (n_l1_ratio, n_gammas, n_alphas).
+
+    The fold's design is preprocessed once for all its paths, and their
+    least-squares refits share one Gram matrix (the first path's own in Gram
+    mode) and one solve per distinct active set. Predictions are linear in
+    the coefficients, so each alpha needs only the two predictions.
+    """
+    sw_train = None if sample_weight is None else sample_weight[train]
+    design = preprocess(X[train], y[train], sw_train, fit_intercept, copy_X=False,
+                        normalize_weights=True, lazy=True)
+    paths = []
+    for alphas, r in zip(grids, l1_ratios):  # a loop: warnings point where fold_mse's do
+        paths.append(path_on_design(design, alphas, r, return_gram=True, **params))
+    coefs = np.concatenate([path[0] for path in paths], axis=1)
+    gram = paths[0][3]
+    bounds, _ = resolve_box(params.get("lower_bounds"), params.get("upper_bounds"),
+                            X.shape[1], params["positive"])
+    # the path's Gram matrix serves the refits when it is float64 (a float32
+    # one would lose most digits of the normal equations)
+    shared = gram[:2] if gram is not None and gram[0].dtype == np.float64 else None
+    refits, refit_intercepts = least_squares_refits(design, coefs, params["positive"],
+                                                    bounds, shared)
     X_test = X[test]
     y_test = y[test][:, np.newaxis]
     sw_test = None if sample_weight is None else sample_weight[test]
-    if gammas is None:
-        residuals = (np.asarray(X_test @ coefs) + intercepts) - y_test
-        return np.average(residuals ** 2, axis=0, weights=sw_test)
-    refits, refit_intercepts = least_squares_refits(design, coefs, params["positive"])
-    pred = np.asarray(X_test @ coefs) + intercepts
+    # each path's predictions as fold_mse computes them (gamma = 1 is the plain fit)
+    pred = np.concatenate([np.asarray(X_test @ path[0]) + (design.y_mean
+                                                           - design.x_mean @ path[0])
+                           for path in paths], axis=1)
     pred_refit = np.asarray(X_test @ refits) + refit_intercepts
-    return np.array([np.average((blend(g, pred, pred_refit) - y_test) ** 2, axis=0,
-                                weights=sw_test) for g in gammas])
+    mse = np.array([np.average((blend(g, pred, pred_refit) - y_test) ** 2, axis=0,
+                               weights=sw_test) for g in gammas])
+    return mse.reshape(len(gammas), len(l1_ratios), -1).transpose(1, 0, 2)
 
 
 def cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios, fit_intercept, params,
@@ -70,15 +97,19 @@ def cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios, fit_intercept, par
     mse_path : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
         With ``gammas``: of shape (n_l1_ratio, n_gammas, n_alphas, n_folds).
     """
-    jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
     # BLAS is limited to one thread here, in the calling thread: OpenBLAS
     # ignores limits set from its workers.
+    if gammas is not None:  # one job per fold: its paths share the refits
+        with single_threaded_blas():
+            mses = Parallel(n_jobs=n_jobs, prefer="threads")(
+                delayed(fold_relaxed_mse)(X, y, sample_weight, train, test, grids,
+                                          l1_ratios, fit_intercept, params, gammas)
+                for train, test in folds)
+        return np.stack(mses, axis=-1)
+    jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
     with single_threaded_blas():
         mses = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
-                              fit_intercept, params, gammas)
+                              fit_intercept, params)
             for i, train, test in jobs)
-    if gammas is None:
-        return np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
-    return np.array(mses).reshape(len(l1_ratios), len(folds), len(gammas), -1).transpose(
-        0, 2, 3, 1)
+    return np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)

@@ -58,8 +58,12 @@ def _symmetrize_lower(G):
 _BLOCK_ENTRIES = 2 ** 22
 
 
-def _column_blocks(n_rows, n_cols):
-    step = max(1, _BLOCK_ENTRIES // max(n_rows, 1))
+#: Entries of a block of dense element-wise work (doubles) that stays in cache.
+_CACHE_ENTRIES = 2 ** 15
+
+
+def _column_blocks(n_rows, n_cols, entries=_BLOCK_ENTRIES):
+    step = max(1, entries // max(n_rows, 1))
     for j in range(0, n_cols, step):
         yield j, min(j + step, n_cols)
 
@@ -116,7 +120,8 @@ def gram_matrix(design, lower_only=False):
         m = design.x_mean.astype(np.float64)
         s = design.sqrt_sw.astype(np.float64)
         c = np.asarray(XT @ s).ravel()
-        for j0, j1 in _column_blocks(p, p):
+        # cache-sized blocks: the outer products' temporaries stay in cache
+        for j0, j1 in _column_blocks(p, p, _CACHE_ENTRIES):
             blk = G[:, j0:j1]
             blk -= np.multiply.outer(c, m[j0:j1])
             blk -= np.multiply.outer(m, c[j0:j1])

@@ -100,6 +100,9 @@ def design_solver(design, l1_ratio, n_fits, *, tol=1e-4, max_iter=1000, positive
     Returns
     -------
     solve : callable
+        With the attribute ``gram``: the Gram-mode statistics ``(G, Xt^T yt,
+        ||yt||^2)`` its solves share (:func:`fastreg._enet_solver.gram_target`),
+        or None in plain mode.
     """
     y = np.ascontiguousarray(design.y)
     gram = gram_target(design, gram_for(design, precompute, n_fits), y)
@@ -113,13 +116,14 @@ def design_solver(design, l1_ratio, n_fits, *, tol=1e-4, max_iter=1000, positive
                           positive=positive, seed=seed, random=selection == "random",
                           gram=gram, penalty=penalty)
 
+    solve.gram = gram
     return solve
 
 
 def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_iter=1000,
                    positive=False, random_state=None, selection="cyclic",
                    precompute="auto", penalty_factor=None, lower_bounds=None,
-                   upper_bounds=None, standardize=False, penalty=None):
+                   upper_bounds=None, standardize=False, penalty=None, return_gram=False):
     """Solve along ``alphas`` (any order is allowed; warm starts follow it).
 
     Parameters
@@ -141,6 +145,8 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
         The factors, box and standardisation already prepared for ``design``
         (:func:`fastreg._enet_solver.make_penalty`): then ``penalty_factor``,
         the bounds and ``standardize`` are not read (``positive`` still is).
+    return_gram : bool, default=False
+        Also return the Gram-mode statistics the path shared.
 
     Returns
     -------
@@ -149,6 +155,9 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
         Final duality gaps, scikit-learn's units.
     n_iters : ndarray of shape (n_alphas,)
         Epochs run for each alpha.
+    gram : tuple or None
+        Only with ``return_gram``: ``(G, Xt^T yt, ||yt||^2)`` in the design's
+        dtype (``G`` fully symmetric), or None when the path ran in plain mode.
     """
     coef = np.zeros(design.shape[1], dtype=design.dtype)
     if coef_init is not None:
@@ -158,7 +167,8 @@ def path_on_design(design, alphas, l1_ratio, *, coef_init=None, tol=1e-4, max_it
                           penalty_factor=penalty_factor, lower_bounds=lower_bounds,
                           upper_bounds=upper_bounds, standardize=standardize,
                           penalty=penalty)
-    return warm_started_path(solve, alphas, coef, random_state)
+    path = warm_started_path(solve, alphas, coef, random_state)
+    return (*path, solve.gram) if return_gram else path
 
 
 def check_path_options(*, l1_ratio, eps, tol, max_iter, selection, fit_intercept,

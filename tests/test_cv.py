@@ -99,8 +99,23 @@ def test_cv_rejects_2d_y_and_bad_rule():
         LassoCV(alpha_rule="2se").fit(X, y)
 
 
+RELAXED_WEIGHT_CHECK = (
+    "the check's folds hold out rows that are also training rows (its data "
+    "repeat X three times), so every relaxed refit with an interpolating "
+    "support has a held-out error of zero up to round-off, and the chosen "
+    "alpha is round-off's; test_relaxed_sample_weight_is_repetition checks "
+    "the equivalence on held-out rows that are not training rows")
+
+
+def expected_failed_checks(estimator):
+    if estimator.relax:
+        return {"check_sample_weight_equivalence_on_dense_data": RELAXED_WEIGHT_CHECK}
+    return {}
+
+
 @parametrize_with_checks([LassoCV(cv=3), ElasticNetCV(cv=3), LassoCV(cv=3, relax=True),
-                          ElasticNetCV(cv=3, relax=True, gammas=[0.0, 0.5])])
+                          ElasticNetCV(cv=3, relax=True, gammas=[0.0, 0.5])],
+                         expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible_cv_estimator(estimator, check):
     check(estimator)
 
@@ -436,3 +451,81 @@ def test_path_on_dask_input_equals_in_memory():
     np.testing.assert_allclose(dsk.path_.coefs, mem.path_.coefs, rtol=0, atol=1e-7)
     np.testing.assert_allclose(dsk.path_.intercepts, mem.path_.intercepts, rtol=0, atol=1e-7)
     np.testing.assert_array_equal(dsk.coef_, dsk.path_.coef(dsk.alpha_))
+
+
+@pytest.mark.parametrize("Est", [LassoCV, ElasticNetCV])
+def test_relaxed_sample_weight_is_repetition(Est):
+    """Integer weights are repeated rows (zero: removed), folds by groups of
+    distinct rows, in the interpolating regime too (p > n): the same errors,
+    choice and model."""
+    from sklearn.model_selection import GroupKFold
+
+    rng = np.random.default_rng(31)
+    n, p = 45, 60
+    X = rng.standard_normal((n, p))
+    y = X[:, :4] @ np.array([2.0, -1.0, 1.5, 1.0]) + 0.5 * rng.standard_normal(n)
+    sw = rng.integers(0, 4, n)
+    groups = np.arange(n) % 3
+    kw = dict(alphas=20, relax=True, tol=1e-12, max_iter=100000)
+    weighted = Est(cv=list(GroupKFold(3).split(X, y, groups)), **kw).fit(X, y, sample_weight=sw)
+    Xr, yr, gr = X.repeat(sw, axis=0), y.repeat(sw), groups.repeat(sw)
+    repeated = Est(cv=list(GroupKFold(3).split(Xr, yr, gr)), **kw).fit(Xr, yr)
+    np.testing.assert_allclose(weighted.mse_path_, repeated.mse_path_, rtol=1e-7)
+    assert weighted.alpha_ == pytest.approx(repeated.alpha_, rel=1e-12)  # grids: round-off
+    assert weighted.gamma_ == repeated.gamma_
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=0, atol=1e-7)
+
+
+def _bounded_lsq(X, y, A, lower, upper):
+    """(coef, intercept): scipy's bounded least squares on [X_A, 1], the
+    intercept free."""
+    from scipy.optimize import lsq_linear
+
+    M = np.column_stack([X[:, A], np.ones(X.shape[0])])
+    sol = lsq_linear(M, y, bounds=(np.append(lower[A], -np.inf), np.append(upper[A], np.inf)),
+                     method="bvls", tol=1e-14).x
+    coef = np.zeros(X.shape[1])
+    coef[A] = sol[:-1]
+    return coef, sol[-1]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_relaxed_keeps_the_box(layout):
+    """relax=True with a general box: gamma = 0 is the bounded least squares
+    on the support (scipy's lsq_linear), inside the box."""
+    X, y = make_problem(n=80, p=20, seed=32)
+    y = y + 3.0 * X[:, 0] - 2.0 * X[:, 1]
+    lower, upper = np.full(20, -0.5), np.full(20, 0.8)
+    lower[5:] = -np.inf
+    est = LassoCV(cv=3, alphas=15, relax=True, gammas=[0.0], lower_bounds=lower,
+                  upper_bounds=upper, tol=1e-10).fit(to_layout(X, layout), y)
+    assert np.all(est.coef_ >= lower) and np.all(est.coef_ <= upper)
+    assert np.any(est.coef_ == upper) or np.any(est.coef_ == lower)
+    coef, b = _bounded_lsq(X, y, np.flatnonzero(est.coef_penalized_), lower, upper)
+    np.testing.assert_allclose(est.coef_, coef, rtol=0, atol=1e-8)
+    assert est.intercept_ == pytest.approx(b, abs=1e-8)
+
+
+def test_relaxed_never_active_box_changes_nothing():
+    X, y = make_problem(n=70, p=25, seed=33)
+    cv = KFold(3)
+    free = ElasticNetCV(l1_ratio=[0.5, 1.0], cv=cv, alphas=15, relax=True).fit(X, y)
+    boxed = ElasticNetCV(l1_ratio=[0.5, 1.0], cv=cv, alphas=15, relax=True,
+                         lower_bounds=-1e6, upper_bounds=1e6).fit(X, y)
+    np.testing.assert_array_equal(boxed.mse_path_, free.mse_path_)
+    assert (boxed.alpha_, boxed.l1_ratio_, boxed.gamma_) == (free.alpha_, free.l1_ratio_,
+                                                             free.gamma_)
+    np.testing.assert_array_equal(boxed.coef_, free.coef_)
+
+
+def test_relaxed_refit_ignores_standardize():
+    """standardize changes the penalised path (its supports), not the refit on
+    a support: gamma = 0 is the plain least squares on it."""
+    X, y = make_problem(n=70, p=25, seed=34)
+    X = X * np.random.default_rng(35).uniform(0.1, 10.0, 25)
+    sw = make_sample_weight(70, "random", seed=36)
+    est = LassoCV(cv=3, alphas=15, relax=True, gammas=[0.0], standardize=True).fit(
+        X, y, sample_weight=sw)
+    w_ols, b_ols = _weighted_lstsq(X, y, sw, True, np.flatnonzero(est.coef_penalized_))
+    np.testing.assert_allclose(est.coef_, w_ols, rtol=0, atol=1e-8)
+    assert est.intercept_ == pytest.approx(b_ols, abs=1e-8)

@@ -489,3 +489,19 @@ def test_relaxed_cv_equals_in_memory(dask_scheduler, weights, positive):
     assert rel(est.coef_, mem.coef_) < 1e-7
     assert rel(est.coef_penalized_, mem.coef_penalized_) < 1e-7
     assert abs(est.intercept_ - mem.intercept_) <= 1e-7 * max(1.0, abs(mem.intercept_))
+
+
+def test_relaxed_cv_with_a_box_equals_in_memory(dask_scheduler):
+    """relax=True with a general box on statistics: the same bounded refits."""
+    X, y = problem(seed=15)
+    lower = np.full(X.shape[1], -0.3)
+    upper = np.full(X.shape[1], 0.4)
+    lower[::3] = -np.inf
+    kw = dict(cv=3, alphas=15, tol=1e-12, max_iter=10000, relax=True, gammas=[0.0, 0.5],
+              lower_bounds=lower, upper_bounds=upper)
+    mem = fastreg.LassoCV(**kw).fit(X, y)
+    est = fastreg.LassoCV(**kw).fit(to_dask(X), y)
+    np.testing.assert_allclose(est.mse_path_, mem.mse_path_, rtol=1e-7)
+    assert (est.alpha_, est.gamma_) == (pytest.approx(mem.alpha_, rel=1e-12), mem.gamma_)
+    assert rel(est.coef_, mem.coef_) < 1e-7
+    assert np.all(est.coef_ >= lower) and np.all(est.coef_ <= upper)

@@ -177,20 +177,19 @@ def test_union_gram_and_per_set_fallback_agree(monkeypatch):
         least_squares_refits(design, coefs)
 
 
-def test_consecutive_alphas_with_one_active_set_share_a_solve(monkeypatch):
+def test_consecutive_alphas_with_one_active_set_share_a_run():
+    """The runs: one per distinct non-empty active set of consecutive alphas,
+    each alpha mapped to its run (-1 for an empty set), and the alphas of a
+    run get one refit."""
     X, y = make_problem(n=N, p=P, seed=14)
     coefs = _supports()
-    calls = []
-    solve = relaxed._solve
-
-    def counting(factor, A, positive):
-        calls.append(len(A))
-        return solve(factor, A, positive)
-
-    monkeypatch.setattr(relaxed, "_solve", counting)
+    supports, run_of = relaxed._runs(coefs)
+    # supports: empty, {0..4}, {0..4}, {3,7,11}, all, {2}, empty -> 4 runs
+    assert supports.shape == (P, 4)
+    np.testing.assert_array_equal(run_of, [-1, 0, 0, 1, 2, 3, -1])
+    for r, k in enumerate([1, 3, 4, 5]):
+        np.testing.assert_array_equal(supports[:, r], coefs[:, k] != 0)
     refits, _ = least_squares_refits(_design(X, y, None, True), coefs)
-    # supports: empty, {0..4}, {0..4}, {3,7,11}, all, {2}, empty -> 4 solves
-    assert calls == [5, 3, P, 1]
     np.testing.assert_array_equal(refits[:, 1], refits[:, 2])
 
 
@@ -202,7 +201,7 @@ def test_statistics_entry_point_equals_design_one():
     coefs = _supports()
     refits, _ = least_squares_refits(_design(X, y, sw, True), coefs)
     Xt, yt = centred_weighted(X, y, sw / sw.mean(), True)[:2]
-    from_stats = refits_on_gram(Xt.T @ Xt, Xt.T @ yt, coefs, False, N)
+    from_stats = refits_on_gram(Xt.T @ Xt, Xt.T @ yt, coefs)
     np.testing.assert_allclose(from_stats, refits, rtol=0, atol=1e-10)
     assert np.array_equal(active_union(coefs), np.arange(P))
 
@@ -214,13 +213,15 @@ def test_blend_ends():
     np.testing.assert_allclose(blend(0.25, pen, ols), 0.25 * pen + 0.75 * ols)
 
 
+@pytest.mark.parametrize("n", [40, 15])
 @pytest.mark.parametrize("seed", range(12))
-def test_factor_along_random_support_sequences(seed):
-    """Supports that grow, shrink (columns held at zero, truncations), and hold
-    duplicated columns (dependent ones): every refit is the minimum-norm least
-    squares (pseudo-inverse) of its support."""
+def test_factor_along_random_support_sequences(seed, n):
+    """Supports that grow, shrink (splits of the stack), and hold duplicated
+    columns (dependent ones), also beyond the rank (n = 15 < |A|, the
+    interpolating regime): every refit is the minimum-norm least squares
+    (pseudo-inverse) of its support."""
     rng = np.random.default_rng(seed)
-    n, p = 40, 30
+    p = 30
     X = rng.standard_normal((n, p)) + 1.0
     X[:, 7] = X[:, 3]
     X[:, 12] = X[:, 3] + X[:, 5]
@@ -239,3 +240,126 @@ def test_factor_along_random_support_sequences(seed):
         z = np.linalg.pinv(Xt[:, A]) @ yt if A.size else np.zeros(0)
         np.testing.assert_allclose(refits[A, k], z, rtol=0,
                                    atol=1e-8 * max(1.0, np.abs(z).max(initial=0)))
+
+
+# --------------------------------------------------------------------------
+# bounded refits (box constraints, as glmnet keeps them in the relaxed fit)
+# --------------------------------------------------------------------------
+def _box(seed=17):
+    """Bounds on P features: some tight (active for least squares), some wide,
+    some one-sided or infinite."""
+    rng = np.random.default_rng(seed)
+    lower = -rng.uniform(0.05, 0.5, P)
+    upper = rng.uniform(0.05, 0.5, P)
+    lower[::5] = -np.inf
+    upper[1::7] = np.inf
+    return lower, upper
+
+
+def _bounded_problem(seed):
+    X, y = make_problem(n=N, p=P, seed=seed)
+    y = y + 2.0 * X[:, 0] - 3.0 * X[:, 2] + 1.5 * X[:, 3]  # large least-squares coefficients
+    return X, y
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+def test_bounded_refit_kkt(layout, sw_kind):
+    """KKT of min ||yt - Xt_A z||^2 s.t. lower_A <= z <= upper_A: z in the box,
+    the gradient zero where z is inside, >= 0 at a lower bound, <= 0 at an
+    upper one; zero off A."""
+    X, y = _bounded_problem(18)
+    sw = make_sample_weight(N, sw_kind, seed=19)
+    lower, upper = _box()
+    coefs = _supports()
+    refits, intercepts = least_squares_refits(_design(X, y, sw, True, layout), coefs,
+                                              bounds=(lower, upper))
+    Xt, yt = centred_weighted(X, y, None if sw is None else sw / sw.mean(), True)[:2]
+    n_at_bound = 0
+    for k in range(coefs.shape[1]):
+        A = np.flatnonzero(coefs[:, k])
+        assert not refits[np.setdiff1d(np.arange(P), A), k].any()
+        z = refits[A, k]
+        assert np.all(z >= lower[A]) and np.all(z <= upper[A])
+        grad = Xt[:, A].T @ (Xt[:, A] @ z - yt)
+        scale = np.abs(Xt[:, A].T @ yt).max(initial=1.0)
+        at_lower, at_upper = z == lower[A], z == upper[A]
+        inside = ~(at_lower | at_upper)
+        np.testing.assert_allclose(grad[inside], 0.0, atol=1e-9 * scale)
+        assert np.all(grad[at_lower] >= -1e-9 * scale)
+        assert np.all(grad[at_upper] <= 1e-9 * scale)
+        n_at_bound += int(np.sum(~inside))
+    assert n_at_bound > 0  # the box was active somewhere
+
+
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+def test_bounded_refit_is_lsq_linear_on_the_support(fit_intercept, sw_kind):
+    """The oracle: scipy's bounded least squares on sqrt(s) [X_A, 1] with the
+    intercept unbounded, and the refit's intercept from the means."""
+    from scipy.optimize import lsq_linear
+
+    X, y = _bounded_problem(20)
+    sw = make_sample_weight(N, sw_kind, seed=21)
+    lower, upper = _box(22)
+    coefs = _supports()
+    refits, intercepts = least_squares_refits(_design(X, y, sw, fit_intercept), coefs,
+                                              bounds=(lower, upper))
+    s = np.sqrt(np.ones(N) if sw is None else sw)
+    for k in range(coefs.shape[1]):
+        A = np.flatnonzero(coefs[:, k])
+        if not A.size:
+            continue
+        M, lo, hi = X[:, A], lower[A], upper[A]
+        if fit_intercept:
+            M = np.column_stack([M, np.ones(N)])
+            lo, hi = np.append(lo, -np.inf), np.append(hi, np.inf)
+        sol = lsq_linear(M * s[:, None], y * s, bounds=(lo, hi), method="bvls",
+                         tol=1e-14).x
+        np.testing.assert_allclose(refits[A, k], sol[:A.size], rtol=0, atol=1e-8)
+        b = sol[-1] if fit_intercept else 0.0
+        assert abs(intercepts[k] - b) <= 1e-8 * max(1.0, abs(b))
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_never_active_bounds_give_the_unbounded_refits(layout):
+    """A box the least-squares refits never reach changes nothing, bit for bit
+    (a refit inside the box is the bounded one)."""
+    X, y = _bounded_problem(23)
+    design = _design(X, y, None, True, layout)
+    coefs = _supports()
+    free, _ = least_squares_refits(design, coefs)
+    wide = np.full(P, 1e6)
+    boxed, _ = least_squares_refits(design, coefs, bounds=(-wide, wide))
+    np.testing.assert_array_equal(boxed, free)
+    one_sided, _ = least_squares_refits(design, coefs, bounds=(np.full(P, -np.inf), wide))
+    np.testing.assert_array_equal(one_sided, free)
+
+
+def test_refits_are_scale_invariant():
+    """Least squares does not see the columns' scales: the refits of X D are
+    D^-1 times those of X (standardisation cannot change the relaxed refit)."""
+    X, y = make_problem(n=N, p=P, seed=24)
+    sw = make_sample_weight(N, "random", seed=25)
+    d = np.random.default_rng(26).uniform(0.01, 100.0, P)
+    coefs = _supports()
+    refits, intercepts = least_squares_refits(_design(X, y, sw, True), coefs)
+    scaled, scaled_intercepts = least_squares_refits(_design(X * d, y, sw, True), coefs)
+    np.testing.assert_allclose(scaled * d[:, None], refits, rtol=1e-9, atol=1e-10)
+    np.testing.assert_allclose(scaled_intercepts, intercepts, rtol=1e-9, atol=1e-10)
+    # and the bounds scale with them
+    lower, upper = _box(27)
+    boxed, _ = least_squares_refits(_design(X, y, sw, True), coefs, bounds=(lower, upper))
+    boxed_scaled, _ = least_squares_refits(_design(X * d, y, sw, True), coefs,
+                                           bounds=(lower / d, upper / d))
+    np.testing.assert_allclose(boxed_scaled * d[:, None], boxed, rtol=1e-8, atol=1e-9)
+
+
+def test_bounded_statistics_entry_point_equals_design_one():
+    X, y = _bounded_problem(28)
+    lower, upper = _box(29)
+    coefs = _supports()
+    refits, _ = least_squares_refits(_design(X, y, None, True), coefs, bounds=(lower, upper))
+    Xt, yt = centred_weighted(X, y, None, True)[:2]
+    from_stats = refits_on_gram(Xt.T @ Xt, Xt.T @ yt, coefs, False, (lower, upper))
+    np.testing.assert_allclose(from_stats, refits, rtol=0, atol=1e-10)

@@ -74,13 +74,14 @@ class _GramProblem:
             alphas, coef, params["random_state"])
 
 
-    def refits(self, coefs, positive):
+    def refits(self, coefs, positive, bounds=None):
         """The least-squares refits of a path on its active sets
-        (:mod:`fastreg._relaxed`) from the statistics: (p, n_alphas), float64."""
+        (:mod:`fastreg._relaxed`) from the statistics, within the constraints
+        (``positive``, the box ``bounds``): (p, n_alphas), float64."""
         U = active_union(coefs)
         out = np.zeros(coefs.shape)
         out[U] = refits_on_gram(self.G[np.ix_(U, U)], self.Xy[U, 0], coefs[U], positive,
-                                self.n)
+                                None if bounds is None else (bounds[0][U], bounds[1][U]))
         return out
 
 
@@ -233,20 +234,31 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
         return coefs.astype(dtype).astype(np.float64)
 
     mses = []
-    for i, r in enumerate(l1_ratios):
-        for k in range(K):
-            coefs, _, _ = problems[k].path(grids[i], r, params, 4)
-            # held out as the in-memory CV scores them, intercepts from the
-            # training fold's means
-            coefs = as_scored(coefs)
-            b = intercept(train[k], coefs.T, fi, 2)
-            if gammas is None:
+    if gammas is None:
+        for i, r in enumerate(l1_ratios):
+            for k in range(K):
+                coefs, _, _ = problems[k].path(grids[i], r, params, 4)
+                # held out as the in-memory CV scores them, intercepts from the
+                # training fold's means
+                coefs = as_scored(coefs)
+                b = intercept(train[k], coefs.T, fi, 2)
                 mses.append(heldout_sse(folds[k], coefs, b) / folds[k].W)
-                continue
-            refits = as_scored(problems[k].refits(coefs, positive))
+    else:
+        # as the in-memory route: one fold's paths (one per l1_ratio) share
+        # their refits (bit-identical for equal active sets)
+        by_fold = []
+        for k in range(K):
+            paths = []
+            for i, r in enumerate(l1_ratios):  # a loop: the warnings' stacklevel
+                paths.append(as_scored(problems[k].path(grids[i], r, params, 4)[0]))
+            coefs = np.concatenate(paths, axis=1)
+            b = intercept(train[k], coefs.T, fi, 2)
+            refits = as_scored(problems[k].refits(coefs, positive, bounds))
             b_refit = intercept(train[k], refits.T, fi, 2)
-            mses.append([heldout_sse(folds[k], blend(g, coefs, refits), blend(g, b, b_refit))
-                         / folds[k].W for g in gammas])
+            by_fold.append(np.array([
+                heldout_sse(folds[k], blend(g, coefs, refits), blend(g, b, b_refit))
+                / folds[k].W for g in gammas]).reshape(len(gammas), len(l1_ratios), -1))
+        mses = [by_fold[k][:, i] for i in range(len(l1_ratios)) for k in range(K)]
     if gammas is None:
         mse_path = np.array(mses).reshape(len(l1_ratios), K, -1).transpose(0, 2, 1)
         i_best, j_best = best_cv_index(mse_path, params["alpha_rule"])
@@ -275,7 +287,7 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
                             ABSENT)
     if gammas is not None:
         gamma = float(gammas[g_best])
-        refit = problem.refits(coef[:, np.newaxis].astype(np.float64), positive)[:, 0]
+        refit = problem.refits(coef[:, np.newaxis].astype(np.float64), positive, bounds)[:, 0]
         refit = refit.astype(dtype)
         relaxed = {"gamma": gamma, "gammas": gammas, "coef_penalized": coef,
                    "intercept_penalized": b}
