@@ -25,7 +25,7 @@ from ._penalty import check_penalty_factor, resolve_box
 from ._relaxed import blend, least_squares_refits
 from ._result import ABSENT, FitResult, intercept_from_means
 from ._preprocess import preprocess
-from ._regularization_path import RegularizationPath, path_from_design
+from ._regularization_path import REFIT_DEFAULTS, RegularizationPath, path_from_design
 from ._selection import best_cv_index, cv_grids
 from ._validation import (check_bool, check_choice, check_fit_params, check_gammas,
                           check_int, check_real, check_sample_weight, routing_enabled)
@@ -102,6 +102,9 @@ class ElasticNetCV(LinearRegressorBase):
         Relaxation weights in [0, 1] tried with ``relax=True`` (1: the
         penalised fit, 0: the least-squares refit on its support); glmnet's
         default. Checked even when ``relax=False``.
+    keep_fold_paths : bool, default=False
+        Keep every fold's (penalised) path as ``fold_paths_``, each fitted on
+        that fold's training part.
 
     Attributes
     ----------
@@ -132,6 +135,10 @@ class ElasticNetCV(LinearRegressorBase):
         ``glmnet.fit``), solved with warm starts; the penalised model is its
         column at ``alpha_``. It keeps no data: exact refits at other alphas
         take ``X`` and ``y``.
+    fold_paths_ : list of fastreg.RegularizationPath
+        With ``keep_fold_paths=True``: each fold's penalised path, fitted on its
+        training part (a list per l1_ratio when several are searched; glmnet's
+        ``keep=TRUE`` keeps the fold predictions, this keeps the fits).
     gamma_ : float
         The chosen relaxation weight (``relax=True`` only).
     gammas_ : ndarray of shape (n_gammas,)
@@ -153,7 +160,7 @@ class ElasticNetCV(LinearRegressorBase):
                  verbose=0, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", alpha_rule="min", penalty_factor=None,
                  lower_bounds=None, upper_bounds=None, standardize=False,
-                 relax=False, gammas=DEFAULT_GAMMAS):
+                 relax=False, gammas=DEFAULT_GAMMAS, keep_fold_paths=False):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -175,6 +182,7 @@ class ElasticNetCV(LinearRegressorBase):
         self.standardize = standardize
         self.relax = relax
         self.gammas = gammas
+        self.keep_fold_paths = keep_fold_paths
 
     #: The path function of this model (scikit-learn's ``ElasticNetCV.path``).
     path = staticmethod(enet_path)
@@ -192,7 +200,8 @@ class ElasticNetCV(LinearRegressorBase):
         eps = check_real(self.eps, "eps", low=0.0, low_open=True)
         check_int(self.max_iter, "max_iter", low=1)
         check_real(self.tol, "tol", low=0.0)
-        for name in ("fit_intercept", "copy_X", "positive", "standardize", "relax"):
+        for name in ("fit_intercept", "copy_X", "positive", "standardize", "relax",
+                     "keep_fold_paths"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
@@ -242,6 +251,11 @@ class ElasticNetCV(LinearRegressorBase):
                 dict(self.get_params(deep=False), l1_ratio=self.l1_ratio), X, y,
                 sample_weight, l1_ratios, eps, gammas)
             result.attributes["path"] = RegularizationPath(**result.attributes["path"])
+            if self.keep_fold_paths:
+                kept = [[RegularizationPath(**path) for path in per_ratio]
+                        for per_ratio in result.attributes["fold_paths"]]
+                result.attributes["fold_paths"] = (kept[0] if np.ndim(self.l1_ratio) == 0
+                                                   else kept)
             return self._set_fitted(result)
         X, y, col_sums = self._validate_Xy(X, y, multi_output=False, col_sums=True)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
@@ -274,7 +288,17 @@ class ElasticNetCV(LinearRegressorBase):
                       lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
                       standardize=self.standardize)
         mse_path = cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios,
-                               self.fit_intercept, params, self.n_jobs, gammas)
+                               self.fit_intercept, params, self.n_jobs, gammas,
+                               self.keep_fold_paths)
+        fold_paths = ABSENT
+        if self.keep_fold_paths:
+            mse_path, kept = mse_path
+            refit_params = {k: v for k, v in params.items() if k in REFIT_DEFAULTS}
+            fold_paths = [[RegularizationPath(**path, l1_ratio=r,
+                                              fit_intercept=self.fit_intercept,
+                                              params=refit_params) for path in per_ratio]
+                          for r, per_ratio in zip(l1_ratios, kept)]
+            fold_paths = fold_paths[0] if np.ndim(self.l1_ratio) == 0 else fold_paths
 
         if gammas is None:
             i_best, j_best = best_cv_index(mse_path, self.alpha_rule)
@@ -313,7 +337,7 @@ class ElasticNetCV(LinearRegressorBase):
             attributes={"alpha": alpha, "l1_ratio": l1_ratios[i_best],
                         "mse_path": mse_path[0] if single else mse_path,
                         "alphas": grids[0] if (single or explicit) else grids,
-                        "path": path, **relaxed}))
+                        "path": path, "fold_paths": fold_paths, **relaxed}))
         return self
 
     def __sklearn_tags__(self):
@@ -372,6 +396,8 @@ class LassoCV(ElasticNetCV):
     gammas : array-like of shape (n_gammas,), default=(0, 0.25, 0.5, 0.75, 1)
         Relaxation weights in [0, 1] tried with ``relax=True``; see
         :class:`ElasticNetCV`.
+    keep_fold_paths : bool, default=False
+        Keep every fold's path as ``fold_paths_``; see :class:`ElasticNetCV`.
 
     Attributes
     ----------
@@ -394,6 +420,9 @@ class LassoCV(ElasticNetCV):
     path_ : fastreg.RegularizationPath
         The whole data's path on the grid; the penalised model is its column
         at ``alpha_`` (see :class:`ElasticNetCV`).
+    fold_paths_ : list of fastreg.RegularizationPath
+        With ``keep_fold_paths=True``: each fold's path, fitted on its
+        training part.
     gamma_ : float
         The chosen relaxation weight (``relax=True`` only).
     gammas_ : ndarray of shape (n_gammas,)
@@ -412,14 +441,16 @@ class LassoCV(ElasticNetCV):
                  max_iter=1000, tol=1e-4, copy_X=True, cv=None, verbose=False,
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
                  alpha_rule="min", penalty_factor=None, lower_bounds=None,
-                 upper_bounds=None, standardize=False, relax=False, gammas=DEFAULT_GAMMAS):
+                 upper_bounds=None, standardize=False, relax=False, gammas=DEFAULT_GAMMAS,
+                 keep_fold_paths=False):
         super().__init__(l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, tol=tol, cv=cv,
                          copy_X=copy_X, verbose=verbose, n_jobs=n_jobs, positive=positive,
                          random_state=random_state, selection=selection,
                          alpha_rule=alpha_rule, penalty_factor=penalty_factor,
                          lower_bounds=lower_bounds, upper_bounds=upper_bounds,
-                         standardize=standardize, relax=relax, gammas=gammas)
+                         standardize=standardize, relax=relax, gammas=gammas,
+                         keep_fold_paths=keep_fold_paths)
 
     #: The path function of this model (scikit-learn's ``LassoCV.path``).
     path = staticmethod(lasso_path)

@@ -17,26 +17,38 @@ from ._preprocess import preprocess
 from ._relaxed import blend, least_squares_refits
 
 
-def fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, params):
+def _fold_path(alphas, coefs, intercepts, gaps, n_iters):
+    """One fold's path as the arguments of a :class:`fastreg.RegularizationPath`."""
+    return dict(alphas=alphas, coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
+                n_iters=n_iters)
+
+
+def fold_mse(X, y, sample_weight, train, test, alphas, l1_ratio, fit_intercept, params,
+             keep_path=False):
     """Held-out (weighted) mean squared error of one path, for each alpha.
 
     ``X`` is CSR or dense (row selection); ``params`` are the keyword
-    arguments of :func:`fastreg._path.path_on_design`.
+    arguments of :func:`fastreg._path.path_on_design`. With ``keep_path``,
+    also the path itself (:func:`_fold_path`).
     """
     sw_train = None if sample_weight is None else sample_weight[train]
     design = preprocess(X[train], y[train], sw_train, fit_intercept, copy_X=False,
                         normalize_weights=True, lazy=True)
-    coefs, _, _ = path_on_design(design, alphas, l1_ratio, **params)
+    coefs, gaps, n_iters = path_on_design(design, alphas, l1_ratio, **params)
     intercepts = design.y_mean - design.x_mean @ coefs
     sw_test = None if sample_weight is None else sample_weight[test]
     residuals = (np.asarray(X[test] @ coefs) + intercepts) - y[test][:, np.newaxis]
-    return np.average(residuals ** 2, axis=0, weights=sw_test)
+    mse = np.average(residuals ** 2, axis=0, weights=sw_test)
+    if keep_path:
+        return mse, _fold_path(alphas, coefs, intercepts, gaps, n_iters)
+    return mse
 
 
 def fold_relaxed_mse(X, y, sample_weight, train, test, grids, l1_ratios, fit_intercept,
-                     params, gammas):
+                     params, gammas, keep_path=False):
     """Held-out errors of the relaxed fits (:mod:`fastreg._relaxed`) of one
-    fold's paths, one per l1_ratio, shape (n_l1_ratio, n_gammas, n_alphas).
+    fold's paths, one per l1_ratio, shape (n_l1_ratio, n_gammas, n_alphas);
+    with ``keep_path``, also the (penalised) paths, one per l1_ratio.
 
     The fold's design is preprocessed once for all its paths, and their
     least-squares refits share one Gram matrix (the first path's own in Gram
@@ -68,11 +80,15 @@ def fold_relaxed_mse(X, y, sample_weight, train, test, grids, l1_ratios, fit_int
     pred_refit = np.asarray(X_test @ refits) + refit_intercepts
     mse = np.array([np.average((blend(g, pred, pred_refit) - y_test) ** 2, axis=0,
                                weights=sw_test) for g in gammas])
-    return mse.reshape(len(gammas), len(l1_ratios), -1).transpose(1, 0, 2)
+    mse = mse.reshape(len(gammas), len(l1_ratios), -1).transpose(1, 0, 2)
+    if keep_path:
+        return mse, [_fold_path(alphas, path[0], design.y_mean - design.x_mean @ path[0],
+                                path[1], path[2]) for alphas, path in zip(grids, paths)]
+    return mse
 
 
 def cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios, fit_intercept, params,
-                n_jobs=None, gammas=None):
+                n_jobs=None, gammas=None, keep_paths=False):
     """Held-out errors of every (l1_ratio, fold) path.
 
     Parameters
@@ -91,11 +107,17 @@ def cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios, fit_intercept, par
         Threads running the paths.
     gammas : ndarray of shape (n_gammas,), default=None
         Relaxed fits' weights (:mod:`fastreg._relaxed`); None: the plain paths.
+    keep_paths : bool, default=False
+        Also return every fold's (penalised) path.
 
     Returns
     -------
     mse_path : ndarray of shape (n_l1_ratio, n_alphas, n_folds)
         With ``gammas``: of shape (n_l1_ratio, n_gammas, n_alphas, n_folds).
+    paths : list of lists of dict
+        Only with ``keep_paths``: ``paths[i][k]``, the path of l1_ratio ``i``
+        on fold ``k``, as the arguments of a :class:`fastreg.RegularizationPath`
+        (without ``l1_ratio`` and ``fit_intercept``).
     """
     # BLAS is limited to one thread here, in the calling thread: OpenBLAS
     # ignores limits set from its workers.
@@ -103,13 +125,22 @@ def cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios, fit_intercept, par
         with single_threaded_blas():
             mses = Parallel(n_jobs=n_jobs, prefer="threads")(
                 delayed(fold_relaxed_mse)(X, y, sample_weight, train, test, grids,
-                                          l1_ratios, fit_intercept, params, gammas)
+                                          l1_ratios, fit_intercept, params, gammas,
+                                          keep_paths)
                 for train, test in folds)
-        return np.stack(mses, axis=-1)
+        if not keep_paths:
+            return np.stack(mses, axis=-1)
+        paths = [[fold[1][i] for fold in mses] for i in range(len(l1_ratios))]
+        return np.stack([fold[0] for fold in mses], axis=-1), paths
     jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
     with single_threaded_blas():
         mses = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
-                              fit_intercept, params)
+                              fit_intercept, params, keep_paths)
             for i, train, test in jobs)
-    return np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
+    if keep_paths:
+        paths = [[mses[i * len(folds) + k][1] for k in range(len(folds))]
+                 for i in range(len(l1_ratios))]
+        mses = [m[0] for m in mses]
+    mse_path = np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
+    return (mse_path, paths) if keep_paths else mse_path

@@ -529,3 +529,47 @@ def test_relaxed_refit_ignores_standardize():
     w_ols, b_ols = _weighted_lstsq(X, y, sw, True, np.flatnonzero(est.coef_penalized_))
     np.testing.assert_allclose(est.coef_, w_ols, rtol=0, atol=1e-8)
     assert est.intercept_ == pytest.approx(b_ols, abs=1e-8)
+
+
+@pytest.mark.parametrize("relax", [False, True])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+def test_keep_fold_paths(relax, layout):
+    """fold_paths_: each fold's path equals the path solved on that fold's
+    training part alone (same grid, same options); none unless asked."""
+    import fastreg
+
+    X, y = make_problem(n=60, p=15, seed=44)
+    Xl = to_layout(X, layout, np.float64)
+    folds = list(KFold(3).split(X))
+    est = ElasticNetCV(l1_ratio=[0.5, 1.0], cv=folds, alphas=8, relax=relax,
+                       keep_fold_paths=True).fit(Xl, y)
+    assert len(est.fold_paths_) == 2 and all(len(per) == 3 for per in est.fold_paths_)
+    for r, grid, per_ratio in zip([0.5, 1.0], est.alphas_, est.fold_paths_):
+        for (train, _), path in zip(folds, per_ratio):
+            direct = fastreg.regularization_path(Xl[train], y[train], l1_ratio=r,
+                                                 alphas=grid)
+            np.testing.assert_array_equal(path.alphas, grid)
+            np.testing.assert_allclose(path.coefs, direct.coefs, rtol=0, atol=1e-12)
+            np.testing.assert_allclose(path.intercepts, direct.intercepts, rtol=0,
+                                       atol=1e-12)
+            assert path.l1_ratio == r and not path.has_data
+    single = LassoCV(cv=folds, alphas=8, keep_fold_paths=True).fit(Xl, y)
+    assert len(single.fold_paths_) == 3 and single.fold_paths_[0].l1_ratio == 1.0
+    assert not hasattr(LassoCV(cv=folds, alphas=8).fit(Xl, y), "fold_paths_")
+
+
+def test_keep_fold_paths_on_dask_input():
+    pytest.importorskip("dask")
+    import dask.array as da
+
+    X, y = make_problem(n=60, p=10, seed=45)
+    folds = KFold(3)
+    mem = LassoCV(cv=folds, alphas=8, tol=1e-10, keep_fold_paths=True).fit(X, y)
+    dsk = LassoCV(cv=folds, alphas=8, tol=1e-10, keep_fold_paths=True).fit(
+        da.from_array(X, chunks=(20, 10)), da.from_array(y, chunks=20))
+    for a, b in zip(mem.fold_paths_, dsk.fold_paths_):
+        np.testing.assert_allclose(b.coefs, a.coefs, rtol=0, atol=1e-7)
+        np.testing.assert_allclose(b.intercepts, a.intercepts, rtol=0, atol=1e-7)
+    assert not hasattr(LassoCV(cv=folds, alphas=8).fit(da.from_array(X, chunks=(20, 10)),
+                                                       da.from_array(y, chunks=20)),
+                       "fold_paths_")

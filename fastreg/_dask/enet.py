@@ -233,11 +233,27 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
         # coefficients in the data's dtype, as the in-memory CV scores them
         return coefs.astype(dtype).astype(np.float64)
 
+    # what exact refits of a path need (fastreg.RegularizationPath's params)
+    refit_params = dict(tol=params["tol"], max_iter=params["max_iter"],
+                        positive=params["positive"], penalty_factor=pf,
+                        precompute=params["precompute"], selection=params["selection"],
+                        random_state=params["random_state"])
+    kept = [[None] * K for _ in l1_ratios]  # the fold paths, with keep_fold_paths
+
+    def fold_path(i, k, solved):
+        if params.get("keep_fold_paths"):
+            coefs = solved[0].astype(dtype, copy=False)
+            kept[i][k] = dict(alphas=grids[i], coefs=coefs,
+                              intercepts=intercept(train[k], coefs.T, fi, 1),
+                              dual_gaps=solved[1], n_iters=solved[2], l1_ratio=l1_ratios[i],
+                              fit_intercept=fi, params=refit_params)
+        return solved[0]
+
     mses = []
     if gammas is None:
         for i, r in enumerate(l1_ratios):
             for k in range(K):
-                coefs, _, _ = problems[k].path(grids[i], r, params, 4)
+                coefs = fold_path(i, k, problems[k].path(grids[i], r, params, 4))
                 # held out as the in-memory CV scores them, intercepts from the
                 # training fold's means
                 coefs = as_scored(coefs)
@@ -250,7 +266,8 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
         for k in range(K):
             paths = []
             for i, r in enumerate(l1_ratios):  # a loop: the warnings' stacklevel
-                paths.append(as_scored(problems[k].path(grids[i], r, params, 4)[0]))
+                paths.append(as_scored(fold_path(i, k, problems[k].path(grids[i], r,
+                                                                         params, 4))))
             coefs = np.concatenate(paths, axis=1)
             b = intercept(train[k], coefs.T, fi, 2)
             refits = as_scored(problems[k].refits(coefs, positive, bounds))
@@ -276,11 +293,7 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
     # the arguments of a fastreg.RegularizationPath, which the estimator builds
     # (the path object's own Dask route imports this module)
     path = dict(alphas=grids[i_best], coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
-                n_iters=n_iters, l1_ratio=l1_ratio, fit_intercept=fi,
-                params=dict(tol=params["tol"], max_iter=params["max_iter"],
-                            positive=params["positive"], penalty_factor=pf,
-                            precompute=params["precompute"], selection=params["selection"],
-                            random_state=params["random_state"]))
+                n_iters=n_iters, l1_ratio=l1_ratio, fit_intercept=fi, params=refit_params)
     coef, b = coefs[:, j_best].copy(), intercepts[j_best]
     gap, it = gaps[j_best], int(n_iters[j_best])
     relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized", "intercept_penalized"),
@@ -300,4 +313,7 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
                      attributes={"alpha": alpha, "l1_ratio": l1_ratio,
                                  "mse_path": mse_path[0] if single else mse_path,
                                  "alphas": grids[0] if (single or explicit) else grids,
-                                 "path": path, **relaxed, **features_seen(X)})
+                                 "path": path,
+                                 "fold_paths": kept if params.get("keep_fold_paths")
+                                 else ABSENT, **relaxed,
+                                 **features_seen(X)})
