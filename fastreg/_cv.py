@@ -3,8 +3,8 @@
 For each l1_ratio and each fold, one warm-started path is solved on the
 training part (centred and weighted with the training part's own statistics)
 and scored on the held-out part; folds run in parallel threads (the kernels
-release the GIL). The model is then the whole data's path on the chosen grid
-(``path_``), at the chosen alpha.
+release the GIL). The model is then refitted on all the data at the chosen
+alpha, and the whole data's path on the chosen grid is kept as ``path_``.
 
 With ``relax=True`` each path is also scored blended with its least-squares
 refits on the active sets (:mod:`fastreg._relaxed`: Meinshausen 2007, glmnet's
@@ -17,6 +17,7 @@ from sklearn.model_selection import check_cv
 from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._base import LinearRegressorBase
+from ._coordinate_descent import ElasticNet
 from ._cv_folds import cv_mse_path
 from ._enet_solver import make_penalty
 from ._dask import is_dask_collection
@@ -102,6 +103,10 @@ class ElasticNetCV(LinearRegressorBase):
         Relaxation weights in [0, 1] tried with ``relax=True`` (1: the
         penalised fit, 0: the least-squares refit on its support); glmnet's
         default. Checked even when ``relax=False``.
+    store_path : bool, default=True
+        Solve the whole data's path on the chosen grid and keep it as
+        ``path_`` (one more warm-started path, about one fold's cost; False
+        skips it, e.g. in a loop of many fits).
     keep_fold_paths : bool, default=False
         Keep every fold's (penalised) path as ``fold_paths_``, each fitted on
         that fold's training part.
@@ -129,12 +134,13 @@ class ElasticNetCV(LinearRegressorBase):
         certifies ``coef_penalized_``: the relaxed ``coef_`` solves no
         penalised problem, so it has no gap.
     n_iter_ : int
-        Epochs of the final fit at ``alpha_`` (warm-started along ``path_``).
+        Epochs of the final refit.
     path_ : fastreg.RegularizationPath
-        The whole data's path on the chosen l1_ratio's grid (glmnet's
-        ``glmnet.fit``), solved with warm starts; the penalised model is its
-        column at ``alpha_``. It keeps no data: exact refits at other alphas
-        take ``X`` and ``y``.
+        With ``store_path=True``: the whole data's path on the chosen
+        l1_ratio's grid (glmnet's ``glmnet.fit``), solved with warm starts.
+        Its column at ``alpha_`` solves the refit's problem to the same
+        tolerance (the refit itself is cold, as scikit-learn's). It keeps no
+        data: exact refits at other alphas take ``X`` and ``y``.
     fold_paths_ : list of fastreg.RegularizationPath
         With ``keep_fold_paths=True``: each fold's penalised path, fitted on its
         training part (a list per l1_ratio when several are searched; glmnet's
@@ -160,7 +166,7 @@ class ElasticNetCV(LinearRegressorBase):
                  verbose=0, n_jobs=None, positive=False, random_state=None,
                  selection="cyclic", alpha_rule="min", penalty_factor=None,
                  lower_bounds=None, upper_bounds=None, standardize=False,
-                 relax=False, gammas=DEFAULT_GAMMAS, keep_fold_paths=False):
+                 relax=False, gammas=DEFAULT_GAMMAS, store_path=True, keep_fold_paths=False):
         self.l1_ratio = l1_ratio
         self.eps = eps
         self.alphas = alphas
@@ -182,6 +188,7 @@ class ElasticNetCV(LinearRegressorBase):
         self.standardize = standardize
         self.relax = relax
         self.gammas = gammas
+        self.store_path = store_path
         self.keep_fold_paths = keep_fold_paths
 
     #: The path function of this model (scikit-learn's ``ElasticNetCV.path``).
@@ -201,7 +208,7 @@ class ElasticNetCV(LinearRegressorBase):
         check_int(self.max_iter, "max_iter", low=1)
         check_real(self.tol, "tol", low=0.0)
         for name in ("fit_intercept", "copy_X", "positive", "standardize", "relax",
-                     "keep_fold_paths"):
+                     "store_path", "keep_fold_paths"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
@@ -250,7 +257,8 @@ class ElasticNetCV(LinearRegressorBase):
             result = fit_enet_cv_dask(
                 dict(self.get_params(deep=False), l1_ratio=self.l1_ratio), X, y,
                 sample_weight, l1_ratios, eps, gammas)
-            result.attributes["path"] = RegularizationPath(**result.attributes["path"])
+            if self.store_path:
+                result.attributes["path"] = RegularizationPath(**result.attributes["path"])
             if self.keep_fold_paths:
                 kept = [[RegularizationPath(**path) for path in per_ratio]
                         for per_ratio in result.attributes["fold_paths"]]
@@ -309,18 +317,29 @@ class ElasticNetCV(LinearRegressorBase):
         # scikit-learn's shapes: one grid per l1_ratio when computed, the given
         # alphas (sorted, decreasing) once when explicit
 
-        # The final fit is the whole data's path on the chosen l1_ratio's grid
-        # (stored as path_): its column at alpha_ solves the same problem as a
-        # cold refit would, to the same certificate, warm-started.
         design, penalty = full()
-        path = path_from_design(
-            design, grids[i_best], l1_ratios[i_best], fit_intercept=self.fit_intercept,
-            feature_names=getattr(self, "feature_names_in_", None), penalty=penalty,
-            tol=self.tol, max_iter=self.max_iter, positive=positive,
-            random_state=self.random_state, selection=self.selection,
-            precompute=self.precompute, penalty_factor=penalty_factor)
-        coef, intercept = path.coefs[:, j_best].copy(), path.intercepts[j_best]
-        n_iter, dual_gap = int(path.n_iters[j_best]), path.dual_gaps[j_best]
+        path = ABSENT
+        if self.store_path:  # before the refit, which may centre X in place
+            path = path_from_design(
+                design, grids[i_best], l1_ratios[i_best], fit_intercept=self.fit_intercept,
+                feature_names=getattr(self, "feature_names_in_", None), penalty=penalty,
+                tol=self.tol, max_iter=self.max_iter, positive=positive,
+                random_state=self.random_state, selection=self.selection,
+                precompute=self.precompute, penalty_factor=penalty_factor)
+        # scikit-learn's final model: a cold refit on all the data at alpha_,
+        # so that the answer is its LassoCV/ElasticNetCV's; path_'s column at
+        # alpha_ solves the same problem to the same certificate, warm-started.
+        # The relaxed refit reads X after this fit: it must not centre X in place.
+        model = ElasticNet(alpha=alpha, l1_ratio=l1_ratios[i_best],
+                           fit_intercept=self.fit_intercept, precompute=self.precompute,
+                           max_iter=self.max_iter, tol=self.tol,
+                           copy_X=self.copy_X or gammas is not None, positive=self.positive,
+                           random_state=self.random_state, selection=self.selection,
+                           penalty_factor=penalty_factor, lower_bounds=self.lower_bounds,
+                           upper_bounds=self.upper_bounds, standardize=self.standardize)
+        model.fit(X, y, sample_weight=sample_weight)
+        coef, intercept = model.coef_, model.intercept_
+        n_iter, dual_gap = model.n_iter_, model.dual_gap_
         relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized",
                                  "intercept_penalized"), ABSENT)
         if gammas is not None:
@@ -396,6 +415,8 @@ class LassoCV(ElasticNetCV):
     gammas : array-like of shape (n_gammas,), default=(0, 0.25, 0.5, 0.75, 1)
         Relaxation weights in [0, 1] tried with ``relax=True``; see
         :class:`ElasticNetCV`.
+    store_path : bool, default=True
+        Keep the whole data's path as ``path_``; see :class:`ElasticNetCV`.
     keep_fold_paths : bool, default=False
         Keep every fold's path as ``fold_paths_``; see :class:`ElasticNetCV`.
 
@@ -416,10 +437,10 @@ class LassoCV(ElasticNetCV):
         Duality gap of the final (penalised) refit, which certifies
         ``coef_penalized_`` with ``relax=True``.
     n_iter_ : int
-        Epochs of the final fit at ``alpha_``.
+        Epochs of the final refit.
     path_ : fastreg.RegularizationPath
-        The whole data's path on the grid; the penalised model is its column
-        at ``alpha_`` (see :class:`ElasticNetCV`).
+        With ``store_path=True``: the whole data's path on the grid (see
+        :class:`ElasticNetCV`).
     fold_paths_ : list of fastreg.RegularizationPath
         With ``keep_fold_paths=True``: each fold's path, fitted on its
         training part.
@@ -442,7 +463,7 @@ class LassoCV(ElasticNetCV):
                  n_jobs=None, positive=False, random_state=None, selection="cyclic",
                  alpha_rule="min", penalty_factor=None, lower_bounds=None,
                  upper_bounds=None, standardize=False, relax=False, gammas=DEFAULT_GAMMAS,
-                 keep_fold_paths=False):
+                 store_path=True, keep_fold_paths=False):
         super().__init__(l1_ratio=1.0, eps=eps, alphas=alphas, fit_intercept=fit_intercept,
                          precompute=precompute, max_iter=max_iter, tol=tol, cv=cv,
                          copy_X=copy_X, verbose=verbose, n_jobs=n_jobs, positive=positive,
@@ -450,7 +471,7 @@ class LassoCV(ElasticNetCV):
                          alpha_rule=alpha_rule, penalty_factor=penalty_factor,
                          lower_bounds=lower_bounds, upper_bounds=upper_bounds,
                          standardize=standardize, relax=relax, gammas=gammas,
-                         keep_fold_paths=keep_fold_paths)
+                         store_path=store_path, keep_fold_paths=keep_fold_paths)
 
     #: The path function of this model (scikit-learn's ``LassoCV.path``).
     path = staticmethod(lasso_path)

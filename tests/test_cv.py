@@ -187,16 +187,16 @@ def test_cv_with_bounds_and_standardize_refits_the_box_problem(standardize):
     d = ref.standard_deviations(X) if standardize else None
     assert ref.enet_box_kkt_violation(X, y, cv.coef_, cv.intercept_, cv.alpha_, 0.8, None,
                                       True, None, np.full(15, lower), upper, d) < 1e-6
-    # the model is the whole data's path at alpha_, which a direct fit matches
-    # to the tolerance (both certified; the box problem is strongly convex on
-    # the support here, the Elastic-Net's L2 term)
-    j = int(np.flatnonzero(cv.path_.alphas == cv.alpha_)[0])
-    np.testing.assert_array_equal(cv.coef_, cv.path_.coefs[:, j])
     same = fastreg.ElasticNet(alpha=cv.alpha_, l1_ratio=0.8, precompute="auto",
                               lower_bounds=lower,
                               upper_bounds=upper, standardize=standardize, tol=1e-10,
                               max_iter=100000).fit(X, y)
-    np.testing.assert_allclose(cv.coef_, same.coef_, rtol=0, atol=1e-6)
+    np.testing.assert_array_equal(cv.coef_, same.coef_)
+    # path_'s column at alpha_ solves the same problem, warm-started: equal to
+    # the tolerance (both certified; the Elastic-Net's L2 term makes the box
+    # problem strongly convex)
+    j = int(np.flatnonzero(cv.path_.alphas == cv.alpha_)[0])
+    np.testing.assert_allclose(cv.path_.coefs[:, j], same.coef_, rtol=0, atol=1e-6)
     # The grid starts at the box problem's alpha_max: zero coefficients there.
     _, coefs, _ = fastreg.enet_path(X, y, l1_ratio=0.8, alphas=cv.alphas_[:1],
                                     fit_intercept=True, lower_bounds=lower,
@@ -301,11 +301,12 @@ def test_relaxed_model_is_the_blend_with_lstsq_on_its_support(layout, dtype, fit
         to_layout(X, layout, dtype), y.astype(dtype), sample_weight=sw)
     assert est.coef_.dtype == dtype
     tol = 1e-8 if dtype == np.float64 else 1e-4
-    # the penalised model is the whole data's path at alpha_, certified there
-    j = int(np.flatnonzero(est.path_.alphas == est.alpha_)[0])
-    np.testing.assert_array_equal(est.coef_penalized_, est.path_.coefs[:, j])
-    assert est.intercept_penalized_ == est.path_.intercepts[j]
-    assert est.dual_gap_ == est.path_.dual_gaps[j]
+    # the penalised model is the cold refit at alpha_, certified there
+    plain = LassoCV(alphas=[est.alpha_], cv=3, tol=fit_tol, fit_intercept=fit_intercept).fit(
+        to_layout(X, layout, dtype), y.astype(dtype), sample_weight=sw)
+    np.testing.assert_array_equal(est.coef_penalized_, plain.coef_)
+    assert est.intercept_penalized_ == plain.intercept_
+    assert est.dual_gap_ == plain.dual_gap_
     w = np.ones(60) if sw is None else np.asarray(sw, dtype=float)
     yc = y - (np.average(y, weights=w) if fit_intercept else 0.0)
     scale_gap = np.average(yc ** 2, weights=w)
@@ -420,13 +421,14 @@ def test_path_is_the_whole_data_path(layout, fit_intercept, sw_kind):
     np.testing.assert_allclose(est.path_.intercepts, direct.intercepts, rtol=0, atol=1e-12)
     assert est.path_.l1_ratio == est.l1_ratio_ and est.path_.fit_intercept == fit_intercept
     assert not est.path_.has_data  # an estimator keeps no reference to the data
-    np.testing.assert_array_equal(est.coef_, est.path_.coef(est.alpha_))
-    assert est.intercept_ == est.path_.intercept(est.alpha_)
-    gap = ref.enet_duality_gap(X, y, est.coef_, est.intercept_, est.alpha_, est.l1_ratio_,
-                               sw, fit_intercept)
+    # path_ at alpha_ and the (cold) refit are both certified to the tolerance
     w = np.ones(80) if sw is None else sw
     yc = y - (np.average(y, weights=w) if fit_intercept else 0.0)
-    assert gap <= 1e-7 * np.average(yc ** 2, weights=w)
+    for coef, b in ((est.coef_, est.intercept_),
+                    (est.path_.coef(est.alpha_), est.path_.intercept(est.alpha_))):
+        gap = ref.enet_duality_gap(X, y, coef, b, est.alpha_, est.l1_ratio_, sw,
+                                   fit_intercept)
+        assert gap <= 1e-7 * np.average(yc ** 2, weights=w)
     # exact refits need the data passed in
     with pytest.raises(ValueError, match="data"):
         est.path_.coef(est.alpha_ * 0.77, exact=True)
@@ -450,7 +452,18 @@ def test_path_on_dask_input_equals_in_memory():
     assert dsk.alpha_ == pytest.approx(mem.alpha_, rel=1e-12)
     np.testing.assert_allclose(dsk.path_.coefs, mem.path_.coefs, rtol=0, atol=1e-7)
     np.testing.assert_allclose(dsk.path_.intercepts, mem.path_.intercepts, rtol=0, atol=1e-7)
-    np.testing.assert_array_equal(dsk.coef_, dsk.path_.coef(dsk.alpha_))
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=0, atol=1e-7)
+    assert not hasattr(LassoCV(cv=cv, alphas=10, store_path=False).fit(
+        da.from_array(X, chunks=(30, 12)), da.from_array(y, chunks=30)), "path_")
+
+
+def test_store_path_false_keeps_no_path_and_the_same_model():
+    X, y = make_problem(n=60, p=12, seed=46)
+    a = LassoCV(cv=3, alphas=10).fit(X, y)
+    b = LassoCV(cv=3, alphas=10, store_path=False).fit(X, y)
+    assert not hasattr(b, "path_") and hasattr(a, "path_")
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    assert a.alpha_ == b.alpha_ and a.intercept_ == b.intercept_
 
 
 @pytest.mark.parametrize("Est", [LassoCV, ElasticNetCV])

@@ -285,17 +285,23 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
         i_best, g_best, j_best = best_cv_index(mse_path, params["alpha_rule"], gammas)
     alpha, l1_ratio = float(grids[i_best, j_best]), l1_ratios[i_best]
 
-    # the final fit: the whole data's path on the chosen grid (path_), from the
-    # same statistics; its column at alpha_ is the model
-    coefs, gaps, n_iters = problem.path(grids[i_best], l1_ratio, params, 4)
-    coefs = coefs.astype(dtype, copy=False)
-    intercepts = intercept(full, coefs.T, fi, 1)
-    # the arguments of a fastreg.RegularizationPath, which the estimator builds
-    # (the path object's own Dask route imports this module)
-    path = dict(alphas=grids[i_best], coefs=coefs, intercepts=intercepts, dual_gaps=gaps,
-                n_iters=n_iters, l1_ratio=l1_ratio, fit_intercept=fi, params=refit_params)
-    coef, b = coefs[:, j_best].copy(), intercepts[j_best]
-    gap, it = gaps[j_best], int(n_iters[j_best])
+    # the whole data's path on the chosen grid (path_), from the same statistics,
+    # as the arguments of a fastreg.RegularizationPath, which the estimator
+    # builds (the path object's own Dask route imports this module)
+    path = ABSENT
+    if params.get("store_path", True):
+        coefs, gaps, n_iters = problem.path(grids[i_best], l1_ratio, params, 4)
+        coefs = coefs.astype(dtype, copy=False)
+        path = dict(alphas=grids[i_best], coefs=coefs,
+                    intercepts=intercept(full, coefs.T, fi, 1), dual_gaps=gaps,
+                    n_iters=n_iters, l1_ratio=l1_ratio, fit_intercept=fi,
+                    params=refit_params)
+    # the refit on all the data at alpha_, cold as in memory
+    coef = np.zeros(X.shape[1])
+    seed = int(check_random_state(params["random_state"]).randint(np.iinfo(np.int32).max))
+    gap, it = problem.solve(coef, alpha, l1_ratio, seed, params, stacklevel=4)
+    coef = coef.astype(dtype)
+    b = intercept(full, coef, fi, 1)
     relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized", "intercept_penalized"),
                             ABSENT)
     if gammas is not None:
