@@ -310,13 +310,18 @@ def nonnegative_least_squares(G, b):
     """
     from scipy.optimize import nnls
 
+    return nnls(*_least_squares_root(G, b))[0]
+
+
+def _least_squares_root(G, b):
+    """``(L, c)`` with ``L^T L = G`` and ``L^T c = b`` on ``G``'s numerical range
+    (eigenvalues below ``k * eps * top`` dropped), so that ``||L z - c||^2 =
+    z^T G z - 2 b^T z + const``: the quadratic as a least-squares problem."""
     G = 0.5 * (G + G.T)
     vals, vecs = np.linalg.eigh(G)
     keep = vals > max(vals.max(initial=0.0), 0.0) * G.shape[0] * np.finfo(np.float64).eps
     root = np.sqrt(vals[keep])
-    L = root[:, None] * vecs[:, keep].T
-    c = (vecs[:, keep].T @ b) / root
-    return nnls(L, c)[0]
+    return root[:, None] * vecs[:, keep].T, (vecs[:, keep].T @ b) / root
 
 
 def bounded_least_squares(G, b, lower, upper):
@@ -325,12 +330,7 @@ def bounded_least_squares(G, b, lower, upper):
     squares on the root of ``G``)."""
     from scipy.optimize import lsq_linear
 
-    G = 0.5 * (G + G.T)
-    vals, vecs = np.linalg.eigh(G)
-    keep = vals > max(vals.max(initial=0.0), 0.0) * G.shape[0] * np.finfo(np.float64).eps
-    root = np.sqrt(vals[keep])
-    L = root[:, None] * vecs[:, keep].T
-    c = (vecs[:, keep].T @ b) / root
+    L, c = _least_squares_root(G, b)
     return lsq_linear(L, c, bounds=(lower, upper), tol=1e-12, method="bvls").x
 
 
