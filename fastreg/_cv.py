@@ -301,7 +301,9 @@ class ElasticNetCV(LinearRegressorBase):
             feature_names=getattr(self, "feature_names_in_", None), penalty=penalty,
             tol=self.tol, max_iter=self.max_iter, positive=positive,
             random_state=self.random_state, selection=self.selection,
-            precompute=self.precompute, penalty_factor=penalty_factor)
+            precompute=self.precompute, penalty_factor=penalty_factor,
+            lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
+            standardize=self.standardize)
         coef, intercept = path.coefs[:, j_best].copy(), path.intercepts[j_best]
         n_iter, dual_gap = int(path.n_iters[j_best]), path.dual_gaps[j_best]
         relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized",

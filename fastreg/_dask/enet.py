@@ -268,7 +268,10 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
                 params=dict(tol=params["tol"], max_iter=params["max_iter"],
                             positive=params["positive"], penalty_factor=pf,
                             precompute=params["precompute"], selection=params["selection"],
-                            random_state=params["random_state"]))
+                            random_state=params["random_state"],
+                            lower_bounds=None if bounds is None else bounds[0],
+                            upper_bounds=None if bounds is None else bounds[1],
+                            standardize=standardize))
     coef, b = coefs[:, j_best].copy(), intercepts[j_best]
     gap, it = gaps[j_best], int(n_iters[j_best])
     relaxed = dict.fromkeys(("gamma", "gammas", "coef_penalized", "intercept_penalized"),
