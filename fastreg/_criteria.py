@@ -19,10 +19,24 @@ penalty):
 - Lasso: the number of non-zero coefficients (Zou, Hastie & Tibshirani 2007,
   Ann. Statist. 35, "On the degrees of freedom of the lasso");
 - Elastic-Net: the trace of the ridge hat matrix of the active set A,
-  ``tr(X_A (X_A^T X_A + l2 diag(pf_A))^+ X_A^T)`` with ``l2`` the kernels'
-  ridge penalty (Zou & Hastie 2005, JRSS-B 67, section 3.4; Tibshirani &
-  Taylor 2012, Ann. Statist. 40); unpenalised features (``pf = 0``) count
-  fully, through the rank of their columns;
+  ``tr(X_A (X_A^T X_A + l2 diag(qf_A))^+ X_A^T)`` with ``l2`` the kernels'
+  ridge penalty and ``qf`` the L2 factors: the penalty factors, or ``pf_j
+  d_j^2`` with ``standardize`` (the ridge term of the standardised problem
+  on the unscaled design) (Zou & Hastie 2005, JRSS-B 67, section 3.4;
+  Tibshirani & Taylor 2012, Ann. Statist. 40); unpenalised features (``qf =
+  0``) count fully, through the rank of their columns;
+- with a box ``lower <= w <= upper``, A is the *free* active set: the
+  non-zero coefficients not at a finite bound. Away from the (measure-zero)
+  values of y where the active or bound sets change, a coefficient at its
+  bound stays there under a small perturbation of y, like a fixed one, and
+  the fit is ``X_B w_B`` plus the (ridge) fit of ``y - X_B w_B`` on the free
+  columns: locally affine in y with the free set's hat matrix as
+  derivative, whose divergence is the degrees of freedom by Stein's lemma.
+  This is the argument of Tibshirani & Taylor (2012), section 3, for the
+  Lasso's local projection on its active set, extended to the bound
+  constraints as Meyer & Woodroofe (2000, Ann. Statist. 28, "On the degrees
+  of freedom in shape-restricted regression") do for constrained least
+  squares (the dimension of the face the fit lies on);
 
 plus 1 for a fitted intercept. Everything is in the centred, weighted design
 of :mod:`fastreg._preprocess` (weights normalised to sum to ``n_samples``, the
@@ -127,7 +141,7 @@ def ridge_hat_trace(G, l2):
 
 
 def degrees_of_freedom(coefs, alphas, l1_ratio, n_samples, gram_union, union,
-                       penalty_factor, fit_intercept):
+                       penalty_factor, fit_intercept, l2_factor=None, bounds=None):
     """Degrees of freedom and non-zero counts along a path.
 
     Parameters
@@ -143,6 +157,13 @@ def degrees_of_freedom(coefs, alphas, l1_ratio, n_samples, gram_union, union,
     union : ndarray of int
     penalty_factor : ndarray of shape (n_features,) or None
     fit_intercept : bool
+    l2_factor : ndarray of shape (n_features,), default=None
+        The L2 factors of the ridge term (``pf d^2`` with ``standardize``);
+        None: ``penalty_factor``.
+    bounds : (ndarray, ndarray) of shape (n_features,) each, default=None
+        The box, in the dtype the coefficients were solved in (the kernels
+        clip to it exactly): coefficients equal to a finite bound are not
+        free and do not count (see the module docstring).
 
     Returns
     -------
@@ -153,8 +174,12 @@ def degrees_of_freedom(coefs, alphas, l1_ratio, n_samples, gram_union, union,
     """
     active = coefs != 0
     nnz = np.count_nonzero(active, axis=0)
+    if bounds is not None:
+        lower, upper = (np.asarray(b)[:, None] for b in bounds)
+        active = active & (coefs != lower) & (coefs != upper)
+    qf = penalty_factor if l2_factor is None else l2_factor
     if l1_ratio == 1.0:
-        df = nnz.astype(np.float64)
+        df = np.count_nonzero(active, axis=0).astype(np.float64)
     else:
         df = np.zeros(len(alphas))
         for k, alpha in enumerate(alphas):
@@ -163,8 +188,8 @@ def degrees_of_freedom(coefs, alphas, l1_ratio, n_samples, gram_union, union,
                 continue
             idx = np.searchsorted(union, A)
             _, l2 = kernel_penalties(float(alpha), l1_ratio, n_samples)
-            pf = np.ones(A.size) if penalty_factor is None else penalty_factor[A]
-            df[k] = ridge_hat_trace(gram_union[np.ix_(idx, idx)], l2 * pf)
+            q = np.ones(A.size) if qf is None else qf[A]
+            df[k] = ridge_hat_trace(gram_union[np.ix_(idx, idx)], l2 * q)
     return df + float(fit_intercept), nnz
 
 
@@ -282,7 +307,8 @@ def criterion_values(rss_lik, df, nnz, n_eff, sigma2, criterion, ebic_gamma, n_f
 
 #: The estimator parameters an exact refit of ``path_`` needs.
 _REFIT_PARAMS = ("tol", "max_iter", "positive", "penalty_factor", "precompute",
-                 "selection", "random_state")
+                 "selection", "random_state", "lower_bounds", "upper_bounds",
+                 "standardize")
 
 
 def select(alphas, coefs, intercepts, gaps, n_iters, rss_lik, df, nnz, n_eff, sigma2,

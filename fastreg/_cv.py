@@ -325,7 +325,9 @@ class ElasticNetCV(LinearRegressorBase):
                 feature_names=getattr(self, "feature_names_in_", None), penalty=penalty,
                 tol=self.tol, max_iter=self.max_iter, positive=positive,
                 random_state=self.random_state, selection=self.selection,
-                precompute=self.precompute, penalty_factor=penalty_factor)
+                precompute=self.precompute, penalty_factor=penalty_factor,
+                lower_bounds=self.lower_bounds, upper_bounds=self.upper_bounds,
+                standardize=self.standardize)
         # scikit-learn's final model: a cold refit on all the data at alpha_,
         # so that the answer is its LassoCV/ElasticNetCV's; path_'s column at
         # alpha_ solves the same problem to the same certificate, warm-started.

@@ -56,7 +56,18 @@ _PARAMETERS = """
         Coordinate selection rule.
     penalty_factor : array-like of shape (n_features,), default=None
         Per-feature penalty factors (0: unpenalised), in the path, the grid
-        and the degrees of freedom; see :class:`fastreg.ElasticNet`."""
+        and the degrees of freedom; see :class:`fastreg.ElasticNet`.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Per-coefficient box ``lower <= w <= upper`` of the path (scalars
+        broadcast, -inf/+inf allowed, ``lower <= 0 <= upper``;
+        ``positive=True`` is ``lower_bounds=0``); coefficients at a finite
+        bound do not count in the degrees of freedom (see Notes). See
+        :class:`fastreg.ElasticNet`.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit weighted
+        standard deviation (glmnet's ``standardize``); coefficients reported
+        on the original scale. See :class:`fastreg.ElasticNet`."""
 
 _ATTRIBUTES = """
     alpha_ : float
@@ -114,7 +125,16 @@ _NOTES = """
     (Zou, Hastie & Tibshirani 2007, Ann. Statist. 35); for the Elastic-Net
     the trace of the ridge hat matrix of the active set, ``tr(X_A (X_A^T X_A
     + n alpha (1 - l1_ratio) diag(pf_A))^+ X_A^T)`` (unpenalised features
-    counted fully).
+    counted fully); with ``standardize`` the L2 factors are ``pf_A d_A^2``,
+    ``d`` the columns' standard deviations (the ridge term of the
+    standardised problem on the unscaled design). With a box, A is the free
+    active set, the non-zero coefficients not at a finite bound: locally a
+    coefficient at its bound is fixed and the fit is the (ridge) projection
+    on the free columns (Tibshirani & Taylor 2012, Ann. Statist. 40, for the
+    Lasso's local projection; Meyer & Woodroofe 2000, Ann. Statist. 28, for
+    constraints). The EBIC's model size stays the number of non-zeros, and
+    the noise variance does not depend on the box or the standardisation
+    (the unconstrained least-squares fit of the linear model).
 
     Noise variance, when ``noise_variance`` is None: with ``n_eff >
     n_features + fit_intercept``, the least-squares estimate; otherwise the
@@ -164,7 +184,8 @@ class ElasticNetIC(LinearRegressorBase):
     def __init__(self, l1_ratio=0.5, criterion="bic", *, eps=1e-3, alphas=100,
                  fit_intercept=True, precompute="auto", max_iter=1000, tol=1e-4,
                  copy_X=True, positive=False, noise_variance=None, ebic_gamma=0.5,
-                 noise_cv=5, random_state=None, selection="cyclic", penalty_factor=None):
+                 noise_cv=5, random_state=None, selection="cyclic", penalty_factor=None,
+                 lower_bounds=None, upper_bounds=None, standardize=False):
         self.l1_ratio = l1_ratio
         self.criterion = criterion
         self.eps = eps
@@ -181,6 +202,9 @@ class ElasticNetIC(LinearRegressorBase):
         self.random_state = random_state
         self.selection = selection
         self.penalty_factor = penalty_factor
+        self.lower_bounds = lower_bounds
+        self.upper_bounds = upper_bounds
+        self.standardize = standardize
 
     #: The path function of this model.
     path = staticmethod(enet_path)
@@ -192,7 +216,7 @@ class ElasticNetIC(LinearRegressorBase):
         check_choice(self.criterion, "criterion", set(CRITERIA))
         check_int(self.max_iter, "max_iter", low=1)
         check_real(self.tol, "tol", low=0.0)
-        for name in ("fit_intercept", "copy_X", "positive"):
+        for name in ("fit_intercept", "copy_X", "positive", "standardize"):
             check_bool(getattr(self, name), name)
         check_choice(self.selection, "selection", {"cyclic", "random"})
         check_real(self.ebic_gamma, "ebic_gamma", low=0.0)
@@ -266,13 +290,16 @@ class LassoIC(ElasticNetIC):
     def __init__(self, criterion="bic", *, eps=1e-3, alphas=100, fit_intercept=True,
                  precompute="auto", max_iter=1000, tol=1e-4, copy_X=True, positive=False,
                  noise_variance=None, ebic_gamma=0.5, noise_cv=5, random_state=None,
-                 selection="cyclic", penalty_factor=None):
+                 selection="cyclic", penalty_factor=None, lower_bounds=None,
+                 upper_bounds=None, standardize=False):
         super().__init__(l1_ratio=1.0, criterion=criterion, eps=eps, alphas=alphas,
                          fit_intercept=fit_intercept, precompute=precompute,
                          max_iter=max_iter, tol=tol, copy_X=copy_X, positive=positive,
                          noise_variance=noise_variance, ebic_gamma=ebic_gamma,
                          noise_cv=noise_cv, random_state=random_state,
-                         selection=selection, penalty_factor=penalty_factor)
+                         selection=selection, penalty_factor=penalty_factor,
+                         lower_bounds=lower_bounds, upper_bounds=upper_bounds,
+                         standardize=standardize)
 
     #: The path function of this model.
     path = staticmethod(lasso_path)

@@ -16,6 +16,7 @@ from ._cv_folds import cv_mse_path
 from ._enet_solver import make_penalty
 from ._gram import gram_matrix
 from ._path import alpha_grid, path_on_design
+from ._penalty import resolve_box
 from ._preprocess import preprocess
 from ._result import FitResult, intercept_from_means
 from ._selection import path_alphas
@@ -30,6 +31,15 @@ def _folds(noise_cv, X, y):
             return []
         noise_cv = KFold(min(int(noise_cv), X.shape[0]))
     return list(check_cv(noise_cv).split(X, y))
+
+
+def _df_factors(penalty):
+    """The L2 factors and the box (in the kernels' dtype) of the degrees of
+    freedom (:func:`fastreg._criteria.degrees_of_freedom`), from a prepared
+    penalty (None: the plain one)."""
+    if penalty is None:
+        return {}
+    return dict(l2_factor=penalty.factors64[1], bounds=penalty.box)
 
 
 def fit_ic(params, X, y, sample_weight, l1_ratio, eps, penalty_factor, col_sums=None):
@@ -48,13 +58,17 @@ def fit_ic(params, X, y, sample_weight, l1_ratio, eps, penalty_factor, col_sums=
     # the folds read the user's X, which an in-place centering would change
     design = preprocess(X, y, sample_weight, fi, copy_X=params["copy_X"] or use_cv,
                         normalize_weights=True, lazy=True, col_sums=col_sums)
-    penalty = make_penalty(design, penalty_factor)
+    bounds, positive = resolve_box(params["lower_bounds"], params["upper_bounds"], p,
+                                   params["positive"])
+    penalty = make_penalty(design, penalty_factor, bounds, params["standardize"])
     alphas = path_alphas(params["alphas"], 100, lambda k: alpha_grid(
-        design, l1_ratio, eps, k, params["positive"], penalty))
+        design, l1_ratio, eps, k, positive, penalty))
     path_params = dict(tol=params["tol"], max_iter=params["max_iter"],
-                       positive=params["positive"], random_state=params["random_state"],
+                       positive=positive, random_state=params["random_state"],
                        selection=params["selection"], precompute=params["precompute"],
-                       penalty_factor=penalty_factor)
+                       penalty_factor=penalty_factor, lower_bounds=params["lower_bounds"],
+                       upper_bounds=params["upper_bounds"],
+                       standardize=params["standardize"])
     mse_path = None
     if use_cv:
         Xf = X.tocsr() if hasattr(X, "tocsr") else X  # row selection for the folds
@@ -66,7 +80,8 @@ def fit_ic(params, X, y, sample_weight, l1_ratio, eps, penalty_factor, col_sums=
             mse_path = cv_mse_path(Xf, y, sample_weight, folds, alphas[None, :],
                                    [l1_ratio], fi, fold_params)[0]
 
-    coefs, gaps, n_iters = path_on_design(design, alphas, l1_ratio, **path_params)
+    coefs, gaps, n_iters = path_on_design(design, alphas, l1_ratio, penalty=penalty,
+                                          **path_params)
     union = active_union(coefs)
     sub = design.restrict(union)
     rss = likelihood_rss(design_rss(sub, coefs[union]), n, n_eff)
@@ -74,7 +89,7 @@ def fit_ic(params, X, y, sample_weight, l1_ratio, eps, penalty_factor, col_sums=
     if l1_ratio != 1.0 and union.size:
         gram_union = np.asarray(gram_matrix(sub), dtype=np.float64)
     df, nnz = degrees_of_freedom(coefs, alphas, l1_ratio, n, gram_union, union,
-                                 penalty_factor, fi)
+                                 penalty_factor, fi, **_df_factors(penalty))
 
     yt = np.asarray(design.y, dtype=np.float64)
     floor = noise_floor(yt @ yt / n)

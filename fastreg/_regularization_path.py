@@ -17,7 +17,8 @@ from sklearn.utils.validation import check_array
 
 from ._base import FLOAT_DTYPES
 from ._dask import is_dask_collection
-from ._penalty import check_penalty_factor
+from ._enet_solver import make_penalty
+from ._penalty import check_penalty_factor, resolve_box
 from ._path import (check_path_data, check_path_options, design_alphas, design_solver,
                     path_on_design)
 from ._preprocess import preprocess
@@ -29,7 +30,8 @@ from ._validation import (check_alpha_values, check_array_basics, check_bool, ch
 #: What an exact refit needs besides ``l1_ratio`` and ``fit_intercept``, with
 #: the defaults of :class:`fastreg.ElasticNetCV` (used when a driver gives none).
 REFIT_DEFAULTS = dict(tol=1e-4, max_iter=1000, positive=False, penalty_factor=None,
-                      precompute="auto", selection="cyclic", random_state=None)
+                      precompute="auto", selection="cyclic", random_state=None,
+                      lower_bounds=None, upper_bounds=None, standardize=False)
 
 
 class RegularizationPath:
@@ -64,11 +66,15 @@ class RegularizationPath:
         Names of the features, if known.
     params : dict, default=None
         What an exact refit needs: any of ``tol``, ``max_iter``, ``positive``,
-        ``penalty_factor``, ``precompute``, ``selection`` and
-        ``random_state``, as in :class:`ElasticNet` (those missing take the
-        defaults of :class:`ElasticNetCV`). They are the options the path was
-        solved with; ``positive`` and ``penalty_factor`` also decide whether
-        the path is constant above its first alpha (see :meth:`coef`).
+        ``penalty_factor``, ``precompute``, ``selection``, ``random_state``,
+        ``lower_bounds``, ``upper_bounds`` and ``standardize``, as in
+        :class:`ElasticNet` (those missing take the defaults of
+        :class:`ElasticNetCV`). They are the options the path was solved with;
+        ``penalty_factor`` also decides whether the path is constant above
+        its first alpha (see :meth:`coef`). The box is stored resolved: a
+        ``lower_bounds`` of 0 everywhere with no finite upper bound becomes
+        ``positive=True`` and no bounds, other boxes float64 arrays of shape
+        (n_features,).
 
     Attributes
     ----------
@@ -435,8 +441,14 @@ class RegularizationPath:
 
     def _constant_above(self):
         """Whether the first solution has every penalised coefficient at zero:
-        then it is optimal for every larger alpha too (the optimality
-        conditions of the zero penalised part only loosen as alpha grows)."""
+        then it is optimal for every larger alpha too. Its optimality
+        conditions are, for the penalised features, ``x_j . r / n`` in
+        ``alpha l1_ratio pf_j [-1, 1]`` plus the normal cone of the box at 0
+        (which does not depend on alpha), and for the unpenalised ones a
+        (bounded) least squares that does not involve alpha: they only loosen
+        as alpha grows, with or without a box or standardisation (the L1
+        factors ``pf_j d_j`` are zero exactly where ``pf_j`` is, or where the
+        column is constant and its coefficient held at 0)."""
         pf = self.params["penalty_factor"]
         first = self.coefs[:, 0] if pf is None else self.coefs[pf > 0, 0]
         return self.alphas[0] > 0 and not np.any(first)
@@ -453,9 +465,10 @@ class RegularizationPath:
             raise ValueError("exact=True with data needs both X and y.")
         if is_dask_collection(X):
             from ._dask.enet import dask_path_problem
+            prm = self.params
             problem, st, _ = dask_path_problem(X, y, sample_weight, self.fit_intercept,
-                                               self.params["penalty_factor"],
-                                               self.params["positive"])
+                                               prm["penalty_factor"], prm["positive"],
+                                               _box(prm), prm["standardize"])
             refit = _StatsRefit(problem, st)
             p = problem.G.shape[0]
         else:
@@ -468,8 +481,15 @@ class RegularizationPath:
         return refit
 
 
+def _box(params):
+    """The resolved box of refit ``params`` (None: none beyond ``positive``)."""
+    lower, upper = params["lower_bounds"], params["upper_bounds"]
+    return None if lower is None else (lower, upper)
+
+
 def _refit_params(params, n_features):
-    """``params`` over :data:`REFIT_DEFAULTS`, checked."""
+    """``params`` over :data:`REFIT_DEFAULTS`, checked; the box resolved
+    (:func:`fastreg._penalty.resolve_box`: arrays, or None with ``positive``)."""
     out = dict(REFIT_DEFAULTS)
     if params is not None:
         unknown = set(params) - set(out)
@@ -481,8 +501,12 @@ def _refit_params(params, n_features):
     check_int(out["max_iter"], "params['max_iter']", low=1)
     check_bool(out["positive"], "params['positive']")
     check_choice(out["selection"], "params['selection']", {"cyclic", "random"})
+    check_bool(out["standardize"], "params['standardize']")
     out["penalty_factor"] = check_penalty_factor(out["penalty_factor"], n_features,
                                                  out["positive"])
+    bounds, out["positive"] = resolve_box(out["lower_bounds"], out["upper_bounds"],
+                                          n_features, out["positive"])
+    out["lower_bounds"], out["upper_bounds"] = (None, None) if bounds is None else bounds
     return out
 
 
@@ -511,7 +535,8 @@ class _DataRefit:
         solve = design_solver(design, path.l1_ratio, len(alphas), tol=prm["tol"],
                               max_iter=prm["max_iter"], positive=prm["positive"],
                               selection=prm["selection"], precompute=prm["precompute"],
-                              penalty_factor=prm["penalty_factor"])
+                              penalty=make_penalty(design, prm["penalty_factor"],
+                                                   _box(prm), prm["standardize"]))
         coefs = _solve_from(solve, alphas, starts, design.dtype, prm["random_state"])
         return coefs, intercept_from_means(coefs.T, design.x_mean, design.y_mean,
                                            path.fit_intercept)
@@ -561,7 +586,10 @@ def path_from_design(design, alphas, l1_ratio, *, fit_intercept, feature_names=N
     **params
         The options of :func:`fastreg._path.path_on_design` (``tol``,
         ``max_iter``, ``positive``, ``random_state``, ``selection``,
-        ``precompute``, ``penalty_factor``).
+        ``precompute``, ``penalty_factor``, ``lower_bounds``,
+        ``upper_bounds``, ``standardize``): the path's ``params`` (with
+        ``penalty`` given, the factors, box and standardisation it was
+        prepared from must be among them, for exact refits).
 
     Returns
     -------
@@ -580,7 +608,8 @@ def regularization_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=No
                         fit_intercept=True, sample_weight=None, penalty_factor=None,
                         positive=False, precompute="auto", tol=1e-4, max_iter=1000,
                         selection="cyclic", random_state=None, copy_X=True,
-                        keep_data=True):
+                        keep_data=True, lower_bounds=None, upper_bounds=None,
+                        standardize=False):
     """Solve the Elastic-Net along a grid of alphas and return the path as a
     :class:`RegularizationPath`.
 
@@ -640,13 +669,23 @@ def regularization_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=No
         afterwards changes later exact refits; pickling the path pickles
         them too), or, for Dask input, the sufficient statistics (n_features
         squared floats). :meth:`RegularizationPath.drop_data` releases them.
+    lower_bounds, upper_bounds : float or array-like of shape (n_features,), \
+            default=None
+        Per-coefficient box ``lower <= w <= upper`` (scalars broadcast,
+        -inf/+inf allowed, ``lower <= 0 <= upper``; ``positive=True`` is
+        ``lower_bounds=0``); see :class:`ElasticNet`.
+    standardize : bool, default=False
+        Penalise the coefficients of the columns scaled to unit weighted
+        standard deviation (glmnet's ``standardize``); the path is reported on
+        the original scale. See :class:`ElasticNet`.
 
     Returns
     -------
     path : RegularizationPath
         Its ``params`` are this call's ``tol``, ``max_iter``, ``positive``,
-        ``penalty_factor``, ``precompute``, ``selection`` and
-        ``random_state``.
+        ``penalty_factor``, ``precompute``, ``selection``, ``random_state``,
+        ``lower_bounds``, ``upper_bounds`` and ``standardize`` (exact refits
+        solve the same problem).
 
     See Also
     --------
@@ -654,9 +693,10 @@ def regularization_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=No
     """
     opts = check_path_options(l1_ratio=l1_ratio, eps=eps, tol=tol, max_iter=max_iter,
                               selection=selection, fit_intercept=fit_intercept,
-                              positive=positive)
+                              positive=positive, standardize=standardize)
     l1_ratio, eps, positive = opts["l1_ratio"], opts["eps"], opts["positive"]
     tol, max_iter, fit_intercept = opts["tol"], opts["max_iter"], opts["fit_intercept"]
+    standardize = opts["standardize"]
     copy_X, keep_data = check_bool(copy_X, "copy_X"), check_bool(keep_data, "keep_data")
     params = dict(tol=tol, max_iter=max_iter, positive=positive, precompute=precompute,
                   selection=selection, random_state=random_state)
@@ -668,19 +708,24 @@ def regularization_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=No
             coef_init=None, positive=positive, tol=tol, max_iter=max_iter,
             random_state=random_state, selection=opts["selection"],
             fit_intercept=fit_intercept, sample_weight=sample_weight,
-            penalty_factor=penalty_factor, stacklevel=3)
+            penalty_factor=penalty_factor, stacklevel=3, lower_bounds=lower_bounds,
+            upper_bounds=upper_bounds, standardize=standardize)
         intercepts = intercept(st, coefs.T, fit_intercept, 1)
         refit, names = (_StatsRefit(problem, st) if keep_data else None), None
-        pf = None if problem.penalty is None else problem.penalty.pf64
+        pf = check_penalty_factor(penalty_factor, X.shape[1], positive)
     else:
         names = check_feature_names(X)
         X, y, sample_weight, pf, col_sums = check_path_data(X, y, sample_weight,
                                                             penalty_factor, positive)
+        bounds, params["positive"] = resolve_box(lower_bounds, upper_bounds, X.shape[1],
+                                                 positive)
         design = preprocess(X, y, sample_weight, fit_intercept, copy_X=copy_X,
                             normalize_weights=True, lazy=True, col_sums=col_sums)
-        alphas = design_alphas(design, alphas, n_alphas, l1_ratio, eps, positive, pf)
-        coefs, gaps, n_iters = path_on_design(design, alphas, l1_ratio,
-                                              penalty_factor=pf, **params)
+        penalty = make_penalty(design, pf, bounds, standardize)
+        alphas = design_alphas(design, alphas, n_alphas, l1_ratio, eps, params["positive"],
+                               pf, penalty=penalty)
+        coefs, gaps, n_iters = path_on_design(design, alphas, l1_ratio, penalty=penalty,
+                                              **params)
         intercepts = intercept_from_means(coefs.T, design.x_mean, design.y_mean,
                                           fit_intercept)
         # copy_X=False lets the path centre X in place: it is then not the data
@@ -688,6 +733,9 @@ def regularization_path(X, y, *, l1_ratio=1.0, eps=1e-3, n_alphas=100, alphas=No
     check_finite_fit(coefs, intercepts)
     path = RegularizationPath(alphas, coefs, intercepts, gaps, n_iters, l1_ratio=l1_ratio,
                               fit_intercept=fit_intercept, feature_names=names,
-                              params=dict(params, penalty_factor=pf))
+                              params=dict(params, penalty_factor=pf,
+                                          lower_bounds=lower_bounds,
+                                          upper_bounds=upper_bounds,
+                                          standardize=standardize))
     path._refit = refit
     return path

@@ -703,8 +703,16 @@ def standard_deviations(X, sample_weight=None, fit_intercept=True):
     X, _, s = _validate(X, np.zeros(X.shape[0]), sample_weight)
     xbar = (X.T @ s) / s.sum() if fit_intercept else np.zeros(X.shape[1])
     if sp.issparse(X):
-        sq = X.multiply(X).T @ s
-        var = sq / s.sum() - 2 * xbar * (X.T @ s) / s.sum() + xbar ** 2
+        # column by column, the deviations of the stored entries plus those of
+        # the implicit zeros (``xbar^2`` times their weight): no cancellation,
+        # so a constant column gives 0 as in the dense branch
+        Xc = sp.csc_matrix(X)
+        var = np.empty(X.shape[1])
+        for j in range(X.shape[1]):
+            rows = Xc.indices[Xc.indptr[j]:Xc.indptr[j + 1]]
+            dev = Xc.data[Xc.indptr[j]:Xc.indptr[j + 1]] - xbar[j]
+            var[j] = (s[rows] @ (dev * dev) + xbar[j] ** 2 * (s.sum() - s[rows].sum()))
+        var = var / s.sum()
     else:
         var = (s @ (X - xbar) ** 2) / s.sum()
     return np.sqrt(np.maximum(var, 0.0))

@@ -88,6 +88,43 @@ def test_degrees_of_freedom_brute_force(layout, sample_weight, pf):
             assert df[k] == pytest.approx(expected + 1.0, rel=1e-8, abs=1e-8)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.4])
+def test_degrees_of_freedom_with_a_box_and_l2_factors(dtype, l1_ratio):
+    """With ``bounds``, coefficients at a finite bound do not count: df is that
+    of the same path with those coefficients removed (Lasso: the free
+    non-zeros; Elastic-Net: the hat trace of the free columns); ``l2_factor``
+    replaces the penalty factors in the ridge term (the brute-force trace with
+    those factors). The non-zero counts are unchanged."""
+    X, y = make_problem(n=50, p=12, seed=4)
+    n = X.shape[0]
+    lower = np.where(np.arange(12) % 2 == 0, -0.2, -np.inf)
+    upper = np.full(12, 0.3)
+    Xl, yl = to_layout(X, "dense", dtype), y.astype(dtype)
+    alphas, coefs, _ = enet_path(Xl, yl, l1_ratio=l1_ratio, n_alphas=10, eps=1e-2,
+                                 fit_intercept=True, lower_bounds=lower,
+                                 upper_bounds=upper, tol=1e-6)
+    box = (lower.astype(dtype), upper.astype(dtype))
+    at = (coefs == box[0][:, None]) | (coefs == box[1][:, None])
+    assert at.any()
+    qf = np.random.default_rng(5).uniform(0.5, 2.0, 12)
+    design = preprocess(Xl, yl, None, True, normalize_weights=True)
+    union = np.flatnonzero(np.any(coefs != 0, axis=1))
+    Gu = np.asarray(gram_matrix(design.restrict(union)), dtype=np.float64)
+    df, nnz = degrees_of_freedom(coefs, alphas, l1_ratio, n, Gu, union, None, True,
+                                 l2_factor=qf, bounds=box)
+    assert np.array_equal(nnz, (coefs != 0).sum(axis=0))
+    Xt, _, _, _ = centred_weighted(X, y, None)
+    for k, alpha in enumerate(alphas):
+        F = np.flatnonzero((coefs[:, k] != 0) & ~at[:, k])
+        if l1_ratio == 1.0:
+            expected = F.size
+        else:
+            _, l2 = kernel_penalties(alpha, l1_ratio, n)
+            expected = _hat_trace(Xt[:, F], l2 * qf[F]) if F.size else 0.0
+        assert df[k] == pytest.approx(expected + 1.0, rel=1e-5, abs=1e-6)
+
+
 @pytest.mark.parametrize("layout", ["dense", "csc"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_design_and_moments_rss(layout, dtype):

@@ -586,3 +586,47 @@ def test_keep_fold_paths_on_dask_input():
     assert not hasattr(LassoCV(cv=folds, alphas=8).fit(da.from_array(X, chunks=(20, 10)),
                                                        da.from_array(y, chunks=20)),
                        "fold_paths_")
+
+
+@pytest.mark.parametrize("route", ["memory", "dask"])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_path_with_box_refits_the_box_problem(route, standardize):
+    """path_ carries the box and the standardisation: its exact refits solve the
+    box problem, as ElasticNet(lower_bounds=..., ...) does, both certified by
+    the box problem's KKT conditions and the reference's optimum."""
+    import fastreg
+
+    rng = np.random.default_rng(44)
+    X = rng.standard_normal((120, 9)) * rng.uniform(0.3, 3.0, 9) + 1.0
+    y = X[:, :4] @ np.array([2.0, -1.5, 1.0, 0.5]) + rng.standard_normal(120)
+    lower = np.where(np.arange(9) % 2 == 0, -0.5, -np.inf)
+    upper = np.where(np.arange(9) < 2, 0.6, np.inf)
+    kw = dict(l1_ratio=0.7, cv=KFold(3), alphas=8, lower_bounds=lower, upper_bounds=upper,
+              standardize=standardize, tol=1e-11, max_iter=100000)
+    Xf, yf = X, y
+    if route == "dask":
+        da = pytest.importorskip("dask.array")
+        Xf, yf = da.from_array(X, chunks=(40, 9)), da.from_array(y, chunks=40)
+    est = ElasticNetCV(**kw).fit(Xf, yf)
+    prm = est.path_.params
+    np.testing.assert_array_equal(prm["lower_bounds"], lower)
+    np.testing.assert_array_equal(prm["upper_bounds"], upper)
+    assert prm["standardize"] is standardize
+    a = est.alpha_ * 0.77
+    w = est.path_.coef(a, exact=True, X=Xf, y=yf)
+    b = est.path_.intercept(a, exact=True, X=Xf, y=yf)
+    direct = fastreg.ElasticNet(alpha=a, l1_ratio=0.7, lower_bounds=lower,
+                                upper_bounds=upper, standardize=standardize, tol=1e-11,
+                                max_iter=100000).fit(X, y)
+    d = ref.standard_deviations(X) if standardize else None
+    w_ref, b_ref, _ = ref.enet_box_coordinate_descent(X, y, a, 0.7, None, True, None, lower,
+                                                      upper, standardize, tol=1e-14)
+    opt = ref.enet_box_objective(X, y, w_ref, b_ref, a, 0.7, None, None, lower, upper, d)
+    for coef, icpt in ((w, b), (direct.coef_, direct.intercept_)):
+        assert np.all(coef >= lower) and np.all(coef <= upper)
+        assert ref.enet_box_kkt_violation(X, y, coef, icpt, a, 0.7, None, True, None, lower,
+                                          upper, d) < 1e-6
+        obj = ref.enet_box_objective(X, y, coef, icpt, a, 0.7, None, None, lower, upper, d)
+        assert obj - opt <= 1e-11 * np.var(y) + 1e-12 * opt
+    assert np.any(w == lower) or np.any(w == upper)  # the box is active there
+    np.testing.assert_allclose(w, direct.coef_, rtol=0, atol=1e-6)

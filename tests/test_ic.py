@@ -347,3 +347,157 @@ def test_dask_wide_needs_noise_variance():
     est = LassoIC(noise_variance=1.0).fit(Xd, y)
     mem = LassoIC(noise_variance=1.0).fit(X, y)
     assert est.alpha_ == pytest.approx(mem.alpha_, rel=1e-10)
+
+
+# ---------------------------------------------------------------------------
+# box constraints and standardisation
+# ---------------------------------------------------------------------------
+
+def _box_problem(seed=50, n=80, p=10):
+    """Columns on different scales, a signal the box cuts."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.3, 3.0, p) + rng.uniform(-1, 2, p)
+    y = X[:, :5] @ np.array([2.0, -1.5, 1.0, 0.8, -0.6]) + rng.standard_normal(n)
+    lower = np.where(np.arange(p) % 3 == 0, -0.3, -np.inf)
+    upper = np.where(np.arange(p) < 2, 0.4, np.inf)
+    return X, y, lower, upper
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("sample_weight", [None, "random"])
+def test_box_criterion_equals_brute_force(l1_ratio, standardize, sample_weight):
+    """The criterion from enet_path with the same box, in NumPy: degrees of
+    freedom over the free active set (non-zero, not at a bound), for the
+    Elastic-Net the ridge hat trace of the explicitly standardised free
+    columns (pf = 1 there); the least-squares noise variance of the
+    unconstrained model."""
+    X, y, lower, upper = _box_problem()
+    n, p = X.shape
+    sw = make_sample_weight(n, sample_weight)
+    box = dict(lower_bounds=lower, upper_bounds=upper, standardize=standardize)
+    est = ElasticNetIC(l1_ratio=l1_ratio, alphas=25, tol=1e-11, max_iter=100000,
+                       **box).fit(X, y, sample_weight=sw)
+    alphas, coefs, _ = enet_path(X, y, l1_ratio=l1_ratio, alphas=est.alphas_,
+                                 fit_intercept=True, sample_weight=sw, tol=1e-11,
+                                 max_iter=100000, **box)
+    np.testing.assert_array_equal(est.path_.coefs, coefs)
+    n_eff = n if sw is None else sw.sum() ** 2 / (sw @ sw)
+    s = np.ones(n) if sw is None else sw * n_eff / sw.sum()
+    Xt, yt, _, _ = centred_weighted(X, y, s)
+    d = np.sqrt(np.sum(Xt ** 2, axis=0) / n_eff) if standardize else np.ones(p)
+    Xn = Xt * np.sqrt(n / n_eff) / d           # the fit's units, standardised
+    ols = np.linalg.lstsq(Xt, yt, rcond=None)[0]
+    sigma2 = np.sum((yt - Xt @ ols) ** 2) / (n_eff - p - 1)
+    at_bound = (coefs == lower[:, None]) | (coefs == upper[:, None])
+    assert at_bound[:, -1].any()                 # the box binds on this path
+    df = np.empty(len(alphas))
+    for k, alpha in enumerate(alphas):
+        F = np.flatnonzero((coefs[:, k] != 0) & ~at_bound[:, k])
+        XF = Xn[:, F]
+        l2 = n * alpha * (1 - l1_ratio)
+        df[k] = 1 + (F.size if l1_ratio == 1 else
+                     np.trace(XF @ np.linalg.pinv(XF.T @ XF + l2 * np.eye(F.size)) @ XF.T))
+    rss = np.sum((yt[:, None] - Xt @ coefs) ** 2, axis=0)
+    crit = n_eff * np.log(2 * np.pi * sigma2) + rss / sigma2 + np.log(n_eff) * df
+    assert est.noise_variance_ == pytest.approx(sigma2, rel=1e-9)
+    np.testing.assert_allclose(est.df_, df, rtol=1e-7)
+    np.testing.assert_allclose(est.criterion_, crit, rtol=1e-9)
+    assert est.alpha_ == alphas[int(np.argmin(crit))]
+    # the chosen column solves the box problem (the reference's KKT conditions)
+    scale = ref.standard_deviations(X, sw) if standardize else None
+    assert ref.enet_box_kkt_violation(X, y, est.coef_, est.intercept_, est.alpha_,
+                                      l1_ratio, sw, True, None, lower, upper,
+                                      scale) < 1e-6
+    # path_ carries the box: its exact refits solve the box problem
+    prm = est.path_.params
+    np.testing.assert_array_equal(prm["lower_bounds"], lower)
+    assert prm["standardize"] is standardize
+    a = np.sqrt(est.alphas_[5] * est.alphas_[6])
+    w = est.path_.coef(a, exact=True, X=X, y=y, sample_weight=sw)
+    b = est.path_.intercept(a, exact=True, X=X, y=y, sample_weight=sw)
+    assert ref.enet_box_kkt_violation(X, y, w, b, a, l1_ratio, sw, True, None, lower,
+                                      upper, scale) < 1e-6
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("standardize", [False, True])
+def test_box_degrees_of_freedom_are_the_divergence(l1_ratio, standardize):
+    """df is the divergence of the fitted values in y (Stein's lemma's
+    quantity; Tibshirani & Taylor 2012): by central finite differences at a
+    fixed alpha, where the free and bound sets do not change, the sum of
+    d yhat_i / d y_i equals the reported df (coefficients at a bound count 0,
+    the intercept 1)."""
+    import fastreg
+
+    X, y, lower, upper = _box_problem(seed=51, n=40)
+    box = dict(lower_bounds=lower, upper_bounds=upper, standardize=standardize)
+    est = ElasticNetIC(l1_ratio=l1_ratio, alphas=20, tol=1e-13, max_iter=100000,
+                       **box).fit(X, y)
+    C = est.path_.coefs
+    bound = (C == lower[:, None]) | (C == upper[:, None])
+    free = (C != 0) & ~bound
+    k = int(np.flatnonzero(bound.any(axis=0) & (free.sum(axis=0) >= 2))[0])
+    alpha = est.alphas_[k]
+    fit = fastreg.ElasticNet(alpha=alpha, l1_ratio=l1_ratio, tol=1e-15, max_iter=1000000,
+                             **box)
+    base = _quiet(fit, X, y).coef_.copy()
+    assert np.any(base == lower) or np.any(base == upper)
+    h, div = 1e-6, 0.0
+    for i in range(X.shape[0]):
+        e = np.zeros(X.shape[0])
+        e[i] = h
+        up = _quiet(fit, X, y + e)           # refitted in place: read it first
+        assert np.array_equal(up.coef_ == 0, base == 0)
+        assert np.array_equal((up.coef_ == lower) | (up.coef_ == upper),
+                              (base == lower) | (base == upper))
+        yp = up.predict(X)[i]
+        down = _quiet(fit, X, y - e)
+        div += (yp - down.predict(X)[i]) / (2 * h)
+    assert div == pytest.approx(est.df_[k], abs=1e-4)
+
+
+def test_box_lower_zero_is_positive_and_never_active_is_plain():
+    X, y, _, _ = _box_problem(seed=52)
+    a = LassoIC(lower_bounds=0.0, tol=1e-10).fit(X, y)
+    b = LassoIC(positive=True, tol=1e-10).fit(X, y)
+    np.testing.assert_array_equal(a.criterion_, b.criterion_)
+    np.testing.assert_array_equal(a.coef_, b.coef_)
+    c = LassoIC(lower_bounds=-1e6, upper_bounds=1e6, tol=1e-10).fit(X, y)
+    d = LassoIC(tol=1e-10).fit(X, y)
+    np.testing.assert_array_equal(c.criterion_, d.criterion_)
+    np.testing.assert_array_equal(c.df_, d.df_)
+
+
+def test_box_bad_parameters():
+    X, y, _, _ = _box_problem(seed=53)
+    with pytest.raises(ValueError, match="lower_bounds must be <= 0"):
+        LassoIC(lower_bounds=1.0).fit(X, y)
+    with pytest.raises(ValueError, match="upper_bounds"):
+        LassoIC(upper_bounds=np.ones(3)).fit(X, y)
+    with pytest.raises(ValueError, match="positive=True means lower_bounds=0"):
+        ElasticNetIC(positive=True, lower_bounds=-1.0).fit(X, y)
+    with pytest.raises(TypeError, match="standardize"):
+        LassoIC(standardize="yes").fit(X, y)
+
+
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+@pytest.mark.parametrize("sample_weight", [None, "random"])
+def test_box_dask_equals_in_memory(l1_ratio, sample_weight):
+    pytest.importorskip("dask")
+    import dask
+    from dask_common import to_dask
+
+    X, y, lower, upper = _box_problem(seed=54, n=200)
+    sw = make_sample_weight(X.shape[0], sample_weight)
+    kw = dict(l1_ratio=l1_ratio, tol=1e-11, max_iter=100000, lower_bounds=lower,
+              upper_bounds=upper, standardize=True)
+    mem = ElasticNetIC(**kw).fit(X, y, sample_weight=sw)
+    with dask.config.set(scheduler="sync"):
+        dsk = ElasticNetIC(**kw).fit(to_dask(X, chunks=50), y, sample_weight=sw)
+    assert dsk.alpha_ == pytest.approx(mem.alpha_, rel=1e-10)
+    np.testing.assert_allclose(dsk.df_, mem.df_, rtol=1e-8)
+    np.testing.assert_allclose(dsk.criterion_, mem.criterion_, rtol=1e-8)
+    np.testing.assert_allclose(dsk.coef_, mem.coef_, rtol=1e-7, atol=1e-9)
+    np.testing.assert_array_equal(dsk.path_.params["upper_bounds"], upper)
+    assert (mem.path_.coefs == upper[:, None]).any()   # the box binds

@@ -270,3 +270,66 @@ print(" ".join(sorted(n for n in sys.modules if n.startswith("fastreg"))))
     expected = {"fastreg", "fastreg._kernels"} | {f"fastreg._kernels.{m}" for m in modules}
     assert {"_cd_dense", "_cd_sparse", "_cd_gram", "_sparse_normal"} <= set(modules)
     assert set(res.stdout.split()) == expected
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("work_frac", [0.0, 0.9])
+@pytest.mark.parametrize("anderson_k", [0, 5])
+@pytest.mark.parametrize("l2", [0.0, 0.5])
+@pytest.mark.parametrize("pf_kind", ["plain", "factors"])
+def test_kernels_agree_with_bounds_and_l2_factors(pf_kind, l2, anderson_k, work_frac,
+                                                  dtype):
+    """With a box (finite, zero and infinite sides, on penalised and
+    unpenalised features) and separate L2 factors, the three kernels reach the
+    same certified solution: inside the box, the box problem's KKT conditions
+    (fastreg.reference, with the factors written as standardisation: L1
+    ``pf d``, L2 ``pf d^2``) and the same objective within the tolerance."""
+    from fastreg._penalty import Penalty
+
+    pb = problem(dtype)
+    pf = np.ones(P) if pf_kind == "plain" else factors(pf_kind)
+    rng = np.random.default_rng(3)
+    d = rng.uniform(0.5, 2.0, P)
+    l1_factor, l2_factor = pf * d, pf * d * d
+    lower = np.where(np.arange(P) % 3 == 0, -0.05, -np.inf)
+    lower[np.arange(P) % 3 == 1] = 0.0
+    upper = np.where(np.arange(P) % 4 == 0, 0.05, np.inf)
+    lower[UNPENALISED[0]], upper[UNPENALISED[0]] = -np.inf, 0.01   # held at its bound
+    c = pb["Xt"].T @ pb["yt"]
+    l1 = 0.05 * np.max(np.abs(c))
+    tol = 1e-10 if dtype == np.float64 else 1e-5
+    t = np.dtype(dtype).type
+    # the box as the kernels hold it, in the data's dtype
+    lower, upper = (b.astype(dtype).astype(np.float64) for b in (lower, upper))
+    G = np.asfortranarray(pb["G"], dtype=dtype)
+    penalty = Penalty.from_gram(G, l1_factor, (lower, upper), l2_factor)
+    out, coef = {}, {}
+    for kernel in KERNELS:
+        kw = kernel_kwargs(penalty.kernel_args(gram=G), False)
+        w = np.zeros(P, dtype=dtype)
+        out[kernel] = run(pb, kernel, w, t(l1), t(l2), 100_000, t(tol), 7, False, False,
+                          gap_freq=10, anderson_k=anderson_k, work_frac=work_frac, **kw)
+        coef[kernel] = w
+    S = pb["s"].sum()
+    alpha, l1_ratio = (l1 + l2) / S, l1 / (l1 + l2)
+    kkt_tol = 1e-6 if dtype == np.float64 else 2e-3
+    slack = 1e-6 if dtype == np.float64 else 2.0
+    objs = []
+    for kernel in KERNELS:
+        gap, tol_scaled, _, converged = out[kernel]
+        w = coef[kernel].astype(np.float64)
+        assert converged and gap <= tol_scaled, (kernel, out[kernel])
+        assert np.all(w >= lower) and np.all(w <= upper) and w[ZERO_COLUMN] == 0
+        b = pb["ym"] - pb["xm"] @ w
+        viol = ref.enet_box_kkt_violation(pb["X"], pb["y"], w, b, alpha, l1_ratio, pb["s"],
+                                          True, pf, lower, upper, d)
+        assert viol <= kkt_tol * np.max(np.abs(c)) / S, (kernel, viol)
+        objs.append(S * ref.enet_box_objective(pb["X"], pb["y"], w, b, alpha, l1_ratio,
+                                               pb["s"], pf, lower, upper, d))
+    if pf_kind == "factors":   # the unpenalised feature is held at its bound
+        assert all(coef[k][UNPENALISED[0]] == t(0.01) for k in KERNELS)
+    assert any(np.any((coef["dense"] == t(b)) & (b != 0)) for b in (-0.05, 0.05))
+    assert max(objs) - min(objs) <= out["dense"][1] * (1 + slack) + 1e-13 * float(
+        pb["yt"] @ pb["yt"])
+    if anderson_k == 0 and dtype == np.float64:
+        assert out["dense"][2] == out["sparse"][2] == out["gram"][2]

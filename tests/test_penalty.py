@@ -647,3 +647,144 @@ def test_estimator_param_plumbing(entry):
         warnings.simplefilter("ignore")
         cls(penalty_factor=pf, **kw).fit(X, y)
     np.testing.assert_array_equal(pf, pf_of("zeros"))
+
+
+# --------------------------------------------------------------------------
+# the box's helpers: check_bounds, resolve_box, box_is_positive, side_values,
+# bounded_least_squares, Penalty.entry_correlations
+# --------------------------------------------------------------------------
+from fastreg._penalty import (bounded_least_squares, box_is_positive,  # noqa: E402
+                              check_bounds, resolve_box, side_values)
+
+
+def test_check_bounds_broadcasts_and_validates():
+    assert check_bounds(None, None, 4) is None
+    lo, hi = check_bounds(-1.0, None, 4)
+    np.testing.assert_array_equal(lo, -np.ones(4))
+    assert np.all(np.isposinf(hi)) and lo.dtype == hi.dtype == np.float64
+    given = [-np.inf, 0.0, -2.0, -0.5]
+    lo, hi = check_bounds(given, [1.0, np.inf, 0.0, 3.0], 4)
+    np.testing.assert_array_equal(lo, given)
+    assert lo is not given
+    user = np.array([-1.0, -2.0, 0.0, -3.0])
+    before = user.copy()
+    lo, _ = check_bounds(user, None, 4)
+    lo[0] = 5.0
+    np.testing.assert_array_equal(user, before)      # never the user's array
+    with pytest.raises(ValueError, match="lower_bounds must be <= 0"):
+        check_bounds(0.1, None, 4)
+    with pytest.raises(ValueError, match="upper_bounds must be >= 0"):
+        check_bounds(None, [1.0, -1.0, 1.0, 1.0], 4)
+    with pytest.raises(ValueError, match=r"lower_bounds must be a scalar or have shape \(4,\)"):
+        check_bounds(np.zeros(3), None, 4)
+    with pytest.raises(ValueError, match="upper_bounds must not contain NaN"):
+        check_bounds(None, np.nan, 4)
+    with pytest.raises(TypeError, match="lower_bounds"):
+        check_bounds("zero", None, 4)
+    with pytest.raises(TypeError, match="upper_bounds must contain real numbers"):
+        check_bounds(None, [object()] * 4, 4)
+    # positive=True is lower = 0: a lower of 0 agrees, another does not
+    lo, hi = check_bounds(None, 2.0, 4, positive=True)
+    np.testing.assert_array_equal(lo, np.zeros(4))
+    assert check_bounds(0.0, None, 4, positive=True)[0].tolist() == [0.0] * 4
+    with pytest.raises(ValueError, match="positive=True means lower_bounds=0"):
+        check_bounds(-1.0, None, 4, positive=True)
+
+
+def test_resolve_box_and_box_is_positive():
+    """[0, +inf) everywhere is positive=True and no box: one code path."""
+    assert resolve_box(None, None, 3, False) == (None, False)
+    assert resolve_box(None, None, 3, True) == (None, True)
+    assert resolve_box(0.0, None, 3, False) == (None, True)
+    assert resolve_box([0.0, 0.0, 0.0], np.inf, 3, False) == (None, True)
+    bounds, positive = resolve_box(0.0, [1.0, np.inf, np.inf], 3, False)
+    assert not positive and not box_is_positive(bounds)
+    np.testing.assert_array_equal(bounds[1], [1.0, np.inf, np.inf])
+    bounds, positive = resolve_box(None, 1.0, 3, True)
+    assert positive and np.all(bounds[0] == 0) and np.all(bounds[1] == 1)
+    assert not box_is_positive(None)
+    assert box_is_positive((np.zeros(2), np.full(2, np.inf)))
+    assert not box_is_positive((np.array([0.0, -1.0]), np.full(2, np.inf)))
+
+
+def test_side_values():
+    """The signed correlation on the sides that can move; -inf when neither can."""
+    c = np.array([2.0, -3.0, 2.0, -3.0, 1.0, 5.0])
+    lower = np.array([-np.inf, -np.inf, 0.0, 0.0, 0.0, -1.0])
+    upper = np.array([np.inf, np.inf, np.inf, np.inf, 0.0, 0.0])
+    np.testing.assert_array_equal(side_values(c, lower, upper),
+                                  [2.0, 3.0, 2.0, -3.0, -np.inf, -5.0])
+    # both sides free: |c|
+    free = side_values(c, np.full(6, -1.0), np.full(6, 1.0))
+    np.testing.assert_array_equal(free, np.abs(c))
+
+
+def test_bounded_least_squares_is_lbfgsb():
+    """argmin_{l <= z <= u} 1/2 z'Gz - b'z for a singular PSD G, against
+    scipy's L-BFGS-B on the same quadratic (objective to 1e-10) and its KKT
+    conditions (projected gradient 0)."""
+    from scipy.optimize import minimize
+
+    rng = np.random.default_rng(70)
+    A = rng.standard_normal((20, 6))
+    A[:, 5] = A[:, 0] + A[:, 1]                     # rank deficient
+    G, b = A.T @ A, A.T @ rng.standard_normal(20)
+    lower = np.array([-0.1, -np.inf, 0.0, -1.0, -np.inf, 0.0])
+    upper = np.array([0.2, np.inf, np.inf, 0.0, 0.05, 0.3])
+    z = bounded_least_squares(G, b, lower, upper)
+    assert np.all(z >= lower) and np.all(z <= upper)
+    f = lambda v: (0.5 * v @ G @ v - b @ v, G @ v - b)  # noqa: E731
+    res = minimize(f, np.zeros(6), jac=True, method="L-BFGS-B",
+                   bounds=[(None if np.isneginf(lo) else lo, None if np.isposinf(hi) else hi)
+                           for lo, hi in zip(lower, upper)],
+                   options=dict(ftol=1e-16, gtol=1e-12, maxiter=10000))
+    assert f(z)[0] <= res.fun + 1e-10 * abs(res.fun)
+    g = G @ z - b
+    proj = np.where(z <= lower, np.minimum(g, 0.0), np.where(z >= upper, np.maximum(g, 0.0), g))
+    assert np.max(np.abs(proj)) < 1e-8
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("l1_ratio", [1.0, 0.5])
+def test_entry_correlations_give_the_box_alpha_max(l1_ratio, standardize):
+    """Penalty.entry_correlations: per penalised feature, the correlation with
+    the residual of the bounded least squares on the unpenalised features, on
+    the sides its box lets it move, over its L1 factor (pf d with
+    standardize), in NumPy; their maximum over n l1_ratio is alpha_max: there
+    the zero penalised part is optimal for the box problem (the reference's
+    KKT), slightly below it no longer."""
+    from fastreg._enet_solver import make_penalty
+    from fastreg._path import alpha_max
+    from fastreg._preprocess import preprocess
+
+    rng = np.random.default_rng(71)
+    n, p = 60, 8
+    X = rng.standard_normal((n, p)) * rng.uniform(0.3, 3.0, p)
+    y = X @ np.array([1.5, -2.0, 1.0, -1.0, 0.5, 0.0, 0.0, 0.0]) + rng.standard_normal(n)
+    pf = np.r_[0.0, 1.0, 0.5, 2.0, 1.0, 1.0, 1.0, 1.0]
+    lower = np.array([-0.5, 0.0, -np.inf, -np.inf, 0.0, -1.0, -np.inf, 0.0])
+    upper = np.array([np.inf, np.inf, 0.0, np.inf, 0.0, np.inf, np.inf, np.inf])
+    design = preprocess(X, y, None, True, normalize_weights=True)
+    penalty = make_penalty(design, pf, (lower, upper), standardize)
+    entry = penalty.entry_correlations(design.rmatvec(design.y))
+    # NumPy: centred data, bounded least squares of y on feature 0
+    Xc, yc = X - X.mean(axis=0), y - y.mean()
+    d = Xc.std(axis=0) if standardize else np.ones(p)
+    from scipy.optimize import lsq_linear
+    z0 = lsq_linear(Xc[:, :1], yc, bounds=(lower[:1], upper[:1])).x
+    c = Xc.T @ (yc - Xc[:, :1] @ z0)
+    pen = pf > 0
+    expected = side_values(c, lower, upper)[pen] / (pf * d)[pen]
+    np.testing.assert_allclose(entry, expected, rtol=1e-9, atol=1e-9 * np.abs(c).max())
+    assert np.isneginf(entry[3])                   # feature 4 is fixed at 0
+    amax = alpha_max(design, l1_ratio, penalty=penalty)
+    assert amax == pytest.approx(max(entry.max(), 0.0) / (n * l1_ratio), rel=1e-12)
+    scale = ref.standard_deviations(X) if standardize else None
+    w = np.zeros(p)
+    w[0] = z0[0]
+    b = y.mean() - X.mean(axis=0) @ w
+    assert ref.enet_box_kkt_violation(X, y, w, b, amax, l1_ratio, None, True, pf, lower,
+                                      upper, scale) < 1e-10
+    below, _, _ = ref.enet_box_coordinate_descent(X, y, 0.97 * amax, l1_ratio, None, True,
+                                                  pf, lower, upper, standardize, tol=1e-14)
+    assert np.any(below[pen] != 0)

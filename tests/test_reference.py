@@ -346,3 +346,162 @@ def test_reference_multitask_is_sklearn_and_gap_bounds_suboptimality(sparse_X, s
     a_max = ref.multitask_alpha_max(X, Y, l1_ratio, sw)
     assert ref.multitask_duality_gap(X, Y, np.zeros_like(W), np.average(Y, axis=0,
                                      weights=sw), a_max, l1_ratio, sw) <= 1e-12
+
+
+# --------------------------------------------------------------------------
+# box constraints and standardisation
+# --------------------------------------------------------------------------
+from scipy.optimize import minimize  # noqa: E402
+
+
+def _box_data(seed=60, n=50, p=8):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.3, 3.0, p) + rng.uniform(-1, 2, p)
+    X[:, 5] = 1.5                                    # a constant column
+    y = X[:, :4] @ np.array([2.0, -1.5, 1.0, 0.8]) + rng.standard_normal(n)
+    lower = np.where(np.arange(p) % 3 == 0, -0.3, -np.inf)
+    lower[2] = 0.0
+    upper = np.where(np.arange(p) < 2, 0.5, np.inf)
+    pf = np.r_[1.0, 0.5, 2.0, 0.0, np.ones(p - 4)]   # feature 3 unpenalised
+    return X, y, lower, upper, pf
+
+
+@pytest.mark.parametrize("layout", ["dense", "csc"])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_standard_deviations(layout, sw_kind, fit_intercept):
+    """``sqrt(sum_i s_i (x_ij - xbar_j)^2 / sum(s))`` (glmnet's 1/sum(w)
+    scaling): NumPy's weighted variance; about 0 without intercept; 0 for a
+    constant column with one."""
+    X, _, _, _, _ = _box_data()
+    s = make_sample_weight(X.shape[0], sw_kind, seed=61)
+    w = np.ones(X.shape[0]) if s is None else s
+    d = ref.standard_deviations(to_layout(X, layout), s, fit_intercept)
+    xbar = np.average(X, axis=0, weights=w) if fit_intercept else 0.0
+    np.testing.assert_allclose(d, np.sqrt(np.average((X - xbar) ** 2, axis=0, weights=w)),
+                               rtol=1e-12, atol=1e-12)
+    if fit_intercept:
+        assert d[5] <= 1e-12              # round-off of the mean only, dense or sparse
+        np.testing.assert_allclose(d, np.sqrt(np.cov(X.T, aweights=w, bias=True).diagonal()),
+                                   rtol=1e-10, atol=1e-7)
+    # scale invariance: d of a * X is |a| d
+    np.testing.assert_allclose(ref.standard_deviations(-3.0 * X, s, fit_intercept), 3 * d,
+                               rtol=1e-12, atol=1e-12)
+
+
+def test_enet_box_objective_and_kkt_basics():
+    X, y, lower, upper, pf = _box_data(seed=62)
+    rng = np.random.default_rng(63)
+    w = np.clip(rng.standard_normal(X.shape[1]) * 0.2, lower, upper)
+    # no box, no scale: enet_objective
+    assert ref.enet_box_objective(X, y, w, 0.3, 0.1, 0.7, None, pf) == pytest.approx(
+        ref.enet_objective(X, y, w, 0.3, 0.1, 0.7, None, pf), rel=1e-14)
+    # the scale d: L1 factors pf d, L2 factors pf d^2 (enet_objective on X / d
+    # at b = d w, with the factors pf)
+    d = rng.uniform(0.5, 2.0, X.shape[1])
+    assert ref.enet_box_objective(X, y, w, 0.3, 0.1, 0.7, None, pf, scale=d) == \
+        pytest.approx(ref.enet_objective(X / d, y, d * w, 0.3, 0.1, 0.7, None, pf),
+                      rel=1e-12)
+    # outside the box: inf, for the objective and the violation
+    outside = w.copy()
+    outside[0] = 0.6
+    assert ref.enet_box_objective(X, y, outside, 0.0, 0.1, 0.7, None, pf, lower,
+                                  upper) == np.inf
+    assert ref.enet_box_kkt_violation(X, y, outside, 0.0, 0.1, 0.7, None, True, pf, lower,
+                                      upper) == np.inf
+    with pytest.raises(ValueError, match="lower <= 0 <= upper"):
+        ref.enet_box_objective(X, y, w, 0.0, 0.1, 0.7, lower_bounds=0.1)
+    # no box: the violation is the plain KKT violation's
+    wo, bo, _ = ref.enet_box_coordinate_descent(X, y, 0.1, 0.7, penalty_factor=pf,
+                                                tol=1e-14)
+    assert ref.enet_box_kkt_violation(X, y, wo, bo, 0.1, 0.7, None, True, pf) < 1e-10
+    assert ref.enet_kkt_violation(X, y, wo, bo, 0.1, 0.7, penalty_factor=pf) < 1e-10
+    # a feasible non-optimal point violates
+    assert ref.enet_box_kkt_violation(X, y, w, 0.0, 0.1, 0.7, None, True, pf, lower,
+                                      upper) > 1e-2
+
+
+def _lbfgsb(X, y, s, alpha, l1_ratio, pf, lower, upper, d, fit_intercept, split):
+    """The box problem by L-BFGS-B (scipy), the intercept a free variable.
+
+    ``split=False`` (l1_ratio = 0): smooth, the box native to L-BFGS-B.
+    ``split=True``: ``w = u - v`` with ``0 <= u <= max(upper, 0)``, ``0 <= v <=
+    max(-lower, 0)``; the L1 term ``sum a_j (u_j + v_j)`` is linear, so the
+    problem is smooth and bound-constrained, with the same optimum (at the
+    optimum ``min(u_j, v_j) = 0`` when ``a_j > 0``)."""
+    n, p = X.shape
+    S = s.sum()
+    a = alpha * l1_ratio * pf * d
+    q = alpha * (1 - l1_ratio) * pf * d * d
+
+    def parts(z):
+        if split:
+            u, v, b = z[:p], z[p:2 * p], z[2 * p] if fit_intercept else 0.0
+            w = u - v
+        else:
+            w, b = z[:p], z[p] if fit_intercept else 0.0
+        r = y - X @ w - b
+        f = s @ (r * r) / (2 * S) + 0.5 * q @ (w * w)
+        gw = -(X.T @ (s * r)) / S + q * w
+        gb = -(s @ r) / S
+        if split:
+            f += a @ (u + v)
+            g = np.r_[gw + a, -gw + a]
+        else:
+            f += a @ np.abs(w)
+            g = gw
+        return f, (np.r_[g, gb] if fit_intercept else g)
+
+    if split:
+        bounds = ([(0.0, max(h, 0.0)) for h in upper]
+                  + [(0.0, max(-lo, 0.0)) for lo in lower])
+        z0 = np.zeros(2 * p)
+    else:
+        bounds = list(zip(lower, upper))
+        z0 = np.zeros(p)
+    bounds = [(lo, None if np.isposinf(hi) else hi) for lo, hi in bounds]
+    bounds = [(None if lo is not None and np.isneginf(lo) else lo, hi) for lo, hi in bounds]
+    if fit_intercept:
+        bounds.append((None, None))
+        z0 = np.r_[z0, 0.0]
+    res = minimize(parts, z0, jac=True, method="L-BFGS-B", bounds=bounds,
+                   options=dict(maxiter=100000, maxfun=200000, ftol=1e-16, gtol=1e-13,
+                                maxcor=30))
+    return res.fun
+
+
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("sw_kind", SAMPLE_WEIGHTS)
+@pytest.mark.parametrize("fit_intercept", [True, False])
+@pytest.mark.parametrize("l1_ratio", [0.0, 1.0, 0.5])
+def test_enet_box_coordinate_descent_is_lbfgsb(l1_ratio, fit_intercept, sw_kind,
+                                               standardize):
+    """The reference's box solver against scipy's L-BFGS-B: the Ridge part
+    (l1_ratio = 0) directly (smooth, the box native to L-BFGS-B), the L1 part
+    by the split-variable formulation; objectives equal to 1e-7 relative,
+    the solution inside the box and at the KKT conditions."""
+    X, y, lower, upper, pf = _box_data(seed=64)
+    if not fit_intercept:
+        X = X[:, [j for j in range(X.shape[1]) if j != 5]]   # no constant column
+        lower, upper, pf = (np.delete(a, 5) for a in (lower, upper, pf))
+    s = make_sample_weight(X.shape[0], sw_kind, seed=65)
+    sw = np.ones(X.shape[0]) if s is None else s
+    alpha = 0.2
+    w, b, _ = ref.enet_box_coordinate_descent(X, y, alpha, l1_ratio, s, fit_intercept, pf,
+                                              lower, upper, standardize, tol=1e-15)
+    assert np.all(w >= lower) and np.all(w <= upper)
+    d = ref.standard_deviations(X, s, fit_intercept) if standardize else np.ones(len(pf))
+    if standardize and fit_intercept:
+        assert w[5] == 0.0                           # the constant column stays 0
+    obj = ref.enet_box_objective(X, y, w, b, alpha, l1_ratio, s, pf, lower, upper, d)
+    assert ref.enet_box_kkt_violation(X, y, w, b, alpha, l1_ratio, s, fit_intercept, pf,
+                                      lower, upper, d) < 1e-8
+    other = _lbfgsb(X, y, sw, alpha, l1_ratio, pf, lower, upper, d, fit_intercept,
+                    split=l1_ratio > 0)
+    assert obj == pytest.approx(other, rel=1e-7)
+    assert obj <= other * (1 + 1e-12)               # coordinate descent is at least as low
+    # the box binds here: the unconstrained problem's optimum is lower
+    free, fb, _ = ref.enet_box_coordinate_descent(X, y, alpha, l1_ratio, s, fit_intercept,
+                                                  pf, standardize=standardize, tol=1e-15)
+    assert ref.enet_box_objective(X, y, free, fb, alpha, l1_ratio, s, pf,
+                                  scale=d) < obj - 1e-6

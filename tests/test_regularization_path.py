@@ -514,3 +514,183 @@ def test_dask_input_equals_in_memory(fit_intercept, weights):
                                        y=y, sample_weight=sw)
     np.testing.assert_allclose(again, mem.coef(alpha, exact=True), rtol=0,
                                atol=1e-6 * scale)
+
+
+# --------------------------------------------------------------------------
+# box constraints and standardisation
+# --------------------------------------------------------------------------
+def _box_problem(seed=21, n=70, p=10):
+    """Columns on different scales, a signal some bounds cut, an offset."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, p)) * rng.uniform(0.3, 3.0, p) + rng.uniform(-1, 2, p)
+    y = X[:, :5] @ np.array([2.0, -1.5, 1.0, 0.8, -0.6]) + rng.standard_normal(n)
+    lower = np.where(np.arange(p) % 3 == 0, -0.4, -np.inf)
+    lower[4] = 0.0                       # a correlation pushing against 0
+    upper = np.where(np.arange(p) < 2, 0.5, np.inf)
+    return X, y, lower, upper
+
+
+def _box_kkt(X, y, sw, w, b, alpha, l1_ratio, lower, upper, standardize, pf=None):
+    d = ref.standard_deviations(X, sw) if standardize else None
+    return ref.enet_box_kkt_violation(X, y, w, b, alpha, l1_ratio, sw, True, pf, lower,
+                                      upper, d)
+
+
+def _box_optimum(X, y, sw, alpha, l1_ratio, lower, upper, standardize, pf=None):
+    """The reference's box solver: its objective (the optimum to its 1e-14
+    tolerance, checked by its KKT conditions)."""
+    w, b, _ = ref.enet_box_coordinate_descent(X, y, alpha, l1_ratio, sw, True, pf, lower,
+                                             upper, standardize, tol=1e-14)
+    assert _box_kkt(X, y, sw, w, b, alpha, l1_ratio, lower, upper, standardize, pf) < 1e-9
+    d = ref.standard_deviations(X, sw) if standardize else None
+    return ref.enet_box_objective(X, y, w, b, alpha, l1_ratio, sw, pf, lower, upper, d)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("standardize", [False, True])
+@pytest.mark.parametrize("weights", [None, "random"])
+def test_box_path_is_enet_path_and_exact_refits_are_the_box_problem(layout, dtype,
+                                                                   standardize, weights):
+    from conftest import to_layout
+
+    X, y, lower, upper = _box_problem()
+    n, p = X.shape
+    sw = make_sample_weight(n, weights, seed=22)
+    Xl, yl = to_layout(X, layout, dtype), y.astype(dtype)
+    tol = 1e-10 if dtype == np.float64 else 1e-5
+    kw = dict(l1_ratio=0.6, n_alphas=8, eps=1e-2, tol=tol, max_iter=100000,
+              lower_bounds=lower, upper_bounds=upper, standardize=standardize)
+    path = regularization_path(Xl, yl, sample_weight=sw, **kw)
+    # enet_path's solutions, bit for bit, with the box and the standardisation
+    alphas, coefs, gaps = fastreg.enet_path(Xl, yl, fit_intercept=True, sample_weight=sw,
+                                            **kw)
+    np.testing.assert_array_equal(path.alphas, alphas)
+    np.testing.assert_array_equal(path.coefs, coefs)
+    np.testing.assert_array_equal(path.dual_gaps, gaps)
+    assert np.all(path.coefs >= lower[:, None]) and np.all(path.coefs <= upper[:, None])
+    np.testing.assert_array_equal(path.params["lower_bounds"], lower)
+    np.testing.assert_array_equal(path.params["upper_bounds"], upper)
+    assert path.params["standardize"] is standardize
+    # the grid starts at the box problem's alpha_max
+    assert not np.any(path.coefs[:, 0])
+
+    # exact refits between grid alphas: the box problem, as ElasticNet fits it
+    query = np.exp([0.5 * np.log(path.alphas[2] * path.alphas[3]),
+                    0.3 * np.log(path.alphas[5]) + 0.7 * np.log(path.alphas[6])])
+    W, B = path.coef(query, exact=True), path.intercept(query, exact=True)
+    assert W.dtype == dtype
+    scale = np.var(y)
+    fuzz = 1e-9 if dtype == np.float64 else 1e-4
+    for m, alpha in enumerate(query):
+        est = fastreg.ElasticNet(alpha=alpha, l1_ratio=0.6, tol=tol, max_iter=100000,
+                                 lower_bounds=lower, upper_bounds=upper,
+                                 standardize=standardize).fit(Xl, yl, sample_weight=sw)
+        w, b = W[:, m].astype(np.float64), float(B[m])
+        assert np.all(w >= lower) and np.all(w <= upper)
+        opt = _box_optimum(X, y, sw, alpha, 0.6, lower, upper, standardize)
+        d = ref.standard_deviations(X, sw) if standardize else None
+        for coef, icpt, gap in ((w, b, None), (est.coef_, est.intercept_, est.dual_gap_)):
+            obj = ref.enet_box_objective(X, y, coef, icpt, alpha, 0.6, sw, None, lower,
+                                         upper, d)
+            # each solution's excess over the optimum is within the tolerance
+            # (and ElasticNet's within its own certificate)
+            assert obj - opt <= tol * scale + fuzz * scale
+            if gap is not None:
+                assert obj - opt <= gap + fuzz * scale
+            assert _box_kkt(X, y, sw, coef, icpt, alpha, 0.6, lower, upper,
+                            standardize) < (1e-4 if dtype == np.float64 else 1e-2)
+        # strongly convex (l1_ratio < 1): the two solutions agree
+        np.testing.assert_allclose(w, est.coef_, rtol=0,
+                                   atol=1e-4 if dtype == np.float64 else 1e-2)
+
+
+def test_box_constant_above_the_first_alpha():
+    """With the box problem's alpha_max first, the zero solution holds above it
+    (the box's normal cone does not depend on alpha): coef(alpha > max) is 0,
+    and the reference's KKT conditions of the box problem hold there."""
+    X, y, lower, upper = _box_problem(seed=25)
+    pf = np.ones(X.shape[1])
+    pf[3] = 0.0                   # an unpenalised feature, held at its bound -0.4
+    path = regularization_path(X, y, l1_ratio=1.0, n_alphas=6, tol=1e-12,
+                               max_iter=100000, lower_bounds=lower, upper_bounds=upper,
+                               penalty_factor=pf, standardize=True)
+    assert not np.any(path.coefs[pf > 0, 0]) and path.coefs[3, 0] == lower[3]
+    for alpha in (path.alphas[0] * 1.5, path.alphas[0] * 40):
+        w, b = path.coef(alpha), path.intercept(alpha)
+        np.testing.assert_array_equal(w, path.coefs[:, 0])
+        assert _box_kkt(X, y, None, w, b, alpha, 1.0, lower, upper, True, pf) < 1e-9
+        np.testing.assert_allclose(path.coef(alpha, exact=True), w, rtol=0, atol=1e-9)
+
+
+def test_box_lower_zero_is_positive():
+    X, y, _, _ = _box_problem(seed=24)
+    a = regularization_path(X, y, n_alphas=6, lower_bounds=0.0, tol=1e-10)
+    b = regularization_path(X, y, n_alphas=6, positive=True, tol=1e-10)
+    np.testing.assert_array_equal(a.coefs, b.coefs)
+    assert a.params["positive"] and a.params["lower_bounds"] is None
+    alpha = np.sqrt(a.alphas[2] * a.alphas[3])
+    np.testing.assert_array_equal(a.coef(alpha, exact=True), b.coef(alpha, exact=True))
+    # bounds never active: the unbounded path, bit for bit
+    c = regularization_path(X, y, n_alphas=6, lower_bounds=-1e6, upper_bounds=1e6,
+                            tol=1e-10)
+    d = regularization_path(X, y, n_alphas=6, tol=1e-10)
+    np.testing.assert_array_equal(c.coefs, d.coefs)
+
+
+def test_box_errors():
+    X, y, _, _ = _box_problem(seed=25)
+    with pytest.raises(ValueError, match="lower_bounds must be <= 0"):
+        regularization_path(X, y, lower_bounds=0.5)
+    with pytest.raises(ValueError, match=r"upper_bounds must be a scalar or have shape"):
+        regularization_path(X, y, upper_bounds=np.ones(3))
+    with pytest.raises(ValueError, match="positive=True means lower_bounds=0"):
+        regularization_path(X, y, lower_bounds=-1.0, positive=True)
+    with pytest.raises(TypeError, match="standardize"):
+        regularization_path(X, y, standardize="yes")
+    path = regularization_path(X, y, n_alphas=4)
+    with pytest.raises(ValueError, match="upper_bounds must be >= 0"):
+        RegularizationPath(path.alphas, path.coefs, path.intercepts, path.dual_gaps,
+                           path.n_iters, l1_ratio=1.0, params=dict(upper_bounds=-1.0))
+    with pytest.raises(TypeError, match="standardize"):
+        RegularizationPath(path.alphas, path.coefs, path.intercepts, path.dual_gaps,
+                           path.n_iters, l1_ratio=1.0, params=dict(standardize=1))
+
+
+def test_box_exact_refit_with_data_passed_in():
+    """A path built from arrays with the box in its params (as the CV
+    estimators build theirs) refits the box problem given the data."""
+    X, y, lower, upper = _box_problem(seed=26)
+    kw = dict(lower_bounds=lower, upper_bounds=upper, standardize=True)
+    kept = regularization_path(X, y, l1_ratio=0.5, n_alphas=8, tol=1e-10, **kw)
+    built = RegularizationPath(kept.alphas, kept.coefs, kept.intercepts, kept.dual_gaps,
+                               kept.n_iters, l1_ratio=0.5, params=dict(tol=1e-10, **kw))
+    alpha = np.sqrt(kept.alphas[4] * kept.alphas[5])
+    np.testing.assert_array_equal(built.coef(alpha, exact=True, X=X, y=y),
+                                  kept.coef(alpha, exact=True))
+
+
+@pytest.mark.parametrize("weights", [None, "random"])
+def test_box_dask_input_equals_in_memory(weights):
+    da = pytest.importorskip("dask.array")
+    dask = pytest.importorskip("dask")
+    X, y, lower, upper = _box_problem(seed=27, n=203)
+    sw = make_sample_weight(203, weights, seed=28)
+    kw = dict(l1_ratio=0.8, n_alphas=8, tol=1e-12, max_iter=100000, sample_weight=sw,
+              lower_bounds=lower, upper_bounds=upper, standardize=True)
+    mem = regularization_path(X, y, **kw)
+    with dask.config.set(scheduler="sync"):
+        dpath = regularization_path(da.from_array(X, chunks=(50, 10)),
+                                    da.from_array(y, 50), **kw)
+    np.testing.assert_allclose(dpath.alphas, mem.alphas, rtol=1e-10)
+    scale = np.abs(mem.coefs).max()
+    np.testing.assert_allclose(dpath.coefs, mem.coefs, rtol=0, atol=1e-6 * scale)
+    alpha = np.sqrt(mem.alphas[4] * mem.alphas[5])
+    w, b = dpath.coef(alpha, exact=True), dpath.intercept(alpha, exact=True)
+    np.testing.assert_allclose(w, mem.coef(alpha, exact=True), rtol=0, atol=1e-6 * scale)
+    assert _box_kkt(X, y, sw, w, b, alpha, 0.8, lower, upper, True) < 1e-6
+    with dask.config.set(scheduler="sync"):  # given the Dask data again
+        again = dpath.drop_data().coef(alpha, exact=True,
+                                       X=da.from_array(X, chunks=(50, 10)), y=y,
+                                       sample_weight=sw)
+    np.testing.assert_allclose(again, w, rtol=0, atol=1e-9 * scale)

@@ -237,7 +237,10 @@ def fit_enet_cv_dask(params, X, y, sample_weight, l1_ratios, eps, gammas=None):
     refit_params = dict(tol=params["tol"], max_iter=params["max_iter"],
                         positive=params["positive"], penalty_factor=pf,
                         precompute=params["precompute"], selection=params["selection"],
-                        random_state=params["random_state"])
+                        random_state=params["random_state"],
+                        lower_bounds=None if bounds is None else bounds[0],
+                        upper_bounds=None if bounds is None else bounds[1],
+                        standardize=standardize)
     kept = [[None] * K for _ in l1_ratios]  # the fold paths, with keep_fold_paths
 
     def fold_path(i, k, solved):

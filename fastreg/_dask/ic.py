@@ -14,7 +14,7 @@ import numpy as np
 
 from .._criteria import (active_union, degrees_of_freedom, kish_size, least_squares_from_gram,
                          likelihood_rss, moments_rss, noise_floor, select)
-from .._penalty import check_penalty_factor
+from .._penalty import check_penalty_factor, resolve_box
 from .._result import FitResult
 from .._selection import path_alphas
 from .enet import _GramProblem
@@ -44,6 +44,8 @@ def fit_ic_dask(params, X, y, sample_weight, l1_ratio, eps):
     check_gram_size(X, name)
     n, p = X.shape
     pf = check_penalty_factor(params["penalty_factor"], p, params["positive"])
+    bounds, positive = resolve_box(params["lower_bounds"], params["upper_bounds"], p,
+                                   params["positive"])
     dtype = out_dtype(X)
     if sw is None:
         (st,) = compute(stats_graph(X, y, None))
@@ -63,18 +65,23 @@ def fit_ic_dask(params, X, y, sample_weight, l1_ratio, eps):
             f"n_features={p}): pass noise_variance, or fit in memory (cross-validation "
             "estimate).")
 
-    problem = _GramProblem(st, fi, dtype, pf)
+    problem = _GramProblem(st, fi, dtype, pf, bounds, params["standardize"])
     alphas = path_alphas(params["alphas"], 100, lambda k: problem.alpha_grid(
-        l1_ratio, eps, k, params["positive"]))
-    coefs, gaps, n_iters = problem.path(alphas, l1_ratio, params, 4)
+        l1_ratio, eps, k, positive))
+    coefs, gaps, n_iters = problem.path(alphas, l1_ratio, dict(params, positive=positive),
+                                        4)
     # the in-memory route's coefficients are in the data's dtype: so are these
     coefs = coefs.astype(dtype).astype(np.float64)
     G, Xy, yy = problem.G, problem.Xy[:, 0], float(problem.yy[0])
     rss = likelihood_rss(moments_rss(G, Xy, yy, coefs), n, n_eff)
     union = active_union(coefs)
+    # the box as the coefficients are compared: in the data's dtype
+    factors = {} if problem.penalty is None else dict(
+        l2_factor=problem.penalty.factors64[1],
+        bounds=None if bounds is None else tuple(b.astype(dtype) for b in bounds))
     df, nnz = degrees_of_freedom(coefs, alphas, l1_ratio, n,
                                  np.asarray(G[np.ix_(union, union)], dtype=np.float64),
-                                 union, pf, fi)
+                                 union, pf, fi, **factors)
     if sigma2 is None:
         b, rank = least_squares_from_gram(G, Xy)
         rss_ols = likelihood_rss(max(yy - b @ Xy, 0.0), n, n_eff)
