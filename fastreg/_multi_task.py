@@ -140,8 +140,9 @@ class MultiTaskElasticNet(LinearRegressorBase):
         check_multi_task_y(y, self._single_task)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1])
+        # lazy: the working-set loop centres only the columns it restricts to
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
-                            normalize_weights=True, col_sums=col_sums)
+                            normalize_weights=True, lazy=True, col_sums=col_sums)
         problem = MultiTaskProblem(design, penalty_factor)
         n_tasks, n_features = y.shape[1], X.shape[1]
         W = np.zeros((n_features, n_tasks), dtype=X.dtype)
