@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._base import LinearRegressorBase, intercept_of
+from ._dask import is_dask_collection
 from ._multi_task_solver import MultiTaskProblem
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
@@ -136,6 +137,12 @@ class MultiTaskElasticNet(LinearRegressorBase):
         l1_ratio = check_real(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         check_multi_task_params(self)
         check_bool(self.warm_start, "warm_start")
+        if is_dask_collection(X):  # Dask arrays: Gram-mode block CD on one-pass statistics
+            from ._dask.multi_task import fit_multi_task_dask
+            previous = getattr(self, "coef_", None) if self.warm_start else None
+            return self._set_fitted(fit_multi_task_dask(
+                dict(self.get_params(deep=False), alpha=alpha, l1_ratio=l1_ratio), X, y,
+                sample_weight, coef_init=previous))
         X, y, col_sums = self._validate_Xy(X, y, True, col_sums=True)
         check_multi_task_y(y, self._single_task)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)

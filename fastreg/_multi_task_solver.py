@@ -93,6 +93,39 @@ class MultiTaskProblem:
         if self.pf is not None and np.any(self.pf == 0):
             self.unpen = self._projection(np.flatnonzero(self.pf == 0))
 
+    @classmethod
+    def from_gram(cls, G, XtY, y_norm2, n, penalty_factor=None):
+        """A problem known by its statistics only (the Dask route), in Gram
+        mode: ``G = Xt^T Xt`` (p, p), ``XtY = Xt^T Y`` (p, T), ``y_norm2 =
+        ||Y||_F^2`` of the centred design weighted to total weight ``n``."""
+        self = cls.__new__(cls)
+        dtype = np.asarray(G).dtype
+        self.design, self.n, self.working_set = None, n, False
+        self.G = np.asfortranarray(G)
+        self.XtY = np.ascontiguousarray(XtY, dtype=dtype)
+        self.y_norm2 = float(y_norm2)
+        self.n_tasks = self.XtY.shape[1]
+        self.pf = None if penalty_factor is None else np.asarray(penalty_factor, dtype)
+        self.unpen = {}
+        if self.pf is not None and np.any(self.pf == 0):
+            idx = np.flatnonzero(self.pf == 0)
+            G64 = self.G.astype(np.float64)
+            self.unpen = dict(
+                unpen_idx=idx.astype(np.intc),
+                unpen_pinv=np.asfortranarray(np.linalg.pinv(G64[np.ix_(idx, idx)],
+                                                            hermitian=True), dtype=dtype),
+                unpen_cross=np.asfortranarray(G64[:, idx], dtype=dtype),
+                unpen_xty=np.ascontiguousarray(self.XtY[idx]))
+        return self
+
+    @property
+    def n_features(self):
+        return self.G.shape[0] if self.design is None else self.design.shape[1]
+
+    @property
+    def dtype(self):
+        return self.G.dtype if self.design is None else self.design.dtype
+
     def _projection(self, idx):
         """The kernels' projection off the unpenalised columns ``idx``:
         ``pinv(Xt_U^T Xt_U)``, ``Xt^T Xt_U`` and ``Xt_U^T Y`` (an explicit
@@ -113,6 +146,13 @@ class MultiTaskProblem:
         """Smallest alpha at which every penalised row of W is zero:
         ``max_j ||Xt_j^T R0||_2 / (pf_j n l1_ratio)``, R0 the targets'
         residual after least squares on the unpenalised features (Y if none)."""
+        if self.design is None:
+            V = self.XtY.astype(np.float64)
+            if self.unpen:
+                d = self.unpen
+                V = V - d["unpen_cross"].astype(np.float64) @ (
+                    d["unpen_pinv"].astype(np.float64) @ V[d["unpen_idx"]])
+            return self._alpha_max_from(V, l1_ratio)
         R0 = self.Y.astype(np.float64)
         if self.unpen:
             d = self.unpen
@@ -120,6 +160,10 @@ class MultiTaskProblem:
                 np.eye(self.design.shape[1])[:, d["unpen_idx"]]), dtype=np.float64)
             R0 = R0 - XU @ np.linalg.lstsq(XU, R0, rcond=None)[0]
         V = np.asarray(self.design.rmatvec(R0), dtype=np.float64)
+        return self._alpha_max_from(V, l1_ratio)
+
+    def _alpha_max_from(self, V, l1_ratio):
+        """alpha_max from the correlations ``V = Xt^T R0`` (p, T)."""
         norms = np.sqrt(np.sum(V * V, axis=1))
         if self.pf is not None:
             pen = self.pf > 0
@@ -206,8 +250,8 @@ def multi_task_path(problem, alphas, l1_ratio, *, coef_init=None, tol=1e-4,
         Duality gaps, scikit-learn's units.
     n_iters : ndarray of shape (n_alphas,)
     """
-    p, T = problem.design.shape[1], problem.n_tasks
-    W = np.zeros((p, T), dtype=problem.design.dtype)
+    p, T = problem.n_features, problem.n_tasks
+    W = np.zeros((p, T), dtype=problem.dtype)
     if coef_init is not None:
         W[:] = np.asarray(coef_init).T
     rng = check_random_state(random_state)
