@@ -9,10 +9,8 @@ from sklearn.utils.validation import assert_all_finite, check_is_fitted, validat
 
 from ._dask import is_dask_collection
 from ._result import ABSENT, intercept_from_means
-from ._validation import (check_array_basics, check_consistent_length,
-                          check_sparse_structure)
-
-FLOAT_DTYPES = (np.float64, np.float32)
+from ._validation import (FLOAT_DTYPES, check_array_basics, check_consistent_length,
+                          check_sparse_structure, finite_column_sums)
 
 
 class LinearRegressorBase(MultiOutputMixin, RegressorMixin, BaseEstimator):
@@ -137,16 +135,6 @@ def intercept_of(design, coef, fit_intercept):
     """The intercept of ``coef`` (shape (p,) or (T, p)) on a preprocessed design:
     ``y_mean - x_mean . coef``, or zeros (0.0 for a single target) without one."""
     return intercept_from_means(coef, design.x_mean, design.y_mean, fit_intercept)
-
-
-def finite_column_sums(X):
-    """Column sums of dense X, checking finiteness on the way: one pass, the
-    full element-wise check (and its error naming X) only when a sum is not
-    finite. The sums are what the means are made of."""
-    sums = np.sum(X, axis=0)
-    if not np.isfinite(np.sum(sums)):
-        assert_all_finite(X, input_name="X")
-    return sums
 
 
 def _plain_float_array(a):

@@ -339,7 +339,7 @@ def gram_statistics(design, y, precompute=None):
     return G, np.ascontiguousarray(Xy, dtype=dtype), dtype.type(y64 @ y64)
 
 
-def use_gram(precompute, n_samples, n_features, n_alphas=1):
+def use_gram(precompute, n_samples, n_features, n_alphas=1, n_tasks=1):
     """Whether to run coordinate descent in Gram mode.
 
     Parameters
@@ -353,6 +353,9 @@ def use_gram(precompute, n_samples, n_features, n_alphas=1):
     n_alphas : int, default=1
         Number of fits that will share one Gram matrix (a regularisation
         path, several targets): the build is amortised over them.
+    n_tasks : int, default=1
+        Columns of the target solved jointly (the multi-task kernels): a
+        dense epoch then costs ``n_tasks`` times more, the build no more.
 
     Returns
     -------
@@ -372,6 +375,10 @@ def use_gram(precompute, n_samples, n_features, n_alphas=1):
     (i.e. roughly p <= 200 whatever n >= p); with 10 alphas, p below ~1300;
     with 100 alphas, any p up to the memory cap.
 
+    With ``n_tasks = T`` the left side is divided by T: a multi-task dense
+    epoch updates T residual columns per feature (``2 n T`` multiply-adds),
+    while G is built once for every task.
+
     The constants come from timings of both routes on correlated Gaussian
     designs, single fits and paths (bench/results/cost_models.md); they are
     meant to be right by a margin, not exact: a wrong Gram choice costs up to
@@ -383,7 +390,7 @@ def use_gram(precompute, n_samples, n_features, n_alphas=1):
         if precompute != "auto":
             raise ValueError(f"precompute must be a bool, 'auto' or an array, got "
                              f"{precompute!r}.")
-        return _auto(n_samples, n_features, n_alphas)
+        return _auto(n_samples, n_features, n_alphas, n_tasks)
     if sp.issparse(precompute):
         raise TypeError("A precomputed Gram matrix must be dense.")
     if precompute is None or isinstance(precompute, numbers.Number):
@@ -393,10 +400,10 @@ def use_gram(precompute, n_samples, n_features, n_alphas=1):
     return True
 
 
-def _auto(n_samples, n_features, n_alphas):
+def _auto(n_samples, n_features, n_alphas, n_tasks=1):
     n, p = int(n_samples), int(n_features)
     if p == 0 or n < p or p * p > MAX_GRAM_ENTRIES:
         return False
-    build = p / _BUILD_EPOCHS_DIV  # in full dense epochs
+    build = p / (_BUILD_EPOCHS_DIV * max(int(n_tasks), 1))  # in full dense epochs
     dense = _EPOCHS_FIRST_FIT + (max(int(n_alphas), 1) - 1) * _EPOCHS_WARM_FIT
     return build < dense * (1.0 - p / (4.0 * n))

@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from ._base import LinearRegressorBase, intercept_of
+from ._dask import is_dask_collection
 from ._multi_task_solver import MultiTaskProblem
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
@@ -136,12 +137,19 @@ class MultiTaskElasticNet(LinearRegressorBase):
         l1_ratio = check_real(self.l1_ratio, "l1_ratio", low=0.0, high=1.0)
         check_multi_task_params(self)
         check_bool(self.warm_start, "warm_start")
+        if is_dask_collection(X):  # Dask arrays: Gram-mode block CD on one-pass statistics
+            from ._dask.multi_task import fit_multi_task_dask
+            previous = getattr(self, "coef_", None) if self.warm_start else None
+            return self._set_fitted(fit_multi_task_dask(
+                dict(self.get_params(deep=False), alpha=alpha, l1_ratio=l1_ratio), X, y,
+                sample_weight, coef_init=previous))
         X, y, col_sums = self._validate_Xy(X, y, True, col_sums=True)
         check_multi_task_y(y, self._single_task)
         sample_weight = check_sample_weight(sample_weight, X.shape[0], X.dtype)
         penalty_factor = check_penalty_factor(self.penalty_factor, X.shape[1])
+        # lazy: the working-set loop centres only the columns it restricts to
         design = preprocess(X, y, sample_weight, self.fit_intercept, copy_X=self.copy_X,
-                            normalize_weights=True, col_sums=col_sums)
+                            normalize_weights=True, lazy=True, col_sums=col_sums)
         problem = MultiTaskProblem(design, penalty_factor)
         n_tasks, n_features = y.shape[1], X.shape[1]
         W = np.zeros((n_features, n_tasks), dtype=X.dtype)

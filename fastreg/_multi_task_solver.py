@@ -10,25 +10,44 @@ scikit-learn's units become the kernels' through
 :func:`fastreg._enet_solver.kernel_penalties`, the family's one conversion
 (the multi-task objective is scaled as the single-task one); gaps and
 tolerances are divided by ``n`` on the way back. The strategy: Gram mode
-(``fastreg._gram.use_gram``'s cost model, the Gram matrix shared by every
-solve of a path) or the dense / sparse block-CD kernel
-(``fastreg._kernels._cd_multi_task``).
+(``fastreg._gram.use_gram``'s cost model with the tasks' count, the Gram
+matrix shared by every solve of a path), the working-set loop
+(``fastreg._multi_task_working_set``: single fits on dense designs wide
+enough, or tall enough, for it; its subproblems in Gram mode when tall), or
+the dense / sparse block-CD kernel (``fastreg._kernels._cd_multi_task``).
 """
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
-from ._base import FLOAT_DTYPES
 from ._blas_threads import single_threaded_blas
 from ._enet_solver import kernel_penalties, warn_not_converged
 from ._gram import gram_matrix, use_gram
 from ._kernels._cd_multi_task import mt_cd_dense, mt_cd_gram, mt_cd_sparse
+from ._multi_task_working_set import solve_working_set_mt
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._selection import alpha_grid_from_max, path_alphas
-from ._validation import (check_array_basics, check_consistent_length,
+from ._validation import (FLOAT_DTYPES, check_array_basics, check_consistent_length,
                           check_grid_l1_ratio, check_sample_weight, check_sparse_structure)
+from ._working_set import (WS_MIN_ENTRIES, WS_MIN_FEATURES, WS_TALL, WS_TALL_MIN_FEATURES,
+                           WS_WIDE)
+
+
+def working_set_pays(design, n_fits, penalty_factor):
+    """Whether a single fit on ``design`` takes the working-set loop: a dense
+    design (sparse columns are cheap to sweep), penalised features only, and
+    the single-task loop's size rule (wide enough, or tall enough that its
+    subproblems run in Gram mode on a few columns instead of a full Gram
+    matrix). Paths keep the plain kernels or a shared Gram matrix."""
+    n, p = design.shape
+    if design.sparse or n_fits != 1:
+        return False
+    if penalty_factor is not None and np.any(np.asarray(penalty_factor) == 0):
+        return False
+    return ((n * p >= WS_MIN_ENTRIES or p >= WS_WIDE * n)
+            and (p >= WS_MIN_FEATURES or (n >= WS_TALL * p and p >= WS_TALL_MIN_FEATURES)))
 
 
 class MultiTaskProblem:
@@ -46,9 +65,13 @@ class MultiTaskProblem:
         Gram mode: forced, refused, or by the cost model.
     n_fits : int
         Solves that will share the Gram matrix (a path's alphas).
+    working_set : bool, default=True
+        Allow the working-set loop (:func:`working_set_pays`); its own
+        subproblems are built with False.
     """
 
-    def __init__(self, design, penalty_factor=None, precompute="auto", n_fits=1):
+    def __init__(self, design, penalty_factor=None, precompute="auto", n_fits=1,
+                 working_set=True):
         self.design = design
         n, p = design.shape
         self.n = n
@@ -57,7 +80,10 @@ class MultiTaskProblem:
         self.n_tasks = self.Y.shape[1]
         n_cost = max(1, design.X.nnz // max(p, 1)) if design.sparse else n
         self.G = None
-        if use_gram(precompute, n_cost, p, n_alphas=n_fits):
+        self.working_set = (working_set and precompute == "auto"
+                            and working_set_pays(design, n_fits, penalty_factor))
+        if not self.working_set and use_gram(precompute, n_cost, p, n_alphas=n_fits,
+                                             n_tasks=self.n_tasks):
             self.G = np.asfortranarray(gram_matrix(design), dtype=dtype)
             self.XtY = np.ascontiguousarray(design.rmatvec(self.Y), dtype=dtype)
             self.y_norm2 = float(np.sum(self.Y.astype(np.float64) ** 2))
@@ -65,6 +91,39 @@ class MultiTaskProblem:
         self.unpen = {}
         if self.pf is not None and np.any(self.pf == 0):
             self.unpen = self._projection(np.flatnonzero(self.pf == 0))
+
+    @classmethod
+    def from_gram(cls, G, XtY, y_norm2, n, penalty_factor=None):
+        """A problem known by its statistics only (the Dask route), in Gram
+        mode: ``G = Xt^T Xt`` (p, p), ``XtY = Xt^T Y`` (p, T), ``y_norm2 =
+        ||Y||_F^2`` of the centred design weighted to total weight ``n``."""
+        self = cls.__new__(cls)
+        dtype = np.asarray(G).dtype
+        self.design, self.n, self.working_set = None, n, False
+        self.G = np.asfortranarray(G)
+        self.XtY = np.ascontiguousarray(XtY, dtype=dtype)
+        self.y_norm2 = float(y_norm2)
+        self.n_tasks = self.XtY.shape[1]
+        self.pf = None if penalty_factor is None else np.asarray(penalty_factor, dtype)
+        self.unpen = {}
+        if self.pf is not None and np.any(self.pf == 0):
+            idx = np.flatnonzero(self.pf == 0)
+            G64 = self.G.astype(np.float64)
+            self.unpen = dict(
+                unpen_idx=idx.astype(np.intc),
+                unpen_pinv=np.asfortranarray(np.linalg.pinv(G64[np.ix_(idx, idx)],
+                                                            hermitian=True), dtype=dtype),
+                unpen_cross=np.asfortranarray(G64[:, idx], dtype=dtype),
+                unpen_xty=np.ascontiguousarray(self.XtY[idx]))
+        return self
+
+    @property
+    def n_features(self):
+        return self.G.shape[0] if self.design is None else self.design.shape[1]
+
+    @property
+    def dtype(self):
+        return self.G.dtype if self.design is None else self.design.dtype
 
     def _projection(self, idx):
         """The kernels' projection off the unpenalised columns ``idx``:
@@ -86,6 +145,13 @@ class MultiTaskProblem:
         """Smallest alpha at which every penalised row of W is zero:
         ``max_j ||Xt_j^T R0||_2 / (pf_j n l1_ratio)``, R0 the targets'
         residual after least squares on the unpenalised features (Y if none)."""
+        if self.design is None:
+            V = self.XtY.astype(np.float64)
+            if self.unpen:
+                d = self.unpen
+                V = V - d["unpen_cross"].astype(np.float64) @ (
+                    d["unpen_pinv"].astype(np.float64) @ V[d["unpen_idx"]])
+            return self._alpha_max_from(V, l1_ratio)
         R0 = self.Y.astype(np.float64)
         if self.unpen:
             d = self.unpen
@@ -93,6 +159,10 @@ class MultiTaskProblem:
                 np.eye(self.design.shape[1])[:, d["unpen_idx"]]), dtype=np.float64)
             R0 = R0 - XU @ np.linalg.lstsq(XU, R0, rcond=None)[0]
         V = np.asarray(self.design.rmatvec(R0), dtype=np.float64)
+        return self._alpha_max_from(V, l1_ratio)
+
+    def _alpha_max_from(self, V, l1_ratio):
+        """alpha_max from the correlations ``V = Xt^T R0`` (p, T)."""
         norms = np.sqrt(np.sum(V * V, axis=1))
         if self.pf is not None:
             pen = self.pf > 0
@@ -105,26 +175,58 @@ class MultiTaskProblem:
         scikit-learn's units, epochs); warns (ConvergenceWarning, with the gap)
         as if ``warnings.warn(..., stacklevel)`` were called here."""
         l1_reg, l2_reg = kernel_penalties(alpha, l1_ratio, self.n)
-        kw = dict(self.unpen)
-        if self.pf is not None:
-            kw["penalty_factor"] = self.pf
-        design = self.design
-        args = (W, l1_reg, l2_reg, max_iter, tol, seed, random)
         with single_threaded_blas():
-            if self.G is not None:
-                out = mt_cd_gram(self.G, self.XtY, self.y_norm2, *args, **kw)
-            elif design.sparse:
-                X = design.X
-                norms, colsum = design.column_stats()
-                out = mt_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
-                                   design.sqrt_sw, norms, colsum, self.Y, *args, **kw)
+            if self.working_set and l1_reg > 0 and not random:
+                out = self._solve_ws(W, l1_reg, l2_reg, max_iter, tol, seed)
             else:
-                out = mt_cd_dense(design.X, self.Y, *args, **kw)
+                out = self._kernel(W, l1_reg, l2_reg, max_iter, tol, seed, random)
         gap, tol_scaled, n_iter, converged = out
         if not converged:
             warn_not_converged(n_iter, gap / self.n, tol_scaled / self.n, alpha,
                                stacklevel + 1)
         return gap / self.n, n_iter
+
+    def _kernel(self, W, l1_reg, l2_reg, max_iter, tol, seed, random):
+        """One kernel call on this problem (kernel units; ``tol`` relative to
+        ``||Y||_F^2``); returns the kernel's tuple."""
+        kw = dict(self.unpen)
+        if self.pf is not None:
+            kw["penalty_factor"] = self.pf
+        design = self.design
+        args = (W, l1_reg, l2_reg, max_iter, tol, seed, random)
+        if self.G is not None:
+            return mt_cd_gram(self.G, self.XtY, self.y_norm2, *args, **kw)
+        if design.sparse:
+            X = design.X
+            norms, colsum = design.column_stats()
+            return mt_cd_sparse(X.data, X.indices, X.indptr, design.x_mean,
+                                design.sqrt_sw, norms, colsum, self.Y, *args, **kw)
+        return mt_cd_dense(design.X, self.Y, *args, **kw)
+
+    def _solve_ws(self, W, l1_reg, l2_reg, max_iter, tol, seed):
+        """The working-set loop around the kernels; returns the kernel's tuple."""
+        Y64 = self.Y.astype(np.float64, copy=False).ravel()
+        y_norm2 = float(Y64 @ Y64)
+        tol_scaled = tol * y_norm2
+        p = self.design.shape[1]
+        pf = np.ones(p) if self.pf is None else self.pf.astype(np.float64)
+
+        def solve_sub(sub, W_sub, tol_abs, budget, pf_sub):
+            rel = tol_abs / y_norm2 if y_norm2 > 0 else tol
+            if sub is self.design:
+                return self._kernel(W_sub, l1_reg, l2_reg, budget, rel, seed, False)[::2]
+            problem = MultiTaskProblem(sub, None if self.pf is None
+                                       else pf_sub.astype(sub.dtype), working_set=False)
+            if problem.G is not None:
+                # Gram-mode epochs cost nothing next to the full pass over X of
+                # a gap check: solve the subproblem to the final tolerance.
+                rel = min(rel, 0.3 * tol)
+            return problem._kernel(W_sub, l1_reg, l2_reg, budget, rel, seed, False)[::2]
+
+        gap, n_iter, converged = solve_working_set_mt(
+            self.design, self.Y, W, l1_reg, l2_reg, tol_scaled=tol_scaled,
+            max_iter=max_iter, pf=pf, solve_sub=solve_sub)
+        return gap, tol_scaled, n_iter, converged
 
 
 def multi_task_alphas(problem, l1_ratio, eps, n_alphas):
@@ -147,8 +249,8 @@ def multi_task_path(problem, alphas, l1_ratio, *, coef_init=None, tol=1e-4,
         Duality gaps, scikit-learn's units.
     n_iters : ndarray of shape (n_alphas,)
     """
-    p, T = problem.design.shape[1], problem.n_tasks
-    W = np.zeros((p, T), dtype=problem.design.dtype)
+    p, T = problem.n_features, problem.n_tasks
+    W = np.zeros((p, T), dtype=problem.dtype)
     if coef_init is not None:
         W[:] = np.asarray(coef_init).T
     rng = check_random_state(random_state)

@@ -10,14 +10,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils.validation import check_array
 
-from ._base import FLOAT_DTYPES, finite_column_sums
 from ._enet_solver import gram_for, gram_target, make_penalty, solve_enet, warm_started_path
 from ._multi_task_solver import multi_task_enet_path
 from ._dask import is_dask_collection
 from ._penalty import check_penalty_factor, resolve_box
 from ._preprocess import preprocess
 from ._selection import alpha_grid_from_max, alpha_max_from_correlations, path_alphas
-from ._validation import (check_array_basics, check_bool, check_choice,
+from ._validation import (FLOAT_DTYPES, check_array_basics, check_bool, check_choice,
+                          finite_column_sums,
                           check_consistent_length, check_grid_l1_ratio, check_int,
                           check_real,
                           check_sample_weight, check_sparse_structure)

@@ -15,7 +15,6 @@ import scipy.sparse as sp
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array
 
-from ._base import FLOAT_DTYPES
 from ._dask import is_dask_collection
 from ._enet_solver import make_penalty
 from ._penalty import check_penalty_factor, resolve_box
@@ -23,7 +22,8 @@ from ._path import (check_path_data, check_path_options, design_alphas, design_s
                     path_on_design)
 from ._preprocess import preprocess
 from ._result import intercept_from_means
-from ._validation import (check_alpha_values, check_array_basics, check_bool, check_choice,
+from ._validation import (FLOAT_DTYPES, check_alpha_values, check_array_basics, check_bool,
+                          check_choice,
                           check_feature_names, check_finite_fit, check_int, check_real,
                           check_sparse_structure)
 

@@ -8,6 +8,10 @@ import numbers
 import numpy as np
 import scipy.sparse as sp
 from sklearn import get_config
+from sklearn.utils.validation import assert_all_finite
+
+#: The floating dtypes the kernels are compiled for; other inputs are converted.
+FLOAT_DTYPES = (np.float64, np.float32)
 
 
 def check_real(value, name, *, low=None, high=None, low_open=False, high_open=False):
@@ -297,3 +301,13 @@ def check_gammas(gammas):
         if not (0.0 <= v <= 1.0):
             raise ValueError(f"gammas[{i}] == {values[i]!r}, must be in [0, 1].")
     return out
+
+
+def finite_column_sums(X):
+    """Column sums of dense X, checking finiteness on the way: one pass, the
+    full element-wise check (and its error naming X) only when a sum is not
+    finite. The sums are what the means are made of."""
+    sums = np.sum(X, axis=0)
+    if not np.isfinite(np.sum(sums)):
+        assert_all_finite(X, input_name="X")
+    return sums
