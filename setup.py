@@ -85,7 +85,7 @@ def record_directives(ext_modules):
 setup(
     ext_modules=record_directives(cythonize(
         [kernel("_cd_dense"), kernel("_cd_sparse"), kernel("_cd_gram"),
-         kernel("_sparse_normal"), kernel("_cd_multi_task"),
+         kernel("_sparse_normal"), kernel("_cd_multi_task"), kernel("_interrupt"),
          # Test support: Python twins of the BLAS shim's wrappers (tests/test_blas.py).
          kernel("_blas_twins")],
         compiler_directives=directives,

@@ -5,12 +5,14 @@ information criteria).
 
 Each fold's training part is centred and weighted with its own statistics;
 folds run on threads (the kernels release the GIL) with BLAS limited to one
-thread, since the folds are the parallelism.
+thread, since the folds are the parallelism; Ctrl-C stops them all
+(:func:`fastreg._interruptible.run_thread_jobs`).
 """
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 
 from ._blas_threads import single_threaded_blas
+from ._interruptible import run_thread_jobs
 from ._path import path_on_design
 from ._penalty import resolve_box
 from ._preprocess import preprocess
@@ -123,21 +125,21 @@ def cv_mse_path(X, y, sample_weight, folds, grids, l1_ratios, fit_intercept, par
     # ignores limits set from its workers.
     if gammas is not None:  # one job per fold: its paths share the refits
         with single_threaded_blas():
-            mses = Parallel(n_jobs=n_jobs, prefer="threads")(
-                delayed(fold_relaxed_mse)(X, y, sample_weight, train, test, grids,
-                                          l1_ratios, fit_intercept, params, gammas,
-                                          keep_paths)
-                for train, test in folds)
+            mses = run_thread_jobs(
+                (delayed(fold_relaxed_mse)(X, y, sample_weight, train, test, grids,
+                                           l1_ratios, fit_intercept, params, gammas,
+                                           keep_paths)
+                 for train, test in folds), n_jobs)
         if not keep_paths:
             return np.stack(mses, axis=-1)
         paths = [[fold[1][i] for fold in mses] for i in range(len(l1_ratios))]
         return np.stack([fold[0] for fold in mses], axis=-1), paths
     jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
     with single_threaded_blas():
-        mses = Parallel(n_jobs=n_jobs, prefer="threads")(
-            delayed(fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
-                              fit_intercept, params, keep_paths)
-            for i, train, test in jobs)
+        mses = run_thread_jobs(
+            (delayed(fold_mse)(X, y, sample_weight, train, test, grids[i], l1_ratios[i],
+                               fit_intercept, params, keep_paths)
+             for i, train, test in jobs), n_jobs)
     if keep_paths:
         paths = [[mses[i * len(folds) + k][1] for k in range(len(folds))]
                  for i in range(len(l1_ratios))]

@@ -130,8 +130,10 @@ def enet_gap(XtR, R, y, w, l1, l2, positive, pf, proj=None, qf=None, box=None):
 
 
 def _epochs(work):
-    """A (fractional) number of epochs as the int a kernel budget or n_iter_ takes."""
-    return max(int(np.ceil(work - 1e-9)), 0)
+    """A (fractional) number of epochs as the int a kernel budget or n_iter_ takes
+    (at most the largest C int: a kernel's ``max_iter`` is one, and a small
+    subproblem's share of a large budget exceeds it)."""
+    return min(max(int(np.ceil(work - 1e-9)), 0), np.iinfo(np.intc).max)
 
 
 def solve_working_set(design, y, w, l1, l2, *, tol_scaled, max_iter, positive,

@@ -15,6 +15,7 @@ from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_push, anderson_
 from ._blas cimport floating, _axpy, _copy, _dot, _gemv_n, _gemv_t
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
 from ._contract cimport check_lengths, check_shared, factors_and_box
+from ._interrupt cimport INTERRUPT_BUDGET, spend
 from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
                      project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
@@ -180,6 +181,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, k
     cdef bint converged = False
+    cdef Py_ssize_t budget = INTERRUPT_BUDGET   # work until an interrupt check
     # Strong sets only with cyclic selection and an L1 term.
     cdef double threshold = work_frac * l1_reg if not random and l1_reg > 0 else 0.0
     # Anderson extrapolation: the last anderson_k + 1 iterates of the swept
@@ -226,6 +228,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                 _gemv_n(n, p, <floating> -1, &X[0, 0], n, &w[0], <floating> 1, &R[0])
             gap = _dense_gap(X, y, w, R, XtR, pf, qf, lo, hi, &proj, l1_reg, l2_reg,
                              &dual_norm, &gap_l1)
+            spend(&budget, <Py_ssize_t> n * p)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
@@ -242,6 +245,7 @@ def enet_cd_dense(const floating[::1, :] X, const floating[::1] y, floating[::1]
                 d_w_max = 0
                 for f in range(n_work):
                     j = work[fr_rand_index(&state, n_work) if random else f]
+                    spend(&budget, n)
                     a = norms[j]
                     w_old = w[j]
                     b = _dot(n, &X[0, j], 1, &R[0], 1) + a * w_old

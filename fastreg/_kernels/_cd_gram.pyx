@@ -45,6 +45,7 @@ from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_push, anderson_
 from ._blas cimport floating, _axpy
 from ._cd_helpers cimport cd_update, fr_rand_index, fr_rand_seed
 from ._contract cimport check_lengths, check_shared, factors_and_box
+from ._interrupt cimport INTERRUPT_BUDGET, spend
 from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
                      project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
@@ -164,6 +165,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j, k
     cdef bint converged = False
+    cdef Py_ssize_t budget = INTERRUPT_BUDGET   # work until an interrupt check
     # Strong sets only with cyclic selection and an L1 term.
     cdef double threshold = work_frac * l1_reg if not random and l1_reg > 0 else 0.0
     # Anderson extrapolation: the last anderson_k + 1 iterates of the swept
@@ -206,6 +208,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
             _refresh_q(G, w, q)
             gap = _gram_gap(Xy, y_norm2, w, q, XtR, pf, qf, lo, hi, &proj, l1_reg, l2_reg,
                             &dual_norm, &gap_l1)
+            spend(&budget, <Py_ssize_t> p * p)
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
@@ -222,6 +225,7 @@ def enet_cd_gram(const floating[::1, :] G, const floating[::1] Xy, floating y_no
                 d_w_max = 0
                 for f in range(n_work):
                     j = work[fr_rand_index(&state, n_work) if random else f]
+                    spend(&budget, p)
                     a = G[j, j]
                     w_old = w[j]
                     b = Xy[j] - q[j] + a * w_old

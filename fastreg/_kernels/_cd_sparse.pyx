@@ -30,6 +30,7 @@ from ._cd_helpers cimport (cd_update, fr_rand_index, fr_rand_seed,
                            fr_sparse_dot_d_i32, fr_sparse_dot_d_i64,
                            fr_sparse_dot_s_i32, fr_sparse_dot_s_i64)
 from ._contract cimport check_lengths, check_shared, factors_and_box
+from ._interrupt cimport INTERRUPT_BUDGET, spend
 from ._dual cimport (Projection, clip, penalty, pf_gap, projection_init,
                      project_unpenalised, screen_feature)
 from ._sweep cimport sweep_list
@@ -291,6 +292,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
     cdef uint64_t state = fr_rand_seed(seed)
     cdef int epoch = 0, f, j
     cdef bint converged = False
+    cdef Py_ssize_t budget = INTERRUPT_BUDGET   # work until an interrupt check
     # Strong sets only with cyclic selection and an L1 term.
     cdef double threshold = work_frac * l1_reg if not random and l1_reg > 0 else 0.0
     # Anderson extrapolation buffers, as in the dense kernel.
@@ -345,6 +347,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
             c = 0
             gap = _sparse_gap(data, indices, indptr, x_mean, y, w, R, sum_R, XtR, pf, qf, lo, hi, &proj,
                               l1_reg, l2_reg, &dual_norm, &gap_l1)
+            spend(&budget, n + indptr[p])
             converged = gap <= tol_scaled
             if converged or epoch >= max_iter:
                 break
@@ -361,6 +364,7 @@ def enet_cd_sparse(const floating[::1] data, const index_t[::1] indices,
                 d_w_max = 0
                 for f in range(n_work):
                     j = work[fr_rand_index(&state, n_work) if random else f]
+                    spend(&budget, 1 + indptr[j + 1] - indptr[j])
                     a = norms[j]
                     w_old = w[j]
                     b = (_col_dot(_fptr(data), _iptr(indices), indptr[j], indptr[j + 1], &R[0])

@@ -16,6 +16,7 @@ Ridge's conjugate gradient spends its time in.
 from libc.stdint cimport int32_t, int64_t
 
 from ._blas cimport floating
+from ._interrupt cimport INTERRUPT_BUDGET, spend
 
 ctypedef fused index_t:
     int32_t
@@ -35,6 +36,7 @@ def normal_matvec(const floating[::1] data, const index_t[::1] indices,
     cdef Py_ssize_t p = v.shape[0]
     cdef Py_ssize_t i, j, k, start, end
     cdef double c = 0.0, acc = 0.0, t
+    cdef Py_ssize_t budget = INTERRUPT_BUDGET   # work until an interrupt check
     with nogil:
         if centre:
             for j in range(p):
@@ -44,6 +46,7 @@ def normal_matvec(const floating[::1] data, const index_t[::1] indices,
         for i in range(n):
             start = indptr[i]
             end = indptr[i + 1]
+            spend(&budget, 1 + 2 * (end - start))
             t = 0.0
             for k in range(start, end):
                 t += data[k] * v[indices[k]]
