@@ -10,18 +10,21 @@ error over the test samples, averaged over the tasks.
 import functools
 
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import delayed
 from sklearn.model_selection import check_cv
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
 
 from ._base import LinearRegressorBase
 from ._blas_threads import single_threaded_blas
+from ._interruptible import run_thread_jobs
 from ._multi_task import MultiTaskElasticNet, check_multi_task_params, check_multi_task_y
 from ._multi_task_solver import MultiTaskProblem, multi_task_alphas, multi_task_path
 from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._result import FitResult
 from ._selection import best_cv_index, cv_grids
-from ._validation import check_int, check_real, check_sample_weight
+from ._validation import (check_fit_params, check_int, check_real, check_sample_weight,
+                          routing_enabled)
 
 
 def multi_task_fold_mse(X, Y, sample_weight, train, test, alphas, l1_ratio,
@@ -129,7 +132,20 @@ class MultiTaskElasticNetCV(LinearRegressorBase):
             raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
         return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
 
-    def fit(self, X, y, sample_weight=None):
+    def get_metadata_routing(self):
+        """Metadata routing of this estimator: ``fit`` routes metadata (e.g.
+        ``groups``) to the splitter's ``split``, as scikit-learn's LinearModelCV.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return (MetadataRouter(owner=self)
+                .add_self_request(self)
+                .add(splitter=check_cv(self.cv),
+                     method_mapping=MethodMapping().add(caller="fit", callee="split")))
+
+    def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
 
         Parameters
@@ -140,12 +156,16 @@ class MultiTaskElasticNetCV(LinearRegressorBase):
             Targets (2-D).
         sample_weight : float or array-like of shape (n_samples,), default=None
             Sample weights (in the fits and in the held-out errors).
+        **params : dict
+            Metadata routed to the splitter (e.g. ``groups``); only with
+            ``sklearn.set_config(enable_metadata_routing=True)``.
 
         Returns
         -------
         self : object
             Fitted estimator.
         """
+        check_fit_params(params, f"{type(self).__name__}.fit")
         l1_ratios = self._l1_ratios()
         eps = check_real(self.eps, "eps", low=0.0, low_open=True)
         check_multi_task_params(self)
@@ -166,16 +186,20 @@ class MultiTaskElasticNetCV(LinearRegressorBase):
 
         grids, explicit = cv_grids(self.alphas, l1_ratios,
                                    lambda r, k: multi_task_alphas(full(), r, eps, k))
-        folds = list(check_cv(self.cv).split(X, y))
+        split_params = {}
+        if routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            split_params = routed.splitter.split
+        folds = list(check_cv(self.cv).split(X, y, **split_params))
         params = dict(tol=self.tol, max_iter=self.max_iter,
                       random_state=self.random_state, selection=self.selection)
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
         with single_threaded_blas():
-            mses = Parallel(n_jobs=self.n_jobs, prefer="threads")(
-                delayed(multi_task_fold_mse)(X, y, sample_weight, train, test, grids[i],
-                                             l1_ratios[i], self.fit_intercept,
-                                             penalty_factor, params)
-                for i, train, test in jobs)
+            mses = run_thread_jobs(
+                (delayed(multi_task_fold_mse)(X, y, sample_weight, train, test, grids[i],
+                                              l1_ratios[i], self.fit_intercept,
+                                              penalty_factor, params)
+                 for i, train, test in jobs), self.n_jobs)
         mse_path = np.array(mses).reshape(len(l1_ratios), len(folds), -1).transpose(0, 2, 1)
         i_best, j_best = best_cv_index(mse_path, "min")
         alpha = float(grids[i_best, j_best])

@@ -59,3 +59,24 @@ def test_cv_bad_input():
         MultiTaskElasticNetCV(l1_ratio=[0.5, 2.0], cv=3).fit(X, Y)
     with pytest.raises(ValueError, match="eps"):
         MultiTaskElasticNetCV(eps=0.0, cv=3).fit(X, Y)
+
+
+@pytest.mark.parametrize("Est", [MultiTaskLassoCV, MultiTaskElasticNetCV])
+def test_cv_routes_groups_to_the_splitter(Est):
+    """groups reach the splitter with metadata routing, and are refused without it
+    (scikit-learn's LinearModelCV rule)."""
+    import sklearn
+    from sklearn.model_selection import GroupKFold
+
+    X, _ = make_problem(n=60, p=8, seed=3)
+    rng = np.random.default_rng(4)
+    Y = X[:, :2] @ rng.standard_normal((2, 3)) + 0.1 * rng.standard_normal((60, 3))
+    groups = np.arange(60) % 4
+    with pytest.raises(ValueError, match="is only supported if enable_metadata_routing"):
+        Est(cv=GroupKFold(4)).fit(X, Y, groups=groups)
+    with sklearn.config_context(enable_metadata_routing=True):
+        routed = Est(cv=GroupKFold(4)).fit(X, Y, groups=groups)
+        folds = list(GroupKFold(4).split(X, Y, groups))
+    explicit = Est(cv=folds).fit(X, Y)
+    assert routed.alpha_ == explicit.alpha_
+    assert np.array_equal(routed.mse_path_, explicit.mse_path_)
