@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from fastreg._interruptible import run_thread_jobs
 from fastreg._kernels._cd_dense import enet_cd_dense
 from fastreg._kernels._cd_gram import enet_cd_gram
+from fastreg._kernels._cd_multi_task import mt_cd_dense, mt_cd_gram, mt_cd_sparse
 from fastreg._kernels._cd_sparse import enet_cd_sparse
 from fastreg._kernels._interrupt import release_stop, request_stop, stop_requested
 from fastreg._kernels._sparse_normal import normal_matvec
@@ -107,11 +108,21 @@ def _problems(rng):
     G = np.asfortranarray(X.T @ X)
     v = rng.standard_normal(2000)
     args = (l1, 0.0, 10**6, -1.0, 0, False, False)
+    Y = np.ascontiguousarray(rng.standard_normal((n, 3)))
+    args_mt = (l1, 0.0, 10**6, -1.0, 0, False)
     return {
         "dense": lambda: enet_cd_dense(X, y, np.zeros(p), *args),
         "sparse": lambda: enet_cd_sparse(Xs.data, Xs.indices, Xs.indptr, np.zeros(p),
                                          np.ones(n), y, np.zeros(p), *args),
         "gram": lambda: enet_cd_gram(G, X.T @ y, float(y @ y), np.zeros(p), *args),
+        "multi_task_dense": lambda: mt_cd_dense(X, Y, np.zeros((p, 3)), *args_mt),
+        "multi_task_sparse": lambda: mt_cd_sparse(
+            Xs.data, Xs.indices, Xs.indptr, np.zeros(p), np.ones(n),
+            np.asarray(Xs.multiply(Xs).sum(axis=0)).ravel(),
+            np.asarray(Xs.sum(axis=0)).ravel(), Y, np.zeros((p, 3)), *args_mt),
+        "multi_task_gram": lambda: mt_cd_gram(G, np.ascontiguousarray(X.T @ Y),
+                                              float(np.sum(Y * Y)), np.zeros((p, 3)),
+                                              *args_mt),
         "normal_matvec": lambda: normal_matvec(Xr.data, Xr.indices, Xr.indptr,
                                                np.zeros(2000), np.ones(2000), False, 1.0,
                                                v, np.empty(2000)),
@@ -138,7 +149,9 @@ def _in_thread(function):
     return box["error"], box["seconds"]
 
 
-@pytest.mark.parametrize("kernel", ["dense", "sparse", "gram", "normal_matvec"])
+@pytest.mark.parametrize("kernel", ["dense", "sparse", "gram", "multi_task_dense",
+                                    "multi_task_sparse", "multi_task_gram",
+                                    "normal_matvec"])
 def test_stop_request_stops_kernels_in_worker_threads(kernel):
     call = _problems(np.random.default_rng(0))[kernel]
     request_stop()

@@ -43,6 +43,7 @@ from ._anderson cimport ANDERSON_MAX_K, anderson_depth, anderson_weights
 from ._blas cimport floating, _axpy, _copy, _dot, _gemv_n, _nrm2
 from ._blas_mt cimport _gemm_nn, _ger
 from ._cd_helpers cimport enet_gap, fr_rand_index, fr_rand_seed
+from ._interrupt cimport INTERRUPT_BUDGET, spend
 
 ctypedef fused index_t:
     int32_t
@@ -226,8 +227,9 @@ cdef int _solve(int kind, int n, int p, int T, const floating *X,
                 int gap_freq, int K, bint screen, const floating[::1] pf,
                 const Unpen *up, int[::1] active, floating[::1] buf,
                 floating[::1] snaps, floating[::1] R_acc, floating[::1] W_acc,
-                floating *gap_out, bint *converged_out) noexcept nogil:
-    """The loop the three kernels share; returns the epochs run. ``R`` is the
+                floating *gap_out, bint *converged_out) except -1 nogil:
+    """The loop the three kernels share; returns the epochs run (and raises
+    KeyboardInterrupt at a Ctrl-C or a stop request: ``_interrupt.pxd``). ``R`` is the
     residual (dense, sparse: (n, T)) or Q = Xt^T R (Gram: (p, T)); ``buf``
     holds 5 T scratch numbers (rho, delta, sum_R, c and their Anderson copies
     follow in R_acc's tail for the sparse kernel)."""
@@ -243,6 +245,9 @@ cdef int _solve(int kind, int n, int p, int T, const floating *X,
     cdef uint64_t state = fr_rand_seed(seed)
     cdef bint converged = False
     cdef double coef[ANDERSON_MAX_K]
+    cdef Py_ssize_t budget = INTERRUPT_BUDGET   # work until an interrupt check
+    # one row update reads a column (dense: n, Gram: p entries) for T tasks
+    cdef Py_ssize_t row_cost = <Py_ssize_t> (n if kind != GRAM else p) * T
     if kind == SPARSE:
         sum_sw = _dot(n, sqrt_sw, 1, sqrt_sw, 1)
     for j in range(p):
@@ -286,6 +291,7 @@ cdef int _solve(int kind, int n, int p, int T, const floating *X,
             R_norm2 = _dot(nR, &R[0, 0], 1, &R[0, 0], 1)
             R_y = _dot(nR, &R[0, 0], 1, Y, 1)
         gap = _mt_gap(XtR, W, pf, R_norm2, R_y, l1, l2, up, &dual_norm, &gap_l1)
+        spend(&budget, row_cost * p)
         converged = gap <= tol_scaled
         if converged or epoch >= max_iter:
             break
@@ -319,6 +325,7 @@ cdef int _solve(int kind, int n, int p, int T, const floating *X,
             d_max = 0
             for f in range(n_active):
                 j = active[fr_rand_index(&state, n_active) if random else f]
+                spend(&budget, row_cost)
                 a = norms[j]
                 _correlation(kind, j, n, p, T, X, data, indices, indptr, x_mean, colsum,
                              sum_sw, &R[0, 0], sum_R, c, rho)
