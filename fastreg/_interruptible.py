@@ -50,14 +50,19 @@ class _Jobs:
 
 
 def run_thread_jobs(jobs, n_jobs):
-    """``Parallel(n_jobs, prefer="threads")`` over ``jobs`` (``delayed`` triples),
+    """``Parallel(n_jobs)`` on threads over ``jobs`` (``delayed`` triples),
     stopping every job when the calling thread gets KeyboardInterrupt.
+
+    The backend is joblib's threading one whatever backend the caller's
+    context sets: the jobs share the caller's arrays and the kernels release
+    the GIL (processes would copy the data), and the stop request reaches
+    threads only.
 
     Returns the jobs' results in order.
     """
     tracker = _Jobs()
     try:
-        return Parallel(n_jobs=n_jobs, prefer="threads")(
+        return Parallel(n_jobs=n_jobs, backend="threading")(
             (tracker.wrap(function), args, kwargs) for function, args, kwargs in jobs)
     except KeyboardInterrupt:
         request_stop()

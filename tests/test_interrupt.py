@@ -192,3 +192,18 @@ def test_run_thread_jobs_returns_results_in_order():
     from joblib import delayed
     assert run_thread_jobs((delayed(pow)(k, 2) for k in range(7)), n_jobs=2) == [
         k ** 2 for k in range(7)]
+
+
+def test_run_thread_jobs_runs_on_threads_under_a_process_backend():
+    """A caller's joblib backend context (loky: processes) does not move the
+    jobs off threads: they need the caller's memory and the stop request."""
+    import joblib
+    from joblib import delayed
+
+    from fastreg._interruptible import run_thread_jobs
+
+    main = threading.get_ident()
+    with joblib.parallel_backend("loky"):
+        out = run_thread_jobs((delayed(threading.get_ident)() for _ in range(4)), 2)
+    assert len(out) == 4 and all(isinstance(t, int) for t in out)
+    assert any(t != main for t in out)  # on worker threads of this process
