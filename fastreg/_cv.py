@@ -35,7 +35,33 @@ from ._validation import (check_bool, check_choice, check_fit_params, check_gamm
 DEFAULT_GAMMAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
-class ElasticNetCV(LinearRegressorBase):
+class LinearModelCVMixin:
+    """What the cross-validated estimators share with scikit-learn's
+    LinearModelCV: the l1_ratio list and the routing of fit's metadata to the
+    splitter."""
+
+    def _l1_ratios(self):
+        """The l1_ratio parameter as a checked list of floats in [0, 1]."""
+        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
+        if ratios.ndim != 1 or ratios.size == 0:
+            raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
+        return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
+
+    def get_metadata_routing(self):
+        """Metadata routing of this estimator: ``fit`` routes metadata (e.g.
+        ``groups``) to the splitter's ``split``, as scikit-learn's LinearModelCV.
+
+        Returns
+        -------
+        routing : sklearn.utils.metadata_routing.MetadataRouter
+        """
+        return (MetadataRouter(owner=self)
+                .add_self_request(self)
+                .add(splitter=check_cv(self.cv),
+                     method_mapping=MethodMapping().add(caller="fit", callee="split")))
+
+
+class ElasticNetCV(LinearModelCVMixin, LinearRegressorBase):
     """Elastic-Net with alpha (and l1_ratio) chosen by cross-validation.
 
     Same parameters, objective and fitted attributes as
@@ -194,12 +220,6 @@ class ElasticNetCV(LinearRegressorBase):
     #: The path function of this model (scikit-learn's ``ElasticNetCV.path``).
     path = staticmethod(enet_path)
 
-    def _l1_ratios(self):
-        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
-        if ratios.ndim != 1 or ratios.size == 0:
-            raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
-        return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
-
     def _check_params(self):
         """Validate the parameters; return (l1_ratios, eps, gammas), gammas None
         without ``relax``."""
@@ -214,19 +234,6 @@ class ElasticNetCV(LinearRegressorBase):
         check_choice(self.alpha_rule, "alpha_rule", {"min", "1se"})
         gammas = check_gammas(self.gammas)
         return l1_ratios, eps, (gammas if self.relax else None)
-
-    def get_metadata_routing(self):
-        """Metadata routing of this estimator: ``fit`` routes metadata (e.g.
-        ``groups``) to the splitter's ``split``, as scikit-learn's LinearModelCV.
-
-        Returns
-        -------
-        routing : sklearn.utils.metadata_routing.MetadataRouter
-        """
-        return (MetadataRouter(owner=self)
-                .add_self_request(self)
-                .add(splitter=check_cv(self.cv),
-                     method_mapping=MethodMapping().add(caller="fit", callee="split")))
 
     def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.

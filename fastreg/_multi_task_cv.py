@@ -12,9 +12,10 @@ import functools
 import numpy as np
 from joblib import delayed
 from sklearn.model_selection import check_cv
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.metadata_routing import process_routing
 
 from ._base import LinearRegressorBase
+from ._cv import LinearModelCVMixin
 from ._blas_threads import single_threaded_blas
 from ._interruptible import run_thread_jobs
 from ._multi_task import MultiTaskElasticNet, check_multi_task_params, check_multi_task_y
@@ -46,7 +47,7 @@ def multi_task_fold_mse(X, Y, sample_weight, train, test, alphas, l1_ratio,
     return mse
 
 
-class MultiTaskElasticNetCV(LinearRegressorBase):
+class MultiTaskElasticNetCV(LinearModelCVMixin, LinearRegressorBase):
     """Multi-task Elastic-Net with alpha (and l1_ratio) chosen by cross-validation.
 
     As :class:`sklearn.linear_model.MultiTaskElasticNetCV`: for each l1_ratio
@@ -125,25 +126,6 @@ class MultiTaskElasticNetCV(LinearRegressorBase):
         self.random_state = random_state
         self.selection = selection
         self.penalty_factor = penalty_factor
-
-    def _l1_ratios(self):
-        ratios = np.atleast_1d(np.asarray(self.l1_ratio, dtype=object))
-        if ratios.ndim != 1 or ratios.size == 0:
-            raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
-        return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
-
-    def get_metadata_routing(self):
-        """Metadata routing of this estimator: ``fit`` routes metadata (e.g.
-        ``groups``) to the splitter's ``split``, as scikit-learn's LinearModelCV.
-
-        Returns
-        -------
-        routing : sklearn.utils.metadata_routing.MetadataRouter
-        """
-        return (MetadataRouter(owner=self)
-                .add_self_request(self)
-                .add(splitter=check_cv(self.cv),
-                     method_mapping=MethodMapping().add(caller="fit", callee="split")))
 
     def fit(self, X, y, sample_weight=None, **params):
         """Choose alpha (and l1_ratio) by cross-validation, then refit on all data.
