@@ -47,6 +47,15 @@ class LinearModelCVMixin:
             raise ValueError("l1_ratio must be a float or a non-empty list of floats.")
         return [check_real(r, "l1_ratio", low=0.0, high=1.0) for r in ratios]
 
+    def _folds(self, X, y, sample_weight, params):
+        """The (train, test) index pairs of ``cv``, with fit's metadata (e.g.
+        ``groups``) routed to the splitter when routing is enabled."""
+        split_params = {}
+        if routing_enabled():
+            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
+            split_params = routed.splitter.split
+        return list(check_cv(self.cv).split(X, y, **split_params))
+
     def get_metadata_routing(self):
         """Metadata routing of this estimator: ``fit`` routes metadata (e.g.
         ``groups``) to the splitter's ``split``, as scikit-learn's LinearModelCV.
@@ -292,11 +301,7 @@ class ElasticNetCV(LinearModelCVMixin, LinearRegressorBase):
 
         grids, explicit = cv_grids(self.alphas, l1_ratios, grid)
 
-        split_params = {}
-        if routing_enabled():
-            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
-            split_params = routed.splitter.split
-        folds = list(check_cv(self.cv).split(X, y, **split_params))
+        folds = self._folds(X, y, sample_weight, params)
         params = dict(tol=self.tol, max_iter=self.max_iter, positive=positive,
                       random_state=self.random_state, selection=self.selection,
                       precompute=self.precompute, penalty_factor=penalty_factor,

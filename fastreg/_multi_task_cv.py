@@ -11,8 +11,6 @@ import functools
 
 import numpy as np
 from joblib import delayed
-from sklearn.model_selection import check_cv
-from sklearn.utils.metadata_routing import process_routing
 
 from ._base import LinearRegressorBase
 from ._cv import LinearModelCVMixin
@@ -24,8 +22,7 @@ from ._penalty import check_penalty_factor
 from ._preprocess import preprocess
 from ._result import FitResult
 from ._selection import best_cv_index, cv_grids
-from ._validation import (check_fit_params, check_int, check_real, check_sample_weight,
-                          routing_enabled)
+from ._validation import check_fit_params, check_int, check_real, check_sample_weight
 
 
 def multi_task_fold_mse(X, Y, sample_weight, train, test, alphas, l1_ratio,
@@ -168,11 +165,7 @@ class MultiTaskElasticNetCV(LinearModelCVMixin, LinearRegressorBase):
 
         grids, explicit = cv_grids(self.alphas, l1_ratios,
                                    lambda r, k: multi_task_alphas(full(), r, eps, k))
-        split_params = {}
-        if routing_enabled():
-            routed = process_routing(self, "fit", sample_weight=sample_weight, **params)
-            split_params = routed.splitter.split
-        folds = list(check_cv(self.cv).split(X, y, **split_params))
+        folds = self._folds(X, y, sample_weight, params)
         params = dict(tol=self.tol, max_iter=self.max_iter,
                       random_state=self.random_state, selection=self.selection)
         jobs = [(i, train, test) for i in range(len(l1_ratios)) for train, test in folds]
